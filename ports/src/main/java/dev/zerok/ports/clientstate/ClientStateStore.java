@@ -1,0 +1,61 @@
+package dev.zerok.ports.clientstate;
+
+import dev.zerok.ports.id.BlobId;
+import dev.zerok.ports.id.Cursor;
+import dev.zerok.ports.id.RelayId;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A device's durable sync state: the outbox (sealed blobs not yet acknowledged by every relay),
+ * the pull cursor per relay, the version vector and the index of received blobs.
+ *
+ * <p>Every method is one transaction; when it returns, its effect survives a crash. Outbox
+ * entries survive restarts ("stranded commits" are sent on the next connection). Thread-safe.
+ */
+public interface ClientStateStore extends AutoCloseable {
+    /**
+     * Adds a sealed blob to the outbox for each relay in {@code relays}.
+     *
+     * @throws ClientStateException coded {@code IO}; an entry already queued under the same blob id
+     *     is left as it was
+     */
+    void enqueue(OutboxEntry entry, List<RelayId> relays) throws ClientStateException;
+
+    /** Outbox entries not yet acknowledged by {@code relay}, oldest first, at most {@code max}. */
+    List<OutboxEntry> pending(RelayId relay, int max) throws ClientStateException;
+
+    /**
+     * Records that {@code relay} acknowledged {@code blob}; the entry leaves the outbox once every
+     * relay it was queued for has acknowledged it. The push-ack cursor is stored for diagnostics
+     * only and never becomes the pull cursor.
+     */
+    void acknowledge(RelayId relay, BlobId blob, Cursor pushAckCursor) throws ClientStateException;
+
+    /** The pull cursor for {@code relay}; {@link Cursor#ZERO} if never pulled. */
+    Cursor pullCursor(RelayId relay) throws ClientStateException;
+
+    /** The version vector as last committed; empty for a new device. */
+    VersionVector versionVector() throws ClientStateException;
+
+    /**
+     * Commits the outcome of one pulled page atomically: the index entries of the blobs it
+     * contained (received or failed), the new version vector and the new pull cursor for
+     * {@code relay}. Callers never move the cursor past a blob without recording it here.
+     *
+     * @param newPullCursor must not be before the stored cursor
+     * @throws ClientStateException coded {@code CURSOR_REGRESSION} if it is, {@code IO} otherwise
+     */
+    void commitPulled(RelayId relay, Cursor newPullCursor, List<BlobIndexEntry> entries, VersionVector versionVector)
+            throws ClientStateException;
+
+    /** The index entry of {@code blob}, if it was ever received or failed. */
+    Optional<BlobIndexEntry> blob(BlobId blob) throws ClientStateException;
+
+    /** Every index entry in state {@link BlobIndexEntry.State#FAILED}, oldest first. */
+    List<BlobIndexEntry> failures() throws ClientStateException;
+
+    /** Idempotent. */
+    @Override
+    void close();
+}

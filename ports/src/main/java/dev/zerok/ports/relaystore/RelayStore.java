@@ -1,0 +1,85 @@
+package dev.zerok.ports.relaystore;
+
+import dev.zerok.ports.id.BlobId;
+import dev.zerok.ports.id.Cursor;
+import dev.zerok.ports.id.DeviceId;
+import dev.zerok.ports.id.GroupId;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The relay's cursor log: per group, an append-only sequence of opaque sealed blobs, each under
+ * a relay-assigned {@link Cursor}.
+ *
+ * <p>Guarantees every implementation keeps (the shared contract test checks them):
+ * <ul>
+ *   <li>{@link #append} allocates the cursor and inserts the row in <b>one transaction</b>;
+ *       cursors are strictly increasing per group and a reader never sees a gap that is later
+ *       filled (the Rust original's skipped-blob bug).</li>
+ *   <li>{@link #pageAfter} returns only committed rows, in cursor order, bounded by count and by
+ *       bytes, with an honest {@code hasMore}.</li>
+ *   <li>TTLs are capped at the store's configured maximum; expired rows are never returned and
+ *       {@link #purgeExpired} removes them.</li>
+ *   <li>The per-group quota is checked and charged in the same transaction as the insert.</li>
+ *   <li>A second append of the same {@code (group, blobId)} is idempotent: it returns the first
+ *       cursor with {@code duplicate = true} and stores nothing (outbox retries after a lost ack).</li>
+ * </ul>
+ *
+ * <p>Thread-safe.
+ */
+public interface RelayStore extends AutoCloseable {
+    /**
+     * Appends one sealed blob to {@code group}'s log.
+     *
+     * @param group the authenticated group of the pushing session
+     * @param sender the authenticated device that pushed
+     * @param blob the sender-chosen blob id
+     * @param payload the sealed bytes, 1 byte or more; stored as-is, never interpreted
+     * @param now the relay's current time (from its Clock)
+     * @param ttl requested time to live; values above the store's cap are lowered to the cap
+     * @return the cursor and whether the append was a duplicate
+     * @throws RelayStoreException coded {@code QUOTA_EXCEEDED} (nothing stored),
+     *     {@code UNAVAILABLE} or {@code CLOSED}
+     */
+    AppendResult append(GroupId group, DeviceId sender, BlobId blob, byte[] payload, Instant now, Duration ttl)
+            throws RelayStoreException;
+
+    /**
+     * Reads the blobs of {@code group} with a cursor strictly after {@code after}, unexpired at
+     * {@code now}, in cursor order. The page holds at most {@code maxCount} blobs and at most
+     * {@code maxBytes} payload bytes, except that its first blob is returned even when it alone is
+     * larger than {@code maxBytes} (so a pull always makes progress).
+     *
+     * @param maxCount 1 or more
+     * @param maxBytes 1 or more
+     * @throws RelayStoreException coded {@code UNAVAILABLE} or {@code CLOSED}
+     * @throws IllegalArgumentException if a bound is below 1
+     */
+    Page pageAfter(GroupId group, Cursor after, int maxCount, long maxBytes, Instant now) throws RelayStoreException;
+
+    /**
+     * The highest cursor ever assigned in {@code group} ({@link Cursor#ZERO} for an empty group).
+     */
+    Cursor head(GroupId group) throws RelayStoreException;
+
+    /**
+     * Deletes every row whose expiry is at or before {@code now} and gives the freed space back
+     * to the file system where the engine supports it.
+     *
+     * @return the number of blobs removed
+     */
+    long purgeExpired(Instant now) throws RelayStoreException;
+
+    /** Usage of one group: what its quota is charged with. */
+    GroupUsage usage(GroupId group) throws RelayStoreException;
+
+    /** Totals for {@code /health} and {@code /metrics}. */
+    StoreStats stats() throws RelayStoreException;
+
+    /**
+     * Closes the store after in-flight transactions finish; every acknowledged append is durable.
+     * Idempotent.
+     */
+    @Override
+    void close();
+}
