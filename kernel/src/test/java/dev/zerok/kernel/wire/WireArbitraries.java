@@ -1,0 +1,85 @@
+package dev.zerok.kernel.wire;
+
+import dev.zerok.ports.id.BlobId;
+import dev.zerok.ports.id.Cursor;
+import dev.zerok.ports.id.DeviceId;
+import dev.zerok.ports.id.GroupId;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+
+/** jqwik generators for every protocol message, including edge values (0, 2^32-1, 2^64-1). */
+final class WireArbitraries {
+    private WireArbitraries() {}
+
+    static Arbitrary<byte[]> bytes(int min, int max) {
+        return Arbitraries.bytes().array(byte[].class).ofMinSize(min).ofMaxSize(max);
+    }
+
+    static Arbitrary<Cursor> cursors() {
+        return Arbitraries.oneOf(
+                Arbitraries.longs().map(Cursor::new),
+                Arbitraries.of(0L, 1L, 127L, 128L, 255L, 65_535L, 0xFFFF_FFFFL, Long.MAX_VALUE, Long.MIN_VALUE, -1L)
+                        .map(Cursor::new));
+    }
+
+    static Arbitrary<Long> uint32(long min) {
+        return Arbitraries.oneOf(Arbitraries.longs().between(min, 0xFFFF_FFFFL),
+                Arbitraries.of(min, 127L, 128L, 65_536L, 0xFFFF_FFFFL).filter(v -> v >= min));
+    }
+
+    static Arbitrary<DeviceId> devices() {
+        return bytes(DeviceId.LENGTH, DeviceId.LENGTH).map(DeviceId::new);
+    }
+
+    static Arbitrary<GroupId> groups() {
+        return bytes(GroupId.LENGTH, GroupId.LENGTH).map(GroupId::new);
+    }
+
+    static Arbitrary<BlobId> blobIds() {
+        return bytes(BlobId.LENGTH, BlobId.LENGTH).map(BlobId::new);
+    }
+
+    static Arbitrary<Message.PulledBlob> pulledBlobs() {
+        return Combinators.combine(cursors(), blobIds(), devices(), bytes(1, 300)).as(Message.PulledBlob::new);
+    }
+
+    static Arbitrary<Message> messages() {
+        Arbitrary<Message> hello = Combinators.combine(Arbitraries.integers().between(1, 65_535), devices(), groups(),
+                bytes(1, 200)).as(Message.Hello::new);
+        Arbitrary<Message> welcome = Combinators.combine(Arbitraries.integers().between(1, 65_535), cursors(),
+                uint32(1), uint32(1)).as(Message.Welcome::new);
+        Arbitrary<Message> push = Combinators.combine(blobIds(), uint32(1), bytes(1, 70_000)).as(Message.Push::new);
+        Arbitrary<Message> ack = Combinators.combine(blobIds(), cursors()).as(Message.PushAck::new);
+        Arbitrary<Message> pull = Combinators.combine(cursors(), uint32(1), uint32(1)).as(Message.Pull::new);
+        Arbitrary<Message> response = Combinators.combine(pulledBlobs().list().ofMaxSize(6), Arbitraries.of(true, false))
+                .as((blobs, more) -> new Message.PullResponse(strictlyIncreasing(blobs), more));
+        Arbitrary<Message> notify = cursors().map(Message.Notify::new);
+        Arbitrary<Message> bye = Arbitraries.just(new Message.Bye());
+        Arbitrary<Message> error = Combinators.combine(Arbitraries.of(ErrorCode.class),
+                Arbitraries.strings().ofMaxLength(120).filter(WireArbitraries::validText), uint32(0))
+                .as(Message.Error::new);
+        return Arbitraries.oneOf(hello, welcome, push, ack, pull, response, notify, bye, error);
+    }
+
+    private static boolean validText(String s) {
+        try {
+            WireChecks.utf8("text", s, Message.Error.MAX_DETAIL_BYTES);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Rewrites the cursors of {@code blobs} so they strictly increase, keeping everything else. */
+    private static List<Message.PulledBlob> strictlyIncreasing(List<Message.PulledBlob> blobs) {
+        long next = 1;
+        java.util.ArrayList<Message.PulledBlob> out = new java.util.ArrayList<>();
+        for (Message.PulledBlob b : blobs) {
+            next += 1 + Math.floorMod(b.cursor().value(), 1_000_000L);
+            out.add(new Message.PulledBlob(new Cursor(next), b.blob(), b.sender(), b.payload()));
+        }
+        return out;
+    }
+}
