@@ -1,0 +1,363 @@
+package dev.zerok.kernel.relay;
+
+import dev.zerok.kernel.wire.ErrorCode;
+import dev.zerok.kernel.wire.Message;
+import dev.zerok.ports.id.BlobId;
+import dev.zerok.ports.id.Cursor;
+import dev.zerok.ports.id.DeviceId;
+import dev.zerok.ports.id.GroupId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The relay side of one device connection, as a sans-I/O state machine: events in
+ * ({@link #handle}), actions out ({@link #drainActions}), time passed in.
+ *
+ * <pre>
+ *  AWAITING_HANDSHAKE --HandshakeCompleted--> AUTHENTICATED --valid Hello--> ACTIVE
+ *          |                                       |                          |
+ *          +------ timeout / violation / refused Hello / Bye / shutdown ------+--> CLOSING
+ *                                                                                        |
+ *                                     any state --TransportClosed--> CLOSED <-------------+
+ * </pre>
+ *
+ * <p>Requests are served one at a time in arrival order: while a store operation is in flight
+ * (an {@link Action.Append}, {@link Action.ReadPage} or {@link Action.ReadHead} awaiting its
+ * result input), later messages wait in a queue, so PushAcks and PullResponses leave in request
+ * order. Every refusal is an in-band {@link Message.Error} with a stable code before any close.
+ *
+ * <p>Not thread-safe: the driver feeds one session from one thread at a time.
+ */
+public final class RelaySession {
+    /** Where the session is in its life. */
+    public enum State { AWAITING_HANDSHAKE, AUTHENTICATED, ACTIVE, CLOSING, CLOSED }
+
+    /** Events the driver feeds in. */
+    public sealed interface Input {
+        /** The Noise handshake finished; {@code device} is derived from the peer's static key. */
+        record HandshakeCompleted(DeviceId device, byte[] handshakeHash) implements Input {
+            public HandshakeCompleted {
+                handshakeHash = handshakeHash.clone();
+            }
+        }
+
+        /** A decoded message from the device. */
+        record Received(Message message) implements Input {}
+
+        /** The device's bytes broke the framing or the codec; {@code reason} is safe to send back. */
+        record ProtocolViolation(String reason) implements Input {}
+
+        /** Result of {@link Action.ReadHead}. */
+        record HeadRead(Cursor head) implements Input {}
+
+        /** Result of {@link Action.Append}. */
+        record AppendCompleted(BlobId blob, Cursor cursor, boolean duplicate) implements Input {}
+
+        /** {@link Action.Append} stored nothing because the group's quota is full. */
+        record AppendRefusedQuota(BlobId blob) implements Input {}
+
+        /** Result of {@link Action.ReadPage}. */
+        record PageRead(List<Message.PulledBlob> blobs, boolean hasMore) implements Input {}
+
+        /** A store operation failed for a reason the device can retry later. */
+        record StoreUnavailable() implements Input {}
+
+        /** Another session of this group appended up to {@code head}. */
+        record GroupAdvanced(Cursor head) implements Input {}
+
+        /** The relay is shutting down: finish the operation in flight, then say so and close. */
+        record Shutdown() implements Input {}
+
+        /** The transport closed underneath. */
+        record TransportClosed() implements Input {}
+
+        /** Time passed; check deadlines. */
+        record Tick() implements Input {}
+    }
+
+    /** What the driver must do. */
+    public sealed interface Action {
+        /** Send one message to the device. */
+        record Send(Message message) implements Action {}
+
+        /** Read the group's head cursor, then feed {@link Input.HeadRead}. */
+        record ReadHead(GroupId group) implements Action {}
+
+        /** Append in one store transaction, then feed {@link Input.AppendCompleted}, {@link Input.AppendRefusedQuota} or {@link Input.StoreUnavailable}. */
+        record Append(GroupId group, DeviceId sender, BlobId blob, byte[] payload, Duration ttl) implements Action {
+            @Override
+            public String toString() {
+                return "Append[REDACTED]";
+            }
+        }
+
+        /** Read one bounded page, then feed {@link Input.PageRead} or {@link Input.StoreUnavailable}. */
+        record ReadPage(GroupId group, Cursor after, int maxBlobs, long maxBytes) implements Action {
+            @Override
+            public String toString() {
+                return "ReadPage[REDACTED]";
+            }
+        }
+
+        /** Route the group's notifications to this session from now on. */
+        record JoinGroup(GroupId group) implements Action {}
+
+        /** Tell the group's other live sessions that the log grew to {@code head}. */
+        record Broadcast(GroupId group, Cursor head) implements Action {}
+
+        /** Stop routing the group's notifications to this session. */
+        record LeaveGroup(GroupId group) implements Action {}
+
+        /** Close the channel (after the queued sends). */
+        record Close() implements Action {}
+    }
+
+    private final RelayLimits limits;
+    private final MembershipVerifier verifier;
+    private final TokenBucketLimiter<DeviceId> limiter;
+    private final Instant helloDeadline;
+    private final ArrayDeque<Message> queue = new ArrayDeque<>();
+    private final List<Action> actions = new ArrayList<>();
+
+    private State state = State.AWAITING_HANDSHAKE;
+    private DeviceId device;
+    private byte[] handshakeHash;
+    private GroupId group;
+    private boolean inFlight;
+    private boolean joined;
+    private boolean shutdownRequested;
+
+    /**
+     * @param limits the relay's limits
+     * @param verifier checks Hello's membership proof
+     * @param limiter the relay-wide rate limiter, keyed by device
+     * @param now when the connection was accepted
+     */
+    public RelaySession(RelayLimits limits, MembershipVerifier verifier, TokenBucketLimiter<DeviceId> limiter, Instant now) {
+        this.limits = limits;
+        this.verifier = verifier;
+        this.limiter = limiter;
+        this.helloDeadline = now.plus(limits.helloTimeout());
+    }
+
+    /** The current state. */
+    public State state() {
+        return state;
+    }
+
+    /** The authenticated group, once ACTIVE. */
+    public Optional<GroupId> group() {
+        return state == State.ACTIVE || state == State.CLOSING ? Optional.ofNullable(group) : Optional.empty();
+    }
+
+    /** When the session wants a {@link Input.Tick}: the Hello deadline until it is ACTIVE. */
+    public Optional<Instant> nextDeadline() {
+        return state == State.AWAITING_HANDSHAKE || state == State.AUTHENTICATED ? Optional.of(helloDeadline) : Optional.empty();
+    }
+
+    /** Returns and forgets the actions produced so far, in order. */
+    public List<Action> drainActions() {
+        List<Action> out = List.copyOf(actions);
+        actions.clear();
+        return out;
+    }
+
+    /** Consumes one event at {@code now}. */
+    public void handle(Input input, Instant now) {
+        if (input instanceof Input.TransportClosed) {
+            close();
+            state = State.CLOSED;
+            return;
+        }
+        if (state == State.CLOSING || state == State.CLOSED) {
+            return; // the Close action is out; results of work in flight have nowhere to go
+        }
+        switch (input) {
+            case Input.HandshakeCompleted h -> {
+                if (state != State.AWAITING_HANDSHAKE) {
+                    refuse(ErrorCode.BAD_REQUEST, "handshake completed twice");
+                    return;
+                }
+                device = h.device();
+                handshakeHash = h.handshakeHash();
+                state = State.AUTHENTICATED;
+            }
+            case Input.Received r -> {
+                queue.add(r.message());
+                pump(now);
+            }
+            case Input.ProtocolViolation v -> refuse(ErrorCode.BAD_REQUEST, v.reason());
+            case Input.HeadRead h -> {
+                inFlight = false;
+                state = State.ACTIVE;
+                actions.add(new Action.JoinGroup(group));
+                joined = true;
+                actions.add(new Action.Send(new Message.Welcome(Message.PROTOCOL_VERSION, h.head(), limits.maxFrameBytes(),
+                        limits.maxTtl().toSeconds())));
+                pump(now);
+            }
+            case Input.AppendCompleted a -> {
+                inFlight = false;
+                actions.add(new Action.Send(new Message.PushAck(a.blob(), a.cursor())));
+                if (!a.duplicate()) {
+                    actions.add(new Action.Broadcast(group, a.cursor()));
+                }
+                pump(now);
+            }
+            case Input.AppendRefusedQuota q -> {
+                inFlight = false;
+                actions.add(new Action.Send(new Message.Error(ErrorCode.QUOTA_EXCEEDED,
+                        "the group's storage quota is full; nothing was stored", 0)));
+                pump(now);
+            }
+            case Input.PageRead p -> {
+                inFlight = false;
+                actions.add(new Action.Send(new Message.PullResponse(p.blobs(), p.hasMore())));
+                pump(now);
+            }
+            case Input.StoreUnavailable u -> {
+                inFlight = false;
+                if (state == State.AUTHENTICATED) {
+                    refuse(ErrorCode.UNAVAILABLE, "relay storage is unavailable; retry later");
+                    return;
+                }
+                actions.add(new Action.Send(new Message.Error(ErrorCode.UNAVAILABLE,
+                        "relay storage is unavailable; retry later", 1000)));
+                pump(now);
+            }
+            case Input.GroupAdvanced g -> {
+                if (state == State.ACTIVE) {
+                    actions.add(new Action.Send(new Message.Notify(g.head())));
+                }
+            }
+            case Input.Shutdown s -> {
+                shutdownRequested = true;
+                pump(now);
+            }
+            case Input.TransportClosed c -> throw new IllegalStateException("handled above");
+            case Input.Tick t -> {
+                if ((state == State.AWAITING_HANDSHAKE || state == State.AUTHENTICATED) && !now.isBefore(helloDeadline)) {
+                    refuse(ErrorCode.BAD_REQUEST, "no handshake and Hello within " + limits.helloTimeout().toSeconds() + " s");
+                }
+            }
+        }
+    }
+
+    private void pump(Instant now) {
+        while (!inFlight && state != State.CLOSING && state != State.CLOSED) {
+            if (shutdownRequested) {
+                refuse(ErrorCode.UNAVAILABLE, "relay is shutting down; reconnect later");
+                return;
+            }
+            Message next = queue.poll();
+            if (next == null) {
+                return;
+            }
+            serve(next, now);
+        }
+    }
+
+    private void serve(Message message, Instant now) {
+        if (state == State.AWAITING_HANDSHAKE) {
+            refuse(ErrorCode.UNAUTHORIZED, "message before the handshake completed");
+            return;
+        }
+        switch (message) {
+            case Message.Hello hello -> onHello(hello);
+            case Message.Push push -> {
+                if (!requireActive() || !admit(now)) {
+                    return;
+                }
+                if (push.payloadBytes() > limits.maxFrameBytes()) {
+                    actions.add(new Action.Send(new Message.Error(ErrorCode.TOO_LARGE, "blob exceeds the relay's frame limit", 0)));
+                    return;
+                }
+                inFlight = true;
+                actions.add(new Action.Append(group, device, push.blob(), push.payload(),
+                        Duration.ofSeconds(Math.min(push.ttlSeconds(), limits.maxTtl().toSeconds()))));
+            }
+            case Message.Pull pull -> {
+                if (!requireActive() || !admit(now)) {
+                    return;
+                }
+                inFlight = true;
+                actions.add(new Action.ReadPage(group, pull.after(),
+                        (int) Math.min(pull.maxBlobs(), limits.maxPullBlobs()), Math.min(pull.maxBytes(), limits.maxPullBytes())));
+            }
+            case Message.Bye bye -> close();
+            case Message.Welcome w -> refuse(ErrorCode.BAD_REQUEST, "Welcome is sent by relays only");
+            case Message.PushAck a -> refuse(ErrorCode.BAD_REQUEST, "PushAck is sent by relays only");
+            case Message.PullResponse r -> refuse(ErrorCode.BAD_REQUEST, "PullResponse is sent by relays only");
+            case Message.Notify n -> refuse(ErrorCode.BAD_REQUEST, "Notify is sent by relays only");
+            case Message.Error e -> close();
+        }
+    }
+
+    private void onHello(Message.Hello hello) {
+        if (state != State.AUTHENTICATED) {
+            refuse(ErrorCode.BAD_REQUEST, "Hello is allowed once, right after the handshake");
+            return;
+        }
+        if (hello.protocolVersion() != Message.PROTOCOL_VERSION) {
+            refuse(ErrorCode.UNSUPPORTED_VERSION, "this relay speaks protocol version " + Message.PROTOCOL_VERSION);
+            return;
+        }
+        if (!hello.device().equals(device)) {
+            refuse(ErrorCode.UNAUTHORIZED, "the device id does not match the handshake's static key");
+            return;
+        }
+        if (!verifier.verify(hello.group(), device, hello.membershipProof(), handshakeHash)) {
+            refuse(ErrorCode.UNKNOWN_GROUP, "membership proof refused");
+            return;
+        }
+        group = hello.group();
+        inFlight = true;
+        actions.add(new Action.ReadHead(group));
+    }
+
+    private boolean requireActive() {
+        if (state != State.ACTIVE) {
+            refuse(ErrorCode.BAD_REQUEST, "Hello must come first");
+            return false;
+        }
+        return true;
+    }
+
+    private boolean admit(Instant now) {
+        TokenBucketLimiter.Decision decision = limiter.tryAcquire(device, now);
+        if (!decision.allowed()) {
+            actions.add(new Action.Send(new Message.Error(ErrorCode.RATE_LIMITED, "too many requests",
+                    Math.min(decision.retryAfter().toMillis() + 1, 0xFFFF_FFFFL))));
+        }
+        return decision.allowed();
+    }
+
+    private void refuse(ErrorCode code, String detail) {
+        if (state == State.CLOSING || state == State.CLOSED) {
+            return;
+        }
+        actions.add(new Action.Send(new Message.Error(code, detail, 0)));
+        close();
+    }
+
+    private void close() {
+        if (state == State.CLOSING || state == State.CLOSED) {
+            return;
+        }
+        if (joined) {
+            actions.add(new Action.LeaveGroup(group));
+            joined = false;
+        }
+        if (handshakeHash != null) {
+            Arrays.fill(handshakeHash, (byte) 0);
+        }
+        queue.clear();
+        actions.add(new Action.Close());
+        state = State.CLOSING;
+    }
+}

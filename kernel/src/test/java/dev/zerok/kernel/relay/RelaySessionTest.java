@@ -1,0 +1,282 @@
+package dev.zerok.kernel.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zerok.kernel.relay.RelaySession.Action;
+import dev.zerok.kernel.relay.RelaySession.Input;
+import dev.zerok.kernel.relay.RelaySession.State;
+import dev.zerok.kernel.wire.ErrorCode;
+import dev.zerok.kernel.wire.Message;
+import dev.zerok.ports.id.BlobId;
+import dev.zerok.ports.id.Cursor;
+import dev.zerok.ports.id.DeviceId;
+import dev.zerok.ports.id.GroupId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RelaySessionTest {
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    static final DeviceId DEVICE = new DeviceId(filled(32, 1));
+    static final DeviceId OTHER = new DeviceId(filled(32, 2));
+    static final GroupId GROUP = new GroupId(filled(32, 3));
+    static final byte[] HASH = filled(32, 9);
+    static final byte[] GOOD_PROOF = {42};
+    static final MembershipVerifier VERIFIER = (group, device, proof, hash) ->
+            group.equals(GROUP) && Arrays.equals(proof, GOOD_PROOF) && Arrays.equals(hash, HASH);
+
+    static byte[] filled(int n, int v) {
+        byte[] b = new byte[n];
+        Arrays.fill(b, (byte) v);
+        return b;
+    }
+
+    static BlobId blob(int v) {
+        return new BlobId(filled(16, v));
+    }
+
+    private TokenBucketLimiter<DeviceId> limiter = new TokenBucketLimiter<>(100, 100, 1000, 1000, 100, T0);
+
+    private RelaySession session() {
+        return new RelaySession(RelayLimits.DEFAULTS, VERIFIER, limiter, T0);
+    }
+
+    private RelaySession active() {
+        RelaySession s = session();
+        s.handle(new Input.HandshakeCompleted(DEVICE, HASH), T0);
+        s.handle(new Input.Received(new Message.Hello(1, DEVICE, GROUP, GOOD_PROOF)), T0);
+        assertThat(s.drainActions()).containsExactly(new Action.ReadHead(GROUP));
+        s.handle(new Input.HeadRead(new Cursor(5)), T0);
+        assertThat(s.drainActions()).containsExactly(new Action.JoinGroup(GROUP),
+                new Action.Send(new Message.Welcome(1, new Cursor(5), RelayLimits.DEFAULTS.maxFrameBytes(), 604_800)));
+        assertThat(s.state()).isEqualTo(State.ACTIVE);
+        return s;
+    }
+
+    private static Message sent(Action action) {
+        assertThat(action).isInstanceOf(Action.Send.class);
+        return ((Action.Send) action).message();
+    }
+
+    private static void assertRefused(List<Action> actions, ErrorCode code) {
+        assertThat(actions).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(sent(actions.get(0))).isInstanceOfSatisfying(Message.Error.class, e -> assertThat(e.code()).isEqualTo(code));
+        assertThat(actions.get(actions.size() - 1)).isEqualTo(new Action.Close());
+    }
+
+    @Test
+    void validHello_readsHead_thenWelcomesAndJoinsTheGroup() {
+        active();
+    }
+
+    @Test
+    void push_appendsThenAcksAndBroadcasts() {
+        RelaySession s = active();
+
+        s.handle(new Input.Received(new Message.Push(blob(1), 60, new byte[] {7})), T0);
+        List<Action> append = s.drainActions();
+        s.handle(new Input.AppendCompleted(blob(1), new Cursor(6), false), T0);
+
+        assertThat(append).singleElement().isInstanceOfSatisfying(Action.Append.class, a -> {
+            assertThat(a.group()).isEqualTo(GROUP);
+            assertThat(a.sender()).isEqualTo(DEVICE);
+            assertThat(a.ttl()).isEqualTo(Duration.ofSeconds(60));
+        });
+        assertThat(s.drainActions()).containsExactly(new Action.Send(new Message.PushAck(blob(1), new Cursor(6))),
+                new Action.Broadcast(GROUP, new Cursor(6)));
+    }
+
+    @Test
+    void duplicatePush_isAckedWithoutBroadcast() {
+        RelaySession s = active();
+        s.handle(new Input.Received(new Message.Push(blob(1), 60, new byte[] {7})), T0);
+        s.drainActions();
+
+        s.handle(new Input.AppendCompleted(blob(1), new Cursor(6), true), T0);
+
+        assertThat(s.drainActions()).containsExactly(new Action.Send(new Message.PushAck(blob(1), new Cursor(6))));
+    }
+
+    @Test
+    void pipelinedPushes_areServedOneAtATimeInOrder() {
+        RelaySession s = active();
+        s.handle(new Input.Received(new Message.Push(blob(1), 60, new byte[] {1})), T0);
+        s.handle(new Input.Received(new Message.Push(blob(2), 60, new byte[] {2})), T0);
+
+        assertThat(s.drainActions()).singleElement().isInstanceOfSatisfying(Action.Append.class,
+                a -> assertThat(a.blob()).isEqualTo(blob(1)));
+        s.handle(new Input.AppendCompleted(blob(1), new Cursor(6), false), T0);
+        List<Action> next = s.drainActions();
+
+        assertThat(next.get(0)).isEqualTo(new Action.Send(new Message.PushAck(blob(1), new Cursor(6))));
+        assertThat(next.get(2)).isInstanceOfSatisfying(Action.Append.class, a -> assertThat(a.blob()).isEqualTo(blob(2)));
+    }
+
+    @Test
+    void pull_boundsThePageByTheRelayLimits_andAnswersWithThePage() {
+        RelaySession s = active();
+
+        s.handle(new Input.Received(new Message.Pull(new Cursor(3), 0xFFFF_FFFFL, 0xFFFF_FFFFL)), T0);
+        assertThat(s.drainActions()).containsExactly(new Action.ReadPage(GROUP, new Cursor(3), 1000, 1024 * 1024));
+        var blobs = List.of(new Message.PulledBlob(new Cursor(4), blob(1), OTHER, new byte[] {1}));
+        s.handle(new Input.PageRead(blobs, true), T0);
+
+        assertThat(s.drainActions()).containsExactly(new Action.Send(new Message.PullResponse(blobs, true)));
+    }
+
+    @Test
+    void helloWithBadProof_isRefusedUnknownGroupAndClosed() {
+        RelaySession s = session();
+        s.handle(new Input.HandshakeCompleted(DEVICE, HASH), T0);
+
+        s.handle(new Input.Received(new Message.Hello(1, DEVICE, GROUP, new byte[] {1})), T0);
+
+        assertRefused(s.drainActions(), ErrorCode.UNKNOWN_GROUP);
+        assertThat(s.state()).isEqualTo(State.CLOSING);
+    }
+
+    @Test
+    void helloReplayedFromAnotherSession_isRefused() {
+        RelaySession s = session();
+        s.handle(new Input.HandshakeCompleted(DEVICE, filled(32, 8)), T0);
+
+        s.handle(new Input.Received(new Message.Hello(1, DEVICE, GROUP, GOOD_PROOF)), T0);
+
+        assertRefused(s.drainActions(), ErrorCode.UNKNOWN_GROUP);
+    }
+
+    @Test
+    void helloForAnotherDevice_isRefusedUnauthorized() {
+        RelaySession s = session();
+        s.handle(new Input.HandshakeCompleted(DEVICE, HASH), T0);
+
+        s.handle(new Input.Received(new Message.Hello(1, OTHER, GROUP, GOOD_PROOF)), T0);
+
+        assertRefused(s.drainActions(), ErrorCode.UNAUTHORIZED);
+    }
+
+    @Test
+    void helloWithAnotherVersion_isRefusedUnsupportedVersion() {
+        RelaySession s = session();
+        s.handle(new Input.HandshakeCompleted(DEVICE, HASH), T0);
+
+        s.handle(new Input.Received(new Message.Hello(2, DEVICE, GROUP, GOOD_PROOF)), T0);
+
+        assertRefused(s.drainActions(), ErrorCode.UNSUPPORTED_VERSION);
+    }
+
+    @Test
+    void pushBeforeHello_isRefusedBadRequest() {
+        RelaySession s = session();
+        s.handle(new Input.HandshakeCompleted(DEVICE, HASH), T0);
+
+        s.handle(new Input.Received(new Message.Push(blob(1), 60, new byte[] {1})), T0);
+
+        assertRefused(s.drainActions(), ErrorCode.BAD_REQUEST);
+    }
+
+    @Test
+    void messageBeforeHandshake_isRefusedUnauthorized() {
+        RelaySession s = session();
+
+        s.handle(new Input.Received(new Message.Pull(Cursor.ZERO, 1, 1)), T0);
+
+        assertRefused(s.drainActions(), ErrorCode.UNAUTHORIZED);
+    }
+
+    @Test
+    void relayOnlyMessageFromDevice_isRefusedBadRequest() {
+        RelaySession s = active();
+
+        s.handle(new Input.Received(new Message.Notify(new Cursor(1))), T0);
+
+        List<Action> actions = s.drainActions();
+        assertThat(actions).contains(new Action.LeaveGroup(GROUP));
+        assertRefused(actions, ErrorCode.BAD_REQUEST);
+    }
+
+    @Test
+    void noHelloBeforeTheDeadline_closesTheSession() {
+        RelaySession s = session();
+        s.handle(new Input.HandshakeCompleted(DEVICE, HASH), T0);
+        assertThat(s.nextDeadline()).contains(T0.plusSeconds(10));
+
+        s.handle(new Input.Tick(), T0.plusSeconds(9));
+        assertThat(s.drainActions()).isEmpty();
+        s.handle(new Input.Tick(), T0.plusSeconds(10));
+
+        assertRefused(s.drainActions(), ErrorCode.BAD_REQUEST);
+    }
+
+    @Test
+    void pushesBeyondTheRate_areRefusedRateLimitedWithRetryAfter_andTheSessionStaysOpen() {
+        limiter = new TokenBucketLimiter<>(1, 2, 1000, 1000, 100, T0);
+        RelaySession s = active();
+        for (int i = 0; i < 2; i++) {
+            s.handle(new Input.Received(new Message.Push(blob(i), 60, new byte[] {1})), T0);
+            s.handle(new Input.AppendCompleted(blob(i), new Cursor(10 + i), false), T0);
+        }
+        s.drainActions();
+
+        s.handle(new Input.Received(new Message.Push(blob(9), 60, new byte[] {1})), T0);
+
+        assertThat(s.drainActions()).singleElement().satisfies(a -> assertThat(sent(a)).isInstanceOfSatisfying(
+                Message.Error.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED);
+                    assertThat(e.retryAfterMillis()).isBetween(1L, 1001L);
+                }));
+        assertThat(s.state()).isEqualTo(State.ACTIVE);
+    }
+
+    @Test
+    void quotaRefusal_isAnErrorAndTheSessionStaysOpen() {
+        RelaySession s = active();
+        s.handle(new Input.Received(new Message.Push(blob(1), 60, new byte[] {7})), T0);
+        s.drainActions();
+
+        s.handle(new Input.AppendRefusedQuota(blob(1)), T0);
+
+        assertThat(sent(s.drainActions().get(0))).isInstanceOfSatisfying(Message.Error.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.QUOTA_EXCEEDED));
+        assertThat(s.state()).isEqualTo(State.ACTIVE);
+    }
+
+    @Test
+    void shutdownWithAnAppendInFlight_acksItFirstThenSaysUnavailableAndCloses() {
+        RelaySession s = active();
+        s.handle(new Input.Received(new Message.Push(blob(1), 60, new byte[] {7})), T0);
+        s.drainActions();
+
+        s.handle(new Input.Shutdown(), T0);
+        assertThat(s.drainActions()).isEmpty();
+        s.handle(new Input.AppendCompleted(blob(1), new Cursor(6), false), T0);
+        List<Action> actions = s.drainActions();
+
+        assertThat(actions.get(0)).isEqualTo(new Action.Send(new Message.PushAck(blob(1), new Cursor(6))));
+        assertThat(actions).anySatisfy(a -> assertThat(a).isInstanceOfSatisfying(Action.Send.class,
+                send -> assertThat(send.message()).isInstanceOfSatisfying(Message.Error.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE))));
+        assertThat(actions.get(actions.size() - 1)).isEqualTo(new Action.Close());
+    }
+
+    @Test
+    void groupAdvanced_notifiesAnActiveSession() {
+        RelaySession s = active();
+
+        s.handle(new Input.GroupAdvanced(new Cursor(77)), T0);
+
+        assertThat(s.drainActions()).containsExactly(new Action.Send(new Message.Notify(new Cursor(77))));
+    }
+
+    @Test
+    void transportClosed_leavesTheGroupAndEndsClosed() {
+        RelaySession s = active();
+
+        s.handle(new Input.TransportClosed(), T0);
+
+        assertThat(s.drainActions()).containsExactly(new Action.LeaveGroup(GROUP), new Action.Close());
+        assertThat(s.state()).isEqualTo(State.CLOSED);
+    }
+}
