@@ -1,0 +1,53 @@
+package dev.zerok.relayapp;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The relay's Prometheus metrics: the seed-001 section 5.2 set, prefixed {@code zerok_relay_}.
+ * Counters are incremented by the connection drivers; gauges read live values on every scrape.
+ * Labels never carry ids, addresses or sizes (invariant 5). Thread-safe.
+ */
+final class RelayMetrics {
+    final PrometheusRegistry registry = new PrometheusRegistry();
+    final Counter pushes = counter("zerok_relay_pushes", "Push requests handled");
+    final Counter pulls = counter("zerok_relay_pulls", "Pull requests handled");
+    final Counter connectionsAccepted = counter("zerok_relay_connections", "Connections accepted");
+    final Counter bytesReceived = counter("zerok_relay_bytes_received", "Ciphertext bytes received from devices");
+    final Counter bytesSent = counter("zerok_relay_bytes_sent", "Ciphertext bytes sent to devices");
+    final Counter blobsStored = counter("zerok_relay_blobs_stored", "Blobs newly stored (duplicates excluded)");
+    final Counter rateLimitHits = counter("zerok_relay_rate_limit_hits", "Requests refused by the rate limiter");
+    final Counter errors = counter("zerok_relay_errors", "In-band Error messages sent and protocol violations");
+
+    RelayMetrics(String version, DoubleSupplier connectionsActive, DoubleSupplier groupsActive, DoubleSupplier storageBlobs,
+            DoubleSupplier storageBytes, DoubleSupplier storageGroups) {
+        gauge("zerok_relay_connections_active", "Device sessions open now", connectionsActive);
+        gauge("zerok_relay_groups_active", "Groups with at least one open session now", groupsActive);
+        gauge("zerok_relay_storage_blobs", "Blobs stored now", storageBlobs);
+        gauge("zerok_relay_storage_bytes", "Ciphertext bytes stored now", storageBytes);
+        gauge("zerok_relay_storage_groups", "Groups with stored data now", storageGroups);
+        Info info = Info.builder().name("zerok_relay_info").help("Relay build").labelNames("version").register(registry);
+        info.addLabelValues(version);
+    }
+
+    /** The registry in Prometheus text format 0.0.4. */
+    byte[] scrape() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        return out.toByteArray();
+    }
+
+    private Counter counter(String name, String help) {
+        return Counter.builder().name(name).help(help).register(registry);
+    }
+
+    private void gauge(String name, String help, DoubleSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble())).register(registry);
+    }
+}
