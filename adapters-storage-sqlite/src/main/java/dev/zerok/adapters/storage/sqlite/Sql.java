@@ -34,6 +34,7 @@ final class Sql {
     static final String APPLICATION_ID_SET_PREFIX = "PRAGMA application_id = ";
     static final String SCHEMA_OBJECT_COUNT = "SELECT count(*) FROM sqlite_schema";
     static final String INCREMENTAL_VACUUM = "PRAGMA incremental_vacuum";
+    static final String FREELIST_COUNT = "PRAGMA freelist_count";
 
     /** Moves the WAL into the main file and truncates the WAL, so freed pages leave the disk. */
     static final String WAL_CHECKPOINT_TRUNCATE = "PRAGMA wal_checkpoint(TRUNCATE)";

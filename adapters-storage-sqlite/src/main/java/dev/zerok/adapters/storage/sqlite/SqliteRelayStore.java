@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -60,6 +61,7 @@ import org.jooq.impl.DSL;
  */
 final class SqliteRelayStore implements RelayStore {
     private static final int PURGE_BATCH_ROWS = 1000;
+    private static final int VACUUM_BATCH_PAGES = 10_000;
 
     private final Duration ttlMax;
     private final long groupQuotaBytes;
@@ -398,16 +400,38 @@ final class SqliteRelayStore implements RelayStore {
                 .execute();
     }
 
+    /**
+     * Returns free pages to the file system. sqlite-jdbc's {@code execute} steps a statement once
+     * and each step of {@code PRAGMA incremental_vacuum} frees one page, so the pragma is stepped
+     * once per free page, at most {@value #VACUUM_BATCH_PAGES} pages per transaction so appends
+     * are not held up long.
+     */
     private void reclaimSpace() throws RelayStoreException {
+        while (true) {
+            int freed = inWriteTransaction("space reclamation", dsl -> {
+                try (Statement s = writer.createStatement();
+                        PreparedStatement vacuum = writer.prepareStatement(Sql.INCREMENTAL_VACUUM)) {
+                    int pages = Math.min(VACUUM_BATCH_PAGES, SqliteFile.intPragma(s, Sql.FREELIST_COUNT));
+                    for (int i = 0; i < pages; i++) {
+                        vacuum.execute();
+                    }
+                    return pages;
+                } catch (SQLException e) {
+                    throw failure("space reclamation", e);
+                }
+            });
+            if (freed < VACUUM_BATCH_PAGES) {
+                break;
+            }
+        }
         writeLock.lock();
         try {
             ensureOpen();
             try (Statement s = writer.createStatement()) {
-                s.execute(Sql.INCREMENTAL_VACUUM);
                 s.execute(Sql.WAL_CHECKPOINT_TRUNCATE);
             }
         } catch (SQLException e) {
-            throw failure("space reclamation", e);
+            throw failure("checkpoint", e);
         } finally {
             writeLock.unlock();
         }
