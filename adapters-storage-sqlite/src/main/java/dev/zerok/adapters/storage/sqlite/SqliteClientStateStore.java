@@ -1,0 +1,333 @@
+package dev.zerok.adapters.storage.sqlite;
+
+import static dev.zerok.adapters.storage.sqlite.jooq.Tables.BLOB_INDEX;
+import static dev.zerok.adapters.storage.sqlite.jooq.Tables.OUTBOX;
+import static dev.zerok.adapters.storage.sqlite.jooq.Tables.OUTBOX_TARGET;
+import static dev.zerok.adapters.storage.sqlite.jooq.Tables.RELAY_CURSOR;
+import static dev.zerok.adapters.storage.sqlite.jooq.Tables.VERSION_VECTOR;
+
+import dev.zerok.adapters.storage.sqlite.jooq.tables.records.BlobIndexRecord;
+import dev.zerok.adapters.storage.sqlite.jooq.tables.records.OutboxRecord;
+import dev.zerok.ports.clientstate.BlobIndexEntry;
+import dev.zerok.ports.clientstate.ClientStateException;
+import dev.zerok.ports.clientstate.ClientStateException.Code;
+import dev.zerok.ports.clientstate.ClientStateStore;
+import dev.zerok.ports.clientstate.OutboxEntry;
+import dev.zerok.ports.clientstate.VersionVector;
+import dev.zerok.ports.id.BlobId;
+import dev.zerok.ports.id.ContentHash;
+import dev.zerok.ports.id.Cursor;
+import dev.zerok.ports.id.DeviceId;
+import dev.zerok.ports.id.RelayId;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jooq.DSLContext;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
+
+/**
+ * {@link ClientStateStore} on one SQLite file in WAL mode. A device's state is small and its
+ * operations are few, so one connection serves everything, serialised by a lock; every method is
+ * one {@code BEGIN IMMEDIATE} transaction. Thread-safe.
+ */
+final class SqliteClientStateStore implements ClientStateStore {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Connection connection;
+    private final DSLContext dsl;
+    private volatile boolean closed;
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(DSLContext dsl) throws ClientStateException;
+    }
+
+    private SqliteClientStateStore(Connection connection) {
+        this.connection = connection;
+        this.dsl = SqliteFile.dsl(connection);
+    }
+
+    /**
+     * Opens (creating and migrating) the state store at {@code file}.
+     *
+     * @throws ClientStateException {@code INCOMPATIBLE} for a foreign or newer file, {@code IO} otherwise
+     */
+    static SqliteClientStateStore open(Path file, Synchronous synchronous, Duration busyTimeout)
+            throws ClientStateException {
+        Connection connection = null;
+        try {
+            connection = SqliteFile.connect(file, synchronous, busyTimeout);
+            SqliteFile.migrate(connection, SqliteFile.Kind.CLIENT);
+            return new SqliteClientStateStore(connection);
+        } catch (OpenFailure e) {
+            if (connection != null) {
+                SqliteFile.closeQuietly(connection);
+            }
+            throw new ClientStateException(e.incompatible() ? Code.INCOMPATIBLE : Code.IO, e.getMessage(), e.getCause());
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Duplicate relays in {@code relays} count once.
+     *
+     * @throws IllegalArgumentException if {@code relays} is empty (the entry could never leave)
+     */
+    @Override
+    public void enqueue(OutboxEntry entry, List<RelayId> relays) throws ClientStateException {
+        if (relays.isEmpty()) {
+            throw new IllegalArgumentException("an outbox entry needs at least one relay");
+        }
+        byte[] blob = entry.blob().bytes();
+        Instant createdAt = entry.createdAt();
+        Duration ttl = entry.ttl();
+        byte[] payload = entry.sealedPayload();
+        LinkedHashSet<RelayId> targets = new LinkedHashSet<>(relays);
+        inTransaction("enqueue", d -> {
+            if (d.fetchExists(OUTBOX, OUTBOX.BLOB_ID.eq(blob))) {
+                return null;
+            }
+            Long last = d.select(DSL.max(OUTBOX.QUEUE_ORDER)).from(OUTBOX).fetchOne(0, Long.class);
+            d.insertInto(OUTBOX)
+                    .set(OUTBOX.BLOB_ID, blob)
+                    .set(OUTBOX.QUEUE_ORDER, last == null ? 1L : last + 1)
+                    .set(OUTBOX.SEALED_PAYLOAD, payload)
+                    .set(OUTBOX.CREATED_AT_SECONDS, createdAt.getEpochSecond())
+                    .set(OUTBOX.CREATED_AT_NANOS, (long) createdAt.getNano())
+                    .set(OUTBOX.TTL_SECONDS, ttl.getSeconds())
+                    .set(OUTBOX.TTL_NANOS, (long) ttl.getNano())
+                    .execute();
+            for (RelayId relay : targets) {
+                d.insertInto(OUTBOX_TARGET)
+                        .set(OUTBOX_TARGET.BLOB_ID, blob)
+                        .set(OUTBOX_TARGET.RELAY_ID, relay.bytes())
+                        .execute();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if {@code max < 1}
+     */
+    @Override
+    public List<OutboxEntry> pending(RelayId relay, int max) throws ClientStateException {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1");
+        }
+        byte[] r = relay.bytes();
+        return inTransaction("pending", d -> d.select(OUTBOX.fields())
+                .from(OUTBOX)
+                .join(OUTBOX_TARGET).on(OUTBOX_TARGET.BLOB_ID.eq(OUTBOX.BLOB_ID))
+                .where(OUTBOX_TARGET.RELAY_ID.eq(r))
+                .orderBy(OUTBOX.QUEUE_ORDER)
+                .limit(max)
+                .fetchInto(OUTBOX)
+                .map(SqliteClientStateStore::toEntry));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>An acknowledgement for a blob or relay not in the outbox changes nothing (a repeated ack).
+     */
+    @Override
+    public void acknowledge(RelayId relay, BlobId blob, Cursor pushAckCursor) throws ClientStateException {
+        byte[] r = relay.bytes();
+        byte[] b = blob.bytes();
+        inTransaction("acknowledge", d -> {
+            int removed = d.deleteFrom(OUTBOX_TARGET)
+                    .where(OUTBOX_TARGET.BLOB_ID.eq(b), OUTBOX_TARGET.RELAY_ID.eq(r))
+                    .execute();
+            if (removed == 0) {
+                return null;
+            }
+            if (!d.fetchExists(OUTBOX_TARGET, OUTBOX_TARGET.BLOB_ID.eq(b))) {
+                d.deleteFrom(OUTBOX).where(OUTBOX.BLOB_ID.eq(b)).execute();
+            }
+            // Diagnostics only: a column of its own that pullCursor never reads.
+            d.insertInto(RELAY_CURSOR)
+                    .set(RELAY_CURSOR.RELAY_ID, r)
+                    .set(RELAY_CURSOR.PULL_CURSOR, Cursor.ZERO.value())
+                    .set(RELAY_CURSOR.LAST_PUSH_ACK_CURSOR, pushAckCursor.value())
+                    .onConflict(RELAY_CURSOR.RELAY_ID)
+                    .doUpdate()
+                    .set(RELAY_CURSOR.LAST_PUSH_ACK_CURSOR, pushAckCursor.value())
+                    .execute();
+            return null;
+        });
+    }
+
+    @Override
+    public Cursor pullCursor(RelayId relay) throws ClientStateException {
+        byte[] r = relay.bytes();
+        return inTransaction("pullCursor", d -> storedPullCursor(d, r));
+    }
+
+    @Override
+    public VersionVector versionVector() throws ClientStateException {
+        return inTransaction("versionVector", d -> {
+            TreeMap<DeviceId, Long> entries = new TreeMap<>();
+            d.selectFrom(VERSION_VECTOR).fetch()
+                    .forEach(row -> entries.put(new DeviceId(row.getDeviceId()), row.getSequence()));
+            return new VersionVector(entries);
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>An entry for a blob already in the index replaces it, except that a {@code RECEIVED}
+     * entry is never replaced by a {@code FAILED} one (the same blob failing from a second relay
+     * after it was received from the first). A replaced entry keeps its place in
+     * {@link #failures()} order.
+     */
+    @Override
+    public void commitPulled(RelayId relay, Cursor newPullCursor, List<BlobIndexEntry> entries,
+            VersionVector versionVector) throws ClientStateException {
+        byte[] r = relay.bytes();
+        List<BlobIndexEntry> copy = List.copyOf(entries);
+        inTransaction("commitPulled", d -> {
+            Cursor stored = storedPullCursor(d, r);
+            if (newPullCursor.compareTo(stored) < 0) {
+                throw new ClientStateException(Code.CURSOR_REGRESSION,
+                        "the new pull cursor is before the stored one; nothing was written");
+            }
+            for (BlobIndexEntry entry : copy) {
+                putIndexEntry(d, entry);
+            }
+            d.deleteFrom(VERSION_VECTOR).execute();
+            for (Map.Entry<DeviceId, Long> e : versionVector.entries().entrySet()) {
+                d.insertInto(VERSION_VECTOR)
+                        .set(VERSION_VECTOR.DEVICE_ID, e.getKey().bytes())
+                        .set(VERSION_VECTOR.SEQUENCE, e.getValue())
+                        .execute();
+            }
+            d.insertInto(RELAY_CURSOR)
+                    .set(RELAY_CURSOR.RELAY_ID, r)
+                    .set(RELAY_CURSOR.PULL_CURSOR, newPullCursor.value())
+                    .set(RELAY_CURSOR.LAST_PUSH_ACK_CURSOR, Cursor.ZERO.value())
+                    .onConflict(RELAY_CURSOR.RELAY_ID)
+                    .doUpdate()
+                    .set(RELAY_CURSOR.PULL_CURSOR, newPullCursor.value())
+                    .execute();
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<BlobIndexEntry> blob(BlobId blob) throws ClientStateException {
+        byte[] b = blob.bytes();
+        return inTransaction("blob", d -> Optional.ofNullable(
+                        d.selectFrom(BLOB_INDEX).where(BLOB_INDEX.BLOB_ID.eq(b)).fetchOne())
+                .map(SqliteClientStateStore::toIndexEntry));
+    }
+
+    @Override
+    public List<BlobIndexEntry> failures() throws ClientStateException {
+        return inTransaction("failures", d -> d.selectFrom(BLOB_INDEX)
+                .where(BLOB_INDEX.STATE.eq(BlobIndexEntry.State.FAILED.name()))
+                .orderBy(BLOB_INDEX.INDEX_ORDER)
+                .fetch()
+                .map(SqliteClientStateStore::toIndexEntry));
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (!closed) {
+                closed = true;
+                SqliteFile.closeQuietly(connection);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static Cursor storedPullCursor(DSLContext d, byte[] relay) {
+        Long value = d.select(RELAY_CURSOR.PULL_CURSOR).from(RELAY_CURSOR)
+                .where(RELAY_CURSOR.RELAY_ID.eq(relay)).fetchOne(RELAY_CURSOR.PULL_CURSOR);
+        return value == null ? Cursor.ZERO : new Cursor(value);
+    }
+
+    private static void putIndexEntry(DSLContext d, BlobIndexEntry entry) {
+        byte[] b = entry.blob().bytes();
+        BlobIndexRecord existing = d.selectFrom(BLOB_INDEX).where(BLOB_INDEX.BLOB_ID.eq(b)).fetchOne();
+        if (existing != null && BlobIndexEntry.State.RECEIVED.name().equals(existing.getState())
+                && entry.state() == BlobIndexEntry.State.FAILED) {
+            return;
+        }
+        long order;
+        if (existing != null) {
+            order = existing.getIndexOrder();
+            d.deleteFrom(BLOB_INDEX).where(BLOB_INDEX.BLOB_ID.eq(b)).execute();
+        } else {
+            Long last = d.select(DSL.max(BLOB_INDEX.INDEX_ORDER)).from(BLOB_INDEX).fetchOne(0, Long.class);
+            order = last == null ? 1L : last + 1;
+        }
+        d.insertInto(BLOB_INDEX)
+                .set(BLOB_INDEX.BLOB_ID, b)
+                .set(BLOB_INDEX.INDEX_ORDER, order)
+                .set(BLOB_INDEX.SENDER_ID, entry.sender().bytes())
+                .set(BLOB_INDEX.SEQUENCE, entry.sequence())
+                .set(BLOB_INDEX.RELAY_ID, entry.relay().bytes())
+                .set(BLOB_INDEX.CURSOR, entry.cursor().value())
+                .set(BLOB_INDEX.CONTENT_HASH, entry.contentHash().bytes())
+                .set(BLOB_INDEX.STATE, entry.state().name())
+                .set(BLOB_INDEX.FAILURE, entry.failure())
+                .execute();
+    }
+
+    private static OutboxEntry toEntry(OutboxRecord row) {
+        return new OutboxEntry(new BlobId(row.getBlobId()), row.getSealedPayload(),
+                Instant.ofEpochSecond(row.getCreatedAtSeconds(), row.getCreatedAtNanos()),
+                Duration.ofSeconds(row.getTtlSeconds(), row.getTtlNanos()));
+    }
+
+    private static BlobIndexEntry toIndexEntry(BlobIndexRecord row) {
+        return new BlobIndexEntry(new BlobId(row.getBlobId()), new DeviceId(row.getSenderId()), row.getSequence(),
+                new RelayId(row.getRelayId()), new Cursor(row.getCursor()), new ContentHash(row.getContentHash()),
+                BlobIndexEntry.State.valueOf(row.getState()), row.getFailure());
+    }
+
+    private <T> T inTransaction(String operation, Work<T> work) throws ClientStateException {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new ClientStateException(Code.CLOSED, "the client state store is closed");
+            }
+            try (Statement s = connection.createStatement()) {
+                s.execute(Sql.BEGIN_IMMEDIATE);
+                boolean committed = false;
+                try {
+                    T result = work.run(dsl);
+                    s.execute(Sql.COMMIT);
+                    committed = true;
+                    return result;
+                } finally {
+                    if (!committed) {
+                        SqliteFile.rollbackQuietly(s);
+                    }
+                }
+            }
+        } catch (SQLException | DataAccessException e) {
+            throw new ClientStateException(Code.IO, "client state " + operation + " failed ("
+                    + SqliteFailure.codeName(e) + "); it had no effect", SqliteFailure.causeToAttach(e));
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,543 @@
+package dev.zerok.adapters.storage.sqlite;
+
+import static dev.zerok.adapters.storage.sqlite.jooq.Tables.RELAY_BLOB;
+import static dev.zerok.adapters.storage.sqlite.jooq.Tables.RELAY_CONTENT;
+import static dev.zerok.adapters.storage.sqlite.jooq.Tables.RELAY_GROUP;
+
+import dev.zerok.adapters.storage.sqlite.jooq.tables.records.RelayBlobRecord;
+import dev.zerok.adapters.storage.sqlite.jooq.tables.records.RelayContentRecord;
+import dev.zerok.adapters.storage.sqlite.jooq.tables.records.RelayGroupRecord;
+import dev.zerok.ports.id.BlobId;
+import dev.zerok.ports.id.Cursor;
+import dev.zerok.ports.id.DeviceId;
+import dev.zerok.ports.id.GroupId;
+import dev.zerok.ports.relaystore.AppendResult;
+import dev.zerok.ports.relaystore.GroupUsage;
+import dev.zerok.ports.relaystore.Page;
+import dev.zerok.ports.relaystore.RelayStore;
+import dev.zerok.ports.relaystore.RelayStoreException;
+import dev.zerok.ports.relaystore.RelayStoreException.Code;
+import dev.zerok.ports.relaystore.StoreStats;
+import dev.zerok.ports.relaystore.StoredBlob;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Record;
+import org.jooq.Record5;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
+
+/**
+ * {@link RelayStore} on one SQLite file in WAL mode.
+ *
+ * <p>Writes go through one connection, serialised by a lock and wrapped in {@code BEGIN IMMEDIATE}
+ * transactions; so a cursor is allocated (the group's {@code head_cursor} raised) in the same
+ * transaction as the row it numbers, and commits happen in cursor order: a reader's snapshot
+ * always holds a prefix of each group's log, never a gap that is filled later. Reads use a small
+ * pool of separate connections, each read in its own {@code BEGIN DEFERRED} snapshot, and never
+ * wait for writers (WAL).
+ *
+ * <p>Payloads are stored once per (group, SHA-256 of payload) with a reference count; the group's
+ * quota is charged with the size of each distinct payload once. Times are kept in epoch
+ * milliseconds: {@code expiresAt} is {@code now} truncated to the millisecond plus the capped TTL.
+ *
+ * <p>Cursors are kept below 2^63 (SQLite integers are signed); an append that would need a
+ * larger one fails with {@code UNAVAILABLE}. Thread-safe.
+ */
+final class SqliteRelayStore implements RelayStore {
+    private static final int PURGE_BATCH_ROWS = 1000;
+    private static final int VACUUM_BATCH_PAGES = 10_000;
+
+    private final Duration ttlMax;
+    private final long groupQuotaBytes;
+    private final Duration busyTimeout;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Connection writer;
+    private final DSLContext writeDsl;
+    private final BlockingQueue<Reader> readers;
+    private volatile boolean closed;
+
+    private record Reader(Connection connection, DSLContext dsl) {}
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(DSLContext dsl) throws RelayStoreException;
+    }
+
+    private SqliteRelayStore(Duration ttlMax, long groupQuotaBytes, Duration busyTimeout, Connection writer,
+            BlockingQueue<Reader> readers) {
+        this.ttlMax = ttlMax;
+        this.groupQuotaBytes = groupQuotaBytes;
+        this.busyTimeout = busyTimeout;
+        this.writer = writer;
+        this.writeDsl = SqliteFile.dsl(writer);
+        this.readers = readers;
+    }
+
+    /**
+     * Opens (creating and migrating) the store at {@code file}.
+     *
+     * @throws RelayStoreException {@code INCOMPATIBLE} for a foreign or newer file, {@code UNAVAILABLE}
+     *     if the file cannot be opened
+     */
+    static SqliteRelayStore open(Path file, Duration ttlMax, long groupQuotaBytes, Duration busyTimeout,
+            Synchronous synchronous, int readConnections) throws RelayStoreException {
+        List<Connection> opened = new ArrayList<>();
+        try {
+            Connection writer = SqliteFile.connect(file, synchronous, busyTimeout);
+            opened.add(writer);
+            SqliteFile.migrate(writer, SqliteFile.Kind.RELAY);
+            BlockingQueue<Reader> readers = new ArrayBlockingQueue<>(readConnections);
+            for (int i = 0; i < readConnections; i++) {
+                Connection reader = SqliteFile.connect(file, synchronous, busyTimeout);
+                opened.add(reader);
+                readers.add(new Reader(reader, SqliteFile.dsl(reader)));
+            }
+            return new SqliteRelayStore(ttlMax, groupQuotaBytes, busyTimeout, writer, readers);
+        } catch (OpenFailure e) {
+            opened.forEach(SqliteFile::closeQuietly);
+            throw new RelayStoreException(e.incompatible() ? Code.INCOMPATIBLE : Code.UNAVAILABLE, e.getMessage(),
+                    e.getCause());
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A duplicate {@code (group, blob)} returns the first row's cursor and expiry, even if
+     * {@code payload} differs. An earlier row under the same blob id that has already expired is
+     * replaced by a new row with a new cursor. If the quota would be exceeded, the group's expired
+     * rows are purged inside the same transaction before the append is refused.
+     *
+     * @throws IllegalArgumentException if {@code payload} is empty or {@code ttl} is not positive
+     */
+    @Override
+    public AppendResult append(GroupId group, DeviceId sender, BlobId blob, byte[] payload, Instant now, Duration ttl)
+            throws RelayStoreException {
+        if (payload.length == 0) {
+            throw new IllegalArgumentException("a payload has at least one byte");
+        }
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("ttl must be positive");
+        }
+        long nowMs = now.toEpochMilli();
+        long ttlMs = (ttl.compareTo(ttlMax) > 0 ? ttlMax : ttl).toMillis();
+        long expiresMs = saturatedAdd(nowMs, ttlMs);
+        byte[] g = group.bytes();
+        byte[] b = blob.bytes();
+        byte[] s = sender.bytes();
+        byte[] hash = sha256(payload);
+        byte[] stored = payload.clone();
+        return inWriteTransaction("append", dsl -> {
+            RelayBlobRecord existing = dsl.selectFrom(RELAY_BLOB)
+                    .where(RELAY_BLOB.GROUP_ID.eq(g), RELAY_BLOB.BLOB_ID.eq(b))
+                    .fetchOne();
+            if (existing != null) {
+                if (existing.getExpiresAtMs() > nowMs) {
+                    return new AppendResult(new Cursor(existing.getCursor()), true,
+                            Instant.ofEpochMilli(existing.getExpiresAtMs()));
+                }
+                removeRow(dsl, g, existing.getCursor(), existing.getContentHash());
+            }
+            RelayContentRecord content = content(dsl, g, hash);
+            long charge = content == null ? stored.length : 0;
+            RelayGroupRecord state = groupState(dsl, g);
+            if (state.getStoredBytes() + charge > groupQuotaBytes) {
+                purge(dsl, RELAY_BLOB.GROUP_ID.eq(g).and(RELAY_BLOB.EXPIRES_AT_MS.le(nowMs)), Integer.MAX_VALUE);
+                content = content(dsl, g, hash);
+                charge = content == null ? stored.length : 0;
+                state = groupState(dsl, g);
+                if (state.getStoredBytes() + charge > groupQuotaBytes) {
+                    throw new RelayStoreException(Code.QUOTA_EXCEEDED, "the group's storage quota of "
+                            + groupQuotaBytes + " bytes would be exceeded; nothing was stored");
+                }
+            }
+            if (state.getHeadCursor() == Long.MAX_VALUE) {
+                throw new RelayStoreException(Code.UNAVAILABLE, "the group's cursor space (2^63-1) is exhausted");
+            }
+            long cursor = state.getHeadCursor() + 1;
+            if (content == null) {
+                dsl.insertInto(RELAY_CONTENT)
+                        .set(RELAY_CONTENT.GROUP_ID, g)
+                        .set(RELAY_CONTENT.CONTENT_HASH, hash)
+                        .set(RELAY_CONTENT.SIZE_BYTES, (long) stored.length)
+                        .set(RELAY_CONTENT.REF_COUNT, 1L)
+                        .set(RELAY_CONTENT.PAYLOAD, stored)
+                        .execute();
+            } else {
+                dsl.update(RELAY_CONTENT)
+                        .set(RELAY_CONTENT.REF_COUNT, RELAY_CONTENT.REF_COUNT.plus(1L))
+                        .where(RELAY_CONTENT.GROUP_ID.eq(g), RELAY_CONTENT.CONTENT_HASH.eq(hash))
+                        .execute();
+            }
+            dsl.insertInto(RELAY_BLOB)
+                    .set(RELAY_BLOB.GROUP_ID, g)
+                    .set(RELAY_BLOB.CURSOR, cursor)
+                    .set(RELAY_BLOB.BLOB_ID, b)
+                    .set(RELAY_BLOB.SENDER_ID, s)
+                    .set(RELAY_BLOB.CONTENT_HASH, hash)
+                    .set(RELAY_BLOB.SIZE_BYTES, (long) stored.length)
+                    .set(RELAY_BLOB.EXPIRES_AT_MS, expiresMs)
+                    .execute();
+            dsl.insertInto(RELAY_GROUP)
+                    .set(RELAY_GROUP.GROUP_ID, g)
+                    .set(RELAY_GROUP.HEAD_CURSOR, cursor)
+                    .set(RELAY_GROUP.BLOB_COUNT, 1L)
+                    .set(RELAY_GROUP.STORED_BYTES, charge)
+                    .onConflict(RELAY_GROUP.GROUP_ID)
+                    .doUpdate()
+                    .set(RELAY_GROUP.HEAD_CURSOR, cursor)
+                    .set(RELAY_GROUP.BLOB_COUNT, RELAY_GROUP.BLOB_COUNT.plus(1L))
+                    .set(RELAY_GROUP.STORED_BYTES, RELAY_GROUP.STORED_BYTES.plus(charge))
+                    .execute();
+            return new AppendResult(new Cursor(cursor), false, Instant.ofEpochMilli(expiresMs));
+        });
+    }
+
+    @Override
+    public Page pageAfter(GroupId group, Cursor after, int maxCount, long maxBytes, Instant now)
+            throws RelayStoreException {
+        if (maxCount < 1 || maxBytes < 1) {
+            throw new IllegalArgumentException("maxCount and maxBytes must be at least 1");
+        }
+        ensureOpen();
+        if (after.value() < 0) {
+            // Unsigned values of 2^63 and above: no cursor this store assigns is after them.
+            return new Page(List.of(), false);
+        }
+        long nowMs = now.toEpochMilli();
+        byte[] g = group.bytes();
+        return inReadTransaction("pull", dsl -> {
+            List<Record5<Long, byte[], byte[], byte[], Long>> chosen = new ArrayList<>();
+            boolean hasMore = false;
+            long pageBytes = 0;
+            try (var rows = dsl.select(RELAY_BLOB.CURSOR, RELAY_BLOB.BLOB_ID, RELAY_BLOB.SENDER_ID,
+                            RELAY_BLOB.CONTENT_HASH, RELAY_BLOB.SIZE_BYTES)
+                    .from(RELAY_BLOB)
+                    .where(RELAY_BLOB.GROUP_ID.eq(g), RELAY_BLOB.CURSOR.gt(after.value()),
+                            RELAY_BLOB.EXPIRES_AT_MS.gt(nowMs))
+                    .orderBy(RELAY_BLOB.CURSOR)
+                    .limit(maxCount + 1L)
+                    .fetchLazy()) {
+                while (rows.hasNext()) {
+                    var row = rows.fetchNext();
+                    long size = row.value5();
+                    // The first blob is taken whatever its size, so a pull always makes progress.
+                    if (chosen.size() == maxCount || (!chosen.isEmpty() && pageBytes + size > maxBytes)) {
+                        hasMore = true;
+                        break;
+                    }
+                    chosen.add(row);
+                    pageBytes += size;
+                }
+            }
+            List<StoredBlob> blobs = new ArrayList<>(chosen.size());
+            for (var row : chosen) {
+                byte[] payload = dsl.select(RELAY_CONTENT.PAYLOAD)
+                        .from(RELAY_CONTENT)
+                        .where(RELAY_CONTENT.GROUP_ID.eq(g), RELAY_CONTENT.CONTENT_HASH.eq(row.value4()))
+                        .fetchOne(RELAY_CONTENT.PAYLOAD);
+                if (payload == null) {
+                    throw new RelayStoreException(Code.UNAVAILABLE,
+                            "a stored blob has no payload row; the database needs repair");
+                }
+                blobs.add(new StoredBlob(new Cursor(row.value1()), new BlobId(row.value2()),
+                        new DeviceId(row.value3()), payload));
+            }
+            return new Page(blobs, hasMore);
+        });
+    }
+
+    @Override
+    public Cursor head(GroupId group) throws RelayStoreException {
+        byte[] g = group.bytes();
+        return inReadTransaction("head", dsl -> {
+            Long head = dsl.select(RELAY_GROUP.HEAD_CURSOR).from(RELAY_GROUP)
+                    .where(RELAY_GROUP.GROUP_ID.eq(g)).fetchOne(RELAY_GROUP.HEAD_CURSOR);
+            return head == null ? Cursor.ZERO : new Cursor(head);
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Deletes in transactions of at most {@value #PURGE_BATCH_ROWS} rows so appends are not held
+     * up, then runs SQLite's incremental vacuum and a truncating WAL checkpoint so the file shrinks.
+     */
+    @Override
+    public long purgeExpired(Instant now) throws RelayStoreException {
+        long nowMs = now.toEpochMilli();
+        long removed = 0;
+        while (true) {
+            int batch = inWriteTransaction("purge",
+                    dsl -> purge(dsl, RELAY_BLOB.EXPIRES_AT_MS.le(nowMs), PURGE_BATCH_ROWS));
+            removed += batch;
+            if (batch < PURGE_BATCH_ROWS) {
+                break;
+            }
+        }
+        if (removed > 0) {
+            reclaimSpace();
+        }
+        return removed;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Rows that expired but were not purged yet are still counted: they still occupy the quota
+     * until {@link #purgeExpired} (or an append that would exceed the quota) removes them.
+     */
+    @Override
+    public GroupUsage usage(GroupId group) throws RelayStoreException {
+        byte[] g = group.bytes();
+        return inReadTransaction("usage", dsl -> {
+            RelayGroupRecord state = dsl.selectFrom(RELAY_GROUP).where(RELAY_GROUP.GROUP_ID.eq(g)).fetchOne();
+            return state == null ? new GroupUsage(0, 0) : new GroupUsage(state.getBlobCount(), state.getStoredBytes());
+        });
+    }
+
+    @Override
+    public StoreStats stats() throws RelayStoreException {
+        return inReadTransaction("stats", dsl -> {
+            Record totals = dsl.select(
+                            DSL.coalesce(DSL.sum(RELAY_GROUP.BLOB_COUNT), BigDecimal.ZERO),
+                            DSL.coalesce(DSL.sum(RELAY_GROUP.STORED_BYTES), BigDecimal.ZERO),
+                            DSL.count().filterWhere(RELAY_GROUP.BLOB_COUNT.gt(0L)))
+                    .from(RELAY_GROUP)
+                    .fetchOne();
+            return new StoreStats(((BigDecimal) totals.get(0)).longValueExact(),
+                    ((BigDecimal) totals.get(1)).longValueExact(), ((Number) totals.get(2)).longValue());
+        });
+    }
+
+    @Override
+    public void close() {
+        writeLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            SqliteFile.closeQuietly(writer);
+        } finally {
+            writeLock.unlock();
+        }
+        // Borrowed readers are closed by giveBack when their read ends.
+        for (Reader r = readers.poll(); r != null; r = readers.poll()) {
+            SqliteFile.closeQuietly(r.connection());
+        }
+    }
+
+    private static RelayContentRecord content(DSLContext dsl, byte[] group, byte[] hash) {
+        return dsl.selectFrom(RELAY_CONTENT)
+                .where(RELAY_CONTENT.GROUP_ID.eq(group), RELAY_CONTENT.CONTENT_HASH.eq(hash))
+                .fetchOne();
+    }
+
+    private static RelayGroupRecord groupState(DSLContext dsl, byte[] group) {
+        RelayGroupRecord state = dsl.selectFrom(RELAY_GROUP).where(RELAY_GROUP.GROUP_ID.eq(group)).fetchOne();
+        if (state != null) {
+            return state;
+        }
+        RelayGroupRecord empty = dsl.newRecord(RELAY_GROUP);
+        empty.setGroupId(group);
+        empty.setHeadCursor(0L);
+        empty.setBlobCount(0L);
+        empty.setStoredBytes(0L);
+        return empty;
+    }
+
+    /** Removes up to {@code limit} rows matching {@code which}, releasing their payload references. */
+    private static int purge(DSLContext dsl, Condition which, int limit) {
+        var victims = dsl.select(RELAY_BLOB.GROUP_ID, RELAY_BLOB.CURSOR, RELAY_BLOB.CONTENT_HASH)
+                .from(RELAY_BLOB)
+                .where(which)
+                .orderBy(RELAY_BLOB.EXPIRES_AT_MS)
+                .limit(limit)
+                .fetch();
+        for (var v : victims) {
+            removeRow(dsl, v.value1(), v.value2(), v.value3());
+        }
+        return victims.size();
+    }
+
+    /** Deletes one log row and its payload reference; the group's head cursor is never lowered. */
+    private static void removeRow(DSLContext dsl, byte[] group, long cursor, byte[] hash) {
+        dsl.deleteFrom(RELAY_BLOB).where(RELAY_BLOB.GROUP_ID.eq(group), RELAY_BLOB.CURSOR.eq(cursor)).execute();
+        RelayContentRecord content = content(dsl, group, hash);
+        long freedBytes = 0;
+        if (content != null && content.getRefCount() <= 1) {
+            dsl.deleteFrom(RELAY_CONTENT)
+                    .where(RELAY_CONTENT.GROUP_ID.eq(group), RELAY_CONTENT.CONTENT_HASH.eq(hash))
+                    .execute();
+            freedBytes = content.getSizeBytes();
+        } else if (content != null) {
+            dsl.update(RELAY_CONTENT)
+                    .set(RELAY_CONTENT.REF_COUNT, RELAY_CONTENT.REF_COUNT.minus(1L))
+                    .where(RELAY_CONTENT.GROUP_ID.eq(group), RELAY_CONTENT.CONTENT_HASH.eq(hash))
+                    .execute();
+        }
+        dsl.update(RELAY_GROUP)
+                .set(RELAY_GROUP.BLOB_COUNT, RELAY_GROUP.BLOB_COUNT.minus(1L))
+                .set(RELAY_GROUP.STORED_BYTES, RELAY_GROUP.STORED_BYTES.minus(freedBytes))
+                .where(RELAY_GROUP.GROUP_ID.eq(group))
+                .execute();
+    }
+
+    /**
+     * Returns free pages to the file system. sqlite-jdbc's {@code execute} steps a statement once
+     * and each step of {@code PRAGMA incremental_vacuum} frees one page, so the pragma is stepped
+     * once per free page, at most {@value #VACUUM_BATCH_PAGES} pages per transaction so appends
+     * are not held up long.
+     */
+    private void reclaimSpace() throws RelayStoreException {
+        while (true) {
+            int freed = inWriteTransaction("space reclamation", dsl -> {
+                try (Statement s = writer.createStatement();
+                        PreparedStatement vacuum = writer.prepareStatement(Sql.INCREMENTAL_VACUUM)) {
+                    int pages = Math.min(VACUUM_BATCH_PAGES, SqliteFile.intPragma(s, Sql.FREELIST_COUNT));
+                    for (int i = 0; i < pages; i++) {
+                        vacuum.execute();
+                    }
+                    return pages;
+                } catch (SQLException e) {
+                    throw failure("space reclamation", e);
+                }
+            });
+            if (freed < VACUUM_BATCH_PAGES) {
+                break;
+            }
+        }
+        writeLock.lock();
+        try {
+            ensureOpen();
+            try (Statement s = writer.createStatement()) {
+                s.execute(Sql.WAL_CHECKPOINT_TRUNCATE);
+            }
+        } catch (SQLException e) {
+            throw failure("checkpoint", e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private <T> T inWriteTransaction(String operation, Work<T> work) throws RelayStoreException {
+        writeLock.lock();
+        try {
+            ensureOpen();
+            try (Statement s = writer.createStatement()) {
+                s.execute(Sql.BEGIN_IMMEDIATE);
+                boolean committed = false;
+                try {
+                    T result = work.run(writeDsl);
+                    s.execute(Sql.COMMIT);
+                    committed = true;
+                    return result;
+                } finally {
+                    if (!committed) {
+                        SqliteFile.rollbackQuietly(s);
+                    }
+                }
+            }
+        } catch (SQLException | DataAccessException e) {
+            throw failure(operation, e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private <T> T inReadTransaction(String operation, Work<T> work) throws RelayStoreException {
+        Reader reader = borrow();
+        try (Statement s = reader.connection().createStatement()) {
+            s.execute(Sql.BEGIN_DEFERRED);
+            boolean ended = false;
+            try {
+                T result = work.run(reader.dsl());
+                s.execute(Sql.COMMIT);
+                ended = true;
+                return result;
+            } finally {
+                if (!ended) {
+                    SqliteFile.rollbackQuietly(s);
+                }
+            }
+        } catch (SQLException | DataAccessException e) {
+            throw failure(operation, e);
+        } finally {
+            giveBack(reader);
+        }
+    }
+
+    private Reader borrow() throws RelayStoreException {
+        ensureOpen();
+        Reader reader;
+        try {
+            reader = readers.poll(busyTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RelayStoreException(Code.UNAVAILABLE, "interrupted while waiting for a read connection");
+        }
+        if (reader == null) {
+            ensureOpen();
+            throw new RelayStoreException(Code.UNAVAILABLE,
+                    "every read connection stayed busy for the busy timeout; retry later");
+        }
+        return reader;
+    }
+
+    private void giveBack(Reader reader) {
+        if (closed) {
+            SqliteFile.closeQuietly(reader.connection());
+            return;
+        }
+        readers.add(reader);
+        if (closed && readers.remove(reader)) {
+            SqliteFile.closeQuietly(reader.connection());
+        }
+    }
+
+    private void ensureOpen() throws RelayStoreException {
+        if (closed) {
+            throw new RelayStoreException(Code.CLOSED, "the relay store is closed");
+        }
+    }
+
+    private RelayStoreException failure(String operation, Exception e) {
+        if (closed) {
+            return new RelayStoreException(Code.CLOSED, "the relay store was closed during " + operation);
+        }
+        // Even SQLITE_CORRUPT maps to UNAVAILABLE here: the file opened as ours, and the failed
+        // transaction left nothing behind; INCOMPATIBLE is reserved for open.
+        return new RelayStoreException(Code.UNAVAILABLE, "relay store " + operation + " failed ("
+                + SqliteFailure.codeName(e) + "); it had no effect, retry later", SqliteFailure.causeToAttach(e));
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime provides SHA-256", e);
+        }
+    }
+}

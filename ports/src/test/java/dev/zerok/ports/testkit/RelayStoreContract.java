@@ -1,0 +1,478 @@
+package dev.zerok.ports.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.zerok.ports.id.BlobId;
+import dev.zerok.ports.id.Cursor;
+import dev.zerok.ports.id.DeviceId;
+import dev.zerok.ports.id.GroupId;
+import dev.zerok.ports.relaystore.AppendResult;
+import dev.zerok.ports.relaystore.Page;
+import dev.zerok.ports.relaystore.RelayStore;
+import dev.zerok.ports.relaystore.RelayStoreException;
+import dev.zerok.ports.relaystore.StoredBlob;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The shared contract of every {@link RelayStore}: the guarantees its javadoc lists, checked the
+ * same way for each adapter. An adapter's test subclasses it and implements {@link #open}.
+ *
+ * <p>Ids and payloads come from a {@link SeededEntropy} with a fixed seed, so a failure replays.
+ */
+public abstract class RelayStoreContract {
+    /** Start of virtual time in these tests. */
+    protected static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    /** A TTL below every cap used here. */
+    protected static final Duration ONE_HOUR = Duration.ofHours(1);
+
+    private final SeededEntropy entropy = new SeededEntropy(0x5eed_0001L);
+    private final List<RelayStore> opened = new ArrayList<>();
+
+    /**
+     * Opens the store under test on this test's backing storage: empty on the first call of a
+     * test, the same storage (with what was committed) on later calls of the same test.
+     *
+     * @param ttlMax the TTL cap
+     * @param groupQuotaBytes the per-group quota
+     */
+    protected abstract RelayStore open(Duration ttlMax, long groupQuotaBytes) throws Exception;
+
+    /** Opens with a 7-day cap and a 1 MiB quota. */
+    protected RelayStore open() throws Exception {
+        return track(open(Duration.ofDays(7), 1 << 20));
+    }
+
+    /** Registers a store to be closed after the test. */
+    protected RelayStore track(RelayStore store) {
+        opened.add(store);
+        return store;
+    }
+
+    @AfterEach
+    void closeStores() {
+        opened.forEach(RelayStore::close);
+    }
+
+    protected GroupId group() {
+        return new GroupId(entropy.bytes(GroupId.LENGTH));
+    }
+
+    protected DeviceId device() {
+        return new DeviceId(entropy.bytes(DeviceId.LENGTH));
+    }
+
+    protected BlobId blobId() {
+        return new BlobId(entropy.bytes(BlobId.LENGTH));
+    }
+
+    protected byte[] payload(int sizeBytes) {
+        return entropy.bytes(sizeBytes);
+    }
+
+    private static List<Cursor> cursors(Page page) {
+        return page.blobs().stream().map(StoredBlob::cursor).toList();
+    }
+
+    @Test
+    void head_emptyGroup_isZero() throws Exception {
+        RelayStore store = open();
+        assertThat(store.head(group())).isEqualTo(Cursor.ZERO);
+        Page page = store.pageAfter(group(), Cursor.ZERO, 10, 1 << 20, T0);
+        assertThat(page.blobs()).isEmpty();
+        assertThat(page.hasMore()).isFalse();
+    }
+
+    @Test
+    void append_sequence_cursorsStrictlyIncreaseAndPullReturnsExactBlobsInOrder() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        DeviceId sender = device();
+        List<StoredBlob> pushed = new ArrayList<>();
+        Cursor previous = Cursor.ZERO;
+        for (int i = 0; i < 20; i++) {
+            BlobId id = blobId();
+            byte[] bytes = payload(1 + i * 7);
+            AppendResult result = store.append(g, sender, id, bytes, T0, ONE_HOUR);
+            assertThat(result.duplicate()).isFalse();
+            assertThat(result.cursor().isAfter(previous)).isTrue();
+            previous = result.cursor();
+            pushed.add(new StoredBlob(result.cursor(), id, sender, bytes));
+        }
+        assertThat(store.head(g)).isEqualTo(previous);
+        Page page = store.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0);
+        assertThat(page.blobs()).containsExactlyElementsOf(pushed);
+        assertThat(page.hasMore()).isFalse();
+        Page tail = store.pageAfter(g, pushed.get(9).cursor(), 100, 1 << 20, T0);
+        assertThat(tail.blobs()).containsExactlyElementsOf(pushed.subList(10, 20));
+    }
+
+    @Test
+    void append_groups_areIndependentLogs() throws Exception {
+        RelayStore store = open();
+        GroupId a = group();
+        GroupId b = group();
+        store.append(a, device(), blobId(), payload(10), T0, ONE_HOUR);
+        store.append(a, device(), blobId(), payload(10), T0, ONE_HOUR);
+        AppendResult inB = store.append(b, device(), blobId(), payload(10), T0, ONE_HOUR);
+        assertThat(store.pageAfter(b, Cursor.ZERO, 10, 1 << 20, T0).blobs())
+                .extracting(StoredBlob::cursor).containsExactly(inB.cursor());
+        assertThat(store.usage(a).blobCount()).isEqualTo(2);
+        assertThat(store.usage(b).blobCount()).isEqualTo(1);
+    }
+
+    @Test
+    void append_sameBlobIdTwice_returnsFirstCursorAsDuplicateAndStoresOnce() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        BlobId id = blobId();
+        byte[] bytes = payload(100);
+        AppendResult first = store.append(g, device(), id, bytes, T0, ONE_HOUR);
+        AppendResult second = store.append(g, device(), id, bytes, T0.plusSeconds(5), ONE_HOUR);
+        assertThat(second.duplicate()).isTrue();
+        assertThat(second.cursor()).isEqualTo(first.cursor());
+        assertThat(second.expiresAt()).isEqualTo(first.expiresAt());
+        assertThat(store.head(g)).isEqualTo(first.cursor());
+        assertThat(store.usage(g).blobCount()).isEqualTo(1);
+        assertThat(store.usage(g).storedBytes()).isEqualTo(100);
+        assertThat(store.pageAfter(g, Cursor.ZERO, 10, 1 << 20, T0).blobs()).hasSize(1);
+    }
+
+    @Test
+    void append_identicalContentUnderTwoBlobIds_bothPullableAndChargedOnce() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        byte[] bytes = payload(1000);
+        store.append(g, device(), blobId(), bytes, T0, ONE_HOUR);
+        store.append(g, device(), blobId(), bytes.clone(), T0, ONE_HOUR);
+        Page page = store.pageAfter(g, Cursor.ZERO, 10, 1 << 20, T0);
+        assertThat(page.blobs()).hasSize(2);
+        assertThat(page.blobs()).allSatisfy(b -> assertThat(b.payload()).isEqualTo(bytes));
+        assertThat(store.usage(g).blobCount()).isEqualTo(2);
+        assertThat(store.usage(g).storedBytes()).isEqualTo(1000);
+    }
+
+    @Test
+    void append_ttlAboveCap_isLoweredToCap() throws Exception {
+        RelayStore store = track(open(Duration.ofHours(2), 1 << 20));
+        GroupId g = group();
+        AppendResult capped = store.append(g, device(), blobId(), payload(10), T0, Duration.ofDays(365));
+        assertThat(capped.expiresAt()).isEqualTo(T0.plus(Duration.ofHours(2)));
+        AppendResult under = store.append(g, device(), blobId(), payload(10), T0, Duration.ofMinutes(30));
+        assertThat(under.expiresAt()).isEqualTo(T0.plus(Duration.ofMinutes(30)));
+        Instant afterCap = T0.plus(Duration.ofHours(2)).plusSeconds(1);
+        assertThat(store.pageAfter(g, Cursor.ZERO, 10, 1 << 20, afterCap).blobs()).isEmpty();
+    }
+
+    @Test
+    void pageAfter_expiredRows_areNeverReturnedAndPurgeRemovesThem() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        AppendResult shortLived = store.append(g, device(), blobId(), payload(50), T0, Duration.ofMinutes(1));
+        AppendResult longLived = store.append(g, device(), blobId(), payload(70), T0, ONE_HOUR);
+        Instant later = T0.plus(Duration.ofMinutes(2));
+        Page page = store.pageAfter(g, Cursor.ZERO, 10, 1 << 20, later);
+        assertThat(cursors(page)).containsExactly(longLived.cursor());
+        assertThat(store.purgeExpired(later)).isEqualTo(1);
+        assertThat(store.purgeExpired(later)).isZero();
+        assertThat(store.usage(g).blobCount()).isEqualTo(1);
+        assertThat(store.usage(g).storedBytes()).isEqualTo(70);
+        assertThat(shortLived.cursor().isAfter(Cursor.ZERO)).isTrue();
+    }
+
+    @Test
+    void purgeExpired_atExactExpiry_removesRow() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        AppendResult r = store.append(g, device(), blobId(), payload(5), T0, Duration.ofMinutes(1));
+        assertThat(store.purgeExpired(r.expiresAt().minusMillis(1))).isZero();
+        assertThat(store.purgeExpired(r.expiresAt())).isEqualTo(1);
+    }
+
+    @Test
+    void purgeExpired_neverLowersHead_nextCursorIsHigher() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        AppendResult old = store.append(g, device(), blobId(), payload(5), T0, Duration.ofMinutes(1));
+        Instant later = T0.plus(Duration.ofHours(1));
+        store.purgeExpired(later);
+        assertThat(store.head(g)).isEqualTo(old.cursor());
+        AppendResult fresh = store.append(g, device(), blobId(), payload(5), later, ONE_HOUR);
+        assertThat(fresh.cursor().isAfter(old.cursor())).isTrue();
+    }
+
+    @Test
+    void pageAfter_byteBound_stopsBeforeExceedingAndReportsMore() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        for (int i = 0; i < 5; i++) {
+            store.append(g, device(), blobId(), payload(100), T0, ONE_HOUR);
+        }
+        Page first = store.pageAfter(g, Cursor.ZERO, 100, 250, T0);
+        assertThat(first.blobs()).hasSize(2);
+        assertThat(first.hasMore()).isTrue();
+        Page exact = store.pageAfter(g, Cursor.ZERO, 100, 500, T0);
+        assertThat(exact.blobs()).hasSize(5);
+        assertThat(exact.hasMore()).isFalse();
+    }
+
+    @Test
+    void pageAfter_firstBlobLargerThanMaxBytes_isReturnedAlone() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        store.append(g, device(), blobId(), payload(1000), T0, ONE_HOUR);
+        store.append(g, device(), blobId(), payload(10), T0, ONE_HOUR);
+        Page page = store.pageAfter(g, Cursor.ZERO, 100, 1, T0);
+        assertThat(page.blobs()).hasSize(1);
+        assertThat(page.blobs().get(0).payload()).hasSize(1000);
+        assertThat(page.hasMore()).isTrue();
+    }
+
+    @Test
+    void pageAfter_countBound_walksWholeLogWithHonestHasMore() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        List<Cursor> all = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            all.add(store.append(g, device(), blobId(), payload(3), T0, ONE_HOUR).cursor());
+        }
+        List<Cursor> seen = new ArrayList<>();
+        Cursor after = Cursor.ZERO;
+        List<Boolean> hasMores = new ArrayList<>();
+        for (int guard = 0; guard < 10; guard++) {
+            Page page = store.pageAfter(g, after, 3, 1 << 20, T0);
+            seen.addAll(cursors(page));
+            hasMores.add(page.hasMore());
+            if (!page.hasMore()) {
+                break;
+            }
+            after = page.blobs().get(page.blobs().size() - 1).cursor();
+        }
+        assertThat(seen).containsExactlyElementsOf(all);
+        assertThat(hasMores).containsExactly(true, true, false);
+    }
+
+    @Test
+    void pageAfter_expiredTail_hasMoreIsFalse() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        store.append(g, device(), blobId(), payload(3), T0, ONE_HOUR);
+        store.append(g, device(), blobId(), payload(3), T0, Duration.ofMinutes(1));
+        Page page = store.pageAfter(g, Cursor.ZERO, 1, 1 << 20, T0.plus(Duration.ofMinutes(5)));
+        assertThat(page.blobs()).hasSize(1);
+        assertThat(page.hasMore()).isFalse();
+    }
+
+    @Test
+    void pageAfter_boundBelowOne_isRejected() throws Exception {
+        RelayStore store = open();
+        assertThatThrownBy(() -> store.pageAfter(group(), Cursor.ZERO, 0, 10, T0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.pageAfter(group(), Cursor.ZERO, 10, 0, T0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void append_overQuota_throwsQuotaExceededAndStoresNothing() throws Exception {
+        RelayStore store = track(open(Duration.ofDays(1), 1000));
+        GroupId g = group();
+        AppendResult fits = store.append(g, device(), blobId(), payload(600), T0, ONE_HOUR);
+        assertThatThrownBy(() -> store.append(g, device(), blobId(), payload(500), T0, ONE_HOUR))
+                .isInstanceOfSatisfying(RelayStoreException.class,
+                        e -> assertThat(e.code()).isEqualTo(RelayStoreException.Code.QUOTA_EXCEEDED));
+        assertThat(store.head(g)).isEqualTo(fits.cursor());
+        assertThat(store.usage(g).storedBytes()).isEqualTo(600);
+        assertThat(store.usage(g).blobCount()).isEqualTo(1);
+        // Another group has its own quota.
+        store.append(group(), device(), blobId(), payload(900), T0, ONE_HOUR);
+        // Exactly filling the quota is allowed.
+        store.append(g, device(), blobId(), payload(400), T0, ONE_HOUR);
+        assertThat(store.usage(g).storedBytes()).isEqualTo(1000);
+    }
+
+    @Test
+    void append_overQuotaWithExpiredRows_reclaimsThemAndSucceeds() throws Exception {
+        RelayStore store = track(open(Duration.ofDays(1), 1000));
+        GroupId g = group();
+        store.append(g, device(), blobId(), payload(800), T0, Duration.ofMinutes(1));
+        Instant later = T0.plus(Duration.ofMinutes(10));
+        store.append(g, device(), blobId(), payload(800), later, ONE_HOUR);
+        assertThat(store.usage(g).storedBytes()).isEqualTo(800);
+        assertThat(store.usage(g).blobCount()).isEqualTo(1);
+    }
+
+    @Test
+    void stats_countAcrossGroups() throws Exception {
+        RelayStore store = open();
+        GroupId a = group();
+        store.append(a, device(), blobId(), payload(10), T0, ONE_HOUR);
+        store.append(a, device(), blobId(), payload(20), T0, ONE_HOUR);
+        store.append(group(), device(), blobId(), payload(30), T0, Duration.ofMinutes(1));
+        assertThat(store.stats().totalBlobs()).isEqualTo(3);
+        assertThat(store.stats().storageBytes()).isEqualTo(60);
+        assertThat(store.stats().groupsWithData()).isEqualTo(2);
+        store.purgeExpired(T0.plus(Duration.ofMinutes(2)));
+        assertThat(store.stats().totalBlobs()).isEqualTo(2);
+        assertThat(store.stats().storageBytes()).isEqualTo(30);
+        assertThat(store.stats().groupsWithData()).isEqualTo(1);
+    }
+
+    @Test
+    void reopen_afterClose_keepsEveryAcknowledgedAppend() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        List<Cursor> acked = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            acked.add(store.append(g, device(), blobId(), payload(64), T0, ONE_HOUR).cursor());
+        }
+        store.close();
+        RelayStore again = open();
+        assertThat(cursors(again.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0))).containsExactlyElementsOf(acked);
+        assertThat(again.head(g)).isEqualTo(acked.get(9));
+    }
+
+    @Test
+    void close_isIdempotentAndLaterCallsFailClosed() throws Exception {
+        RelayStore store = open();
+        store.close();
+        store.close();
+        assertThatThrownBy(() -> store.append(group(), device(), blobId(), payload(1), T0, ONE_HOUR))
+                .isInstanceOfSatisfying(RelayStoreException.class,
+                        e -> assertThat(e.code()).isEqualTo(RelayStoreException.Code.CLOSED));
+        assertThatThrownBy(() -> store.pageAfter(group(), Cursor.ZERO, 1, 1, T0))
+                .isInstanceOfSatisfying(RelayStoreException.class,
+                        e -> assertThat(e.code()).isEqualTo(RelayStoreException.Code.CLOSED));
+    }
+
+    @Test
+    void append_quotaExceededMessage_showsNoIds() throws Exception {
+        RelayStore store = track(open(Duration.ofDays(1), 10));
+        GroupId g = group();
+        BlobId id = blobId();
+        RelayStoreException e = org.junit.jupiter.api.Assertions.assertThrows(RelayStoreException.class,
+                () -> store.append(g, device(), id, payload(11), T0, ONE_HOUR));
+        assertThat(e.getMessage()).doesNotContain(g.hex()).doesNotContain(id.hex());
+    }
+
+    /**
+     * Several writers append to one group while a reader follows the log by cursor: cursors are
+     * unique and strictly increasing, and the reader, which never re-reads behind its cursor,
+     * ends up with every acknowledged blob (no gap it skipped was filled later).
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void append_concurrentWriters_readerFollowingCursorsMissesNothing() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        int writers = 4;
+        int perWriter = 40;
+        ConcurrentLinkedQueue<Cursor> acked = new ConcurrentLinkedQueue<>();
+        ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> futures = new ArrayList<>();
+            List<List<BlobId>> ids = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                List<BlobId> mine = new ArrayList<>();
+                for (int i = 0; i < perWriter; i++) {
+                    mine.add(blobId());
+                }
+                ids.add(mine);
+            }
+            for (int w = 0; w < writers; w++) {
+                List<BlobId> mine = ids.get(w);
+                DeviceId sender = device();
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (BlobId id : mine) {
+                        acked.add(store.append(g, sender, id, new byte[] {1, 2, 3}, T0, ONE_HOUR).cursor());
+                    }
+                    return null;
+                }));
+            }
+            List<Cursor> followed = new ArrayList<>();
+            Future<?> reader = pool.submit(() -> {
+                start.await();
+                Cursor after = Cursor.ZERO;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(50);
+                while (followed.size() < writers * perWriter && System.nanoTime() < deadline) {
+                    Page page = store.pageAfter(g, after, 7, 1 << 20, T0);
+                    for (StoredBlob b : page.blobs()) {
+                        followed.add(b.cursor());
+                        after = b.cursor();
+                    }
+                    if (page.blobs().isEmpty()) {
+                        Thread.onSpinWait();
+                    }
+                }
+                return null;
+            });
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get(50, TimeUnit.SECONDS);
+            }
+            reader.get(55, TimeUnit.SECONDS);
+            List<Cursor> sortedAcked = acked.stream().sorted().toList();
+            assertThat(sortedAcked).doesNotHaveDuplicates().hasSize(writers * perWriter);
+            assertThat(followed).containsExactlyElementsOf(sortedAcked);
+            assertThat(store.head(g)).isEqualTo(sortedAcked.get(sortedAcked.size() - 1));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Writers race for the last bytes of a quota: it is never exceeded and usage equals what was acked. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void append_concurrentWritersAtQuota_neverExceedIt() throws Exception {
+        long quota = 10_000;
+        RelayStore store = track(open(Duration.ofDays(1), quota));
+        GroupId g = group();
+        int writers = 4;
+        AtomicLong ackedBytes = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                List<byte[]> payloads = new ArrayList<>();
+                List<BlobId> ids = new ArrayList<>();
+                for (int i = 0; i < 30; i++) {
+                    payloads.add(payload(137 + w));
+                    ids.add(blobId());
+                }
+                DeviceId sender = device();
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < payloads.size(); i++) {
+                        try {
+                            store.append(g, sender, ids.get(i), payloads.get(i), T0, ONE_HOUR);
+                            ackedBytes.addAndGet(payloads.get(i).length);
+                        } catch (RelayStoreException e) {
+                            assertThat(e.code()).isEqualTo(RelayStoreException.Code.QUOTA_EXCEEDED);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get(50, TimeUnit.SECONDS);
+            }
+            assertThat(store.usage(g).storedBytes()).isLessThanOrEqualTo(quota).isEqualTo(ackedBytes.get());
+            assertThat(quota - ackedBytes.get()).isLessThan(137 + writers);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
