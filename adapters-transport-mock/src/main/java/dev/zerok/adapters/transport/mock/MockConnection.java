@@ -1,0 +1,466 @@
+package dev.zerok.adapters.transport.mock;
+
+import dev.zerok.ports.transport.Acceptor;
+import dev.zerok.ports.transport.Channel;
+import dev.zerok.ports.transport.ChannelHandler;
+import dev.zerok.ports.transport.Endpoint;
+import dev.zerok.ports.transport.Transport;
+import dev.zerok.ports.transport.TransportException;
+import dev.zerok.ports.transport.TransportException.Code;
+import dev.zerok.ports.time.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One mock connection carrying one channel: a client end and (once the connect frame arrives) a
+ * server end, each sending numbered frames through its direction's {@link MockNetwork.Link}. The
+ * receiver reassembles frames in sequence order and discards duplicates, which is how loss,
+ * jitter, reordering and duplication become latency only.
+ *
+ * <p>All state is guarded by the network's lock; handler calls and future completions happen
+ * after it is released, on clock tasks.
+ */
+final class MockConnection {
+    private enum Kind { CONNECT, OPEN, REFUSE, DATA, FIN }
+
+    private record Frame(Kind kind, long seq, byte[] payload) {}
+
+    private final MockNetwork network;
+    private final long id;
+    private final Endpoint serverEndpoint;
+    private final Duration connectTimeout;
+    final End client;
+    End server;
+    private final CompletableFuture<Channel> connected = new CompletableFuture<>();
+    private Duration idleTimeout;
+    private Instant lastActivity;
+    private Timer idleTimer;
+    private boolean finished;
+
+    private MockConnection(MockNetwork network, MockTransport transport, Endpoint serverEndpoint,
+            ChannelHandler handler) {
+        this.network = network;
+        this.id = network.newConnectionId();
+        this.serverEndpoint = serverEndpoint;
+        this.connectTimeout = transport.connectTimeout;
+        this.idleTimeout = transport.idleTimeout;
+        Endpoint clientEndpoint = new Endpoint(transport.host, network.ephemeralPort(transport.host));
+        this.client = new End(transport, clientEndpoint, serverEndpoint, handler);
+    }
+
+    /** Starts a connect from {@code transport} to {@code remote}. Caller holds the network lock. */
+    static CompletionStage<Channel> connect(MockNetwork network, MockTransport transport, Endpoint remote,
+            ChannelHandler handler) {
+        MockConnection connection = new MockConnection(network, transport, remote, handler);
+        transport.ends.add(connection.client);
+        connection.lastActivity = network.clock.now();
+        connection.client.transmit(Kind.CONNECT, new byte[0]);
+        network.clock.schedule(connection.connectTimeout, connection::onConnectTimeout);
+        connection.scheduleIdleCheck();
+        return connection.connected;
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    private void onConnectTimeout() {
+        List<Runnable> after = new ArrayList<>();
+        synchronized (network.lock) {
+            if (connected.isDone() || finished) {
+                return;
+            }
+            TransportException cause = new TransportException(Code.TIMEOUT,
+                    "connect to " + serverEndpoint + " got no answer within " + connectTimeout
+                            + "; retry with backoff");
+            finishLocked(after, Optional.of(cause));
+            after.add(() -> connected.completeExceptionally(cause));
+        }
+        after.forEach(Runnable::run);
+    }
+
+    private void scheduleIdleCheck() {
+        idleTimer = network.clock.schedule(Duration.between(network.clock.now(), lastActivity.plus(idleTimeout)),
+                this::onIdleCheck);
+    }
+
+    private void onIdleCheck() {
+        List<Runnable> after = new ArrayList<>();
+        synchronized (network.lock) {
+            if (finished) {
+                return;
+            }
+            Instant due = lastActivity.plus(idleTimeout);
+            if (network.clock.now().isBefore(due)) {
+                scheduleIdleCheck();
+                return;
+            }
+            network.emit(FaultEvent.Kind.IDLE_TIMEOUT, client.host(), serverEndpoint.host(), id, 0);
+            TransportException cause = new TransportException(Code.TIMEOUT,
+                    "channel carried nothing for " + idleTimeout + " and timed out; reconnect");
+            finishLocked(after, Optional.of(cause));
+            if (!connected.isDone()) {
+                after.add(() -> connected.completeExceptionally(cause));
+            }
+        }
+        after.forEach(Runnable::run);
+    }
+
+    /** Ends the connection: every end still open is closed with {@code cause}. Caller holds the lock. */
+    private void finishLocked(List<Runnable> after, Optional<TransportException> cause) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        if (idleTimer != null) {
+            idleTimer.cancel();
+        }
+        for (End end : new End[] {client, server}) {
+            if (end != null) {
+                end.closeLocked(after, cause);
+            }
+        }
+    }
+
+    /**
+     * One end of the connection, and the {@link Channel} its user holds. Sends numbered frames to
+     * the other end; reassembles what it receives in order.
+     */
+    final class End implements Channel {
+        private final MockTransport transport;
+        private final Endpoint local;
+        private final Endpoint remote;
+        private ChannelHandler handler;
+        private boolean open;
+        private boolean closed;
+        private long nextSendSeq;
+        private long sentPayloadBytes;
+        private boolean cut;
+        private long nextReceiveSeq;
+        private final TreeMap<Long, Frame> reassembly = new TreeMap<>();
+
+        End(MockTransport transport, Endpoint local, Endpoint remote, ChannelHandler handler) {
+            this.transport = transport;
+            this.local = local;
+            this.remote = remote;
+            this.handler = handler;
+        }
+
+        String host() {
+            return local.host();
+        }
+
+        private End peer() {
+            return this == client ? server : client;
+        }
+
+        private String peerHost() {
+            return remote.host();
+        }
+
+        @Override
+        public Endpoint remoteEndpoint() {
+            return remote;
+        }
+
+        @Override
+        public boolean isOpen() {
+            synchronized (network.lock) {
+                return open && !closed;
+            }
+        }
+
+        @Override
+        public CompletionStage<Void> send(byte[] message) {
+            if (message == null || message.length == 0 || message.length > Transport.MAX_MESSAGE_BYTES) {
+                return CompletableFuture.failedFuture(new TransportException(Code.TOO_LARGE,
+                        "a message must be 1 to " + Transport.MAX_MESSAGE_BYTES + " bytes, got "
+                                + (message == null ? "none" : message.length) + "; split it"));
+            }
+            synchronized (network.lock) {
+                if (closed || !open) {
+                    return CompletableFuture.failedFuture(new TransportException(Code.CLOSED,
+                            "send on a closed channel to " + remote + "; open a new one"));
+                }
+                transmit(Kind.DATA, message);
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void close() {
+            List<Runnable> after = new ArrayList<>();
+            synchronized (network.lock) {
+                if (closed) {
+                    return;
+                }
+                if (open && !finished) {
+                    transmit(Kind.FIN, new byte[0]);
+                }
+                closeLocked(after, Optional.empty());
+            }
+            after.forEach(Runnable::run);
+        }
+
+        /**
+         * Marks this end closed and schedules its single {@code onClosed}. Caller holds the lock;
+         * {@code after} runs once it is released.
+         */
+        void closeLocked(List<Runnable> after, Optional<TransportException> cause) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            transport.ends.remove(this);
+            reassembly.clear();
+            if (handler != null && (open || this == server)) {
+                ChannelHandler h = handler;
+                // Through the clock, so the close is serialized after the events already queued.
+                after.add(() -> network.clock.schedule(Duration.ZERO, () -> h.onClosed(cause)));
+            }
+            if (this == client && !connected.isDone() && cause.isEmpty()) {
+                after.add(() -> connected.completeExceptionally(new TransportException(Code.CLOSED,
+                        "connect to " + remote + " abandoned: the transport was closed")));
+            }
+            End peer = peer();
+            if (peer == null || peer.closed) {
+                finished = true;
+                if (idleTimer != null) {
+                    idleTimer.cancel();
+                }
+            }
+        }
+
+        /** Sends one frame through this direction's link, applying its faults. Caller holds the lock. */
+        void transmit(Kind kind, byte[] payload) {
+            if (cut) {
+                return;
+            }
+            MockNetwork.Link link = network.link(host(), peerHost());
+            LinkFaults faults = link.faults;
+            Instant now = network.clock.now();
+            long seq = nextSendSeq++;
+            byte[] wire = payload;
+            if (kind == Kind.DATA) {
+                link.messagesSent++;
+                link.bytesSent += payload.length;
+                if (sentPayloadBytes + payload.length > faults.limitBytes()) {
+                    cut = true;
+                    link.cuts++;
+                    network.at(arrival(link, faults, now, payload.length), () -> onCut(faults.limitBytes()));
+                    return;
+                }
+                sentPayloadBytes += payload.length;
+                if (network.chance(faults.corruptRate())) {
+                    wire = payload.clone();
+                    int bit = (int) network.uniform(wire.length * 8L);
+                    wire[bit / 8] ^= (byte) (1 << (bit % 8));
+                    link.corrupted++;
+                    network.emit(FaultEvent.Kind.CORRUPT, host(), peerHost(), id, payload.length);
+                }
+                if (wire.length > 1 && network.chance(faults.truncateRate())) {
+                    int length = 1 + (int) network.uniform(wire.length - 1);
+                    wire = java.util.Arrays.copyOf(wire, length);
+                    link.truncated++;
+                    network.emit(FaultEvent.Kind.TRUNCATE, host(), peerHost(), id, payload.length);
+                }
+            }
+            Frame frame = new Frame(kind, seq, wire);
+            Instant arrival = arrival(link, faults, now, wire.length);
+            long losses = 0;
+            while (losses < 10_000 && network.chance(faults.dropRate())) {
+                losses++;
+                network.emit(FaultEvent.Kind.DROP, host(), peerHost(), id, wire.length);
+            }
+            link.dropped += losses;
+            link.attempts += losses + 1;
+            arrival = arrival.plus(faults.retransmitTimeout().multipliedBy(losses));
+            if (network.chance(faults.reorderRate())) {
+                arrival = arrival.plus(faults.reorderDelay());
+                link.reordered++;
+                network.emit(FaultEvent.Kind.REORDER, host(), peerHost(), id, wire.length);
+            }
+            scheduleArrival(arrival, frame);
+            if (network.chance(faults.duplicateRate())) {
+                link.duplicated++;
+                network.emit(FaultEvent.Kind.DUPLICATE, host(), peerHost(), id, wire.length);
+                scheduleArrival(arrival.plus(sampledDelay(faults)), frame);
+            }
+        }
+
+        /** Departure after the link's bandwidth queue, plus a sampled one-way delay. Caller holds the lock. */
+        private Instant arrival(MockNetwork.Link link, LinkFaults faults, Instant now, int sizeBytes) {
+            Instant departure = now;
+            if (faults.bandwidthBytesPerSecond() > 0) {
+                Instant start = link.busyUntil.isAfter(now) ? link.busyUntil : now;
+                long transmitNanos = Math.max(1, sizeBytes) * 1_000_000_000L / faults.bandwidthBytesPerSecond();
+                departure = start.plusNanos(transmitNanos);
+                link.busyUntil = departure;
+            }
+            return departure.plus(sampledDelay(faults));
+        }
+
+        private Duration sampledDelay(LinkFaults faults) {
+            long meanNanos = faults.delay().toNanos();
+            long spreadNanos = faults.jitter().toNanos();
+            if (spreadNanos == 0) {
+                return faults.delay();
+            }
+            long offset = network.uniform(2 * spreadNanos + 1) - spreadNanos;
+            return Duration.ofNanos(Math.max(0, meanNanos + offset));
+        }
+
+        private void scheduleArrival(Instant at, Frame frame) {
+            End sender = this;
+            network.at(at, () -> sender.arrive(frame));
+        }
+
+        /** A frame of this end's direction reaches the far side (or is held by a partition). */
+        private void arrive(Frame frame) {
+            List<Runnable> after = new ArrayList<>();
+            synchronized (network.lock) {
+                MockNetwork.Link link = network.link(host(), peerHost());
+                if (link.faults.partitioned()) {
+                    link.heldByPartition++;
+                    network.emit(FaultEvent.Kind.HOLD, host(), peerHost(), id, frame.payload().length);
+                    End sender = this;
+                    link.held.add(() -> {
+                        synchronized (network.lock) {
+                            LinkFaults now = network.link(host(), peerHost()).faults;
+                            Instant retry = network.clock.now().plus(now.retransmitTimeout()).plus(sampledDelay(now));
+                            network.at(retry, () -> sender.arrive(frame));
+                        }
+                    });
+                    return;
+                }
+                if (finished) {
+                    return;
+                }
+                if (frame.kind() == Kind.CONNECT) {
+                    acceptLocked(after);
+                } else {
+                    End receiver = peer();
+                    if (receiver != null) {
+                        receiver.receiveLocked(frame, after);
+                    }
+                }
+            }
+            after.forEach(Runnable::run);
+        }
+
+        /** The server side of a connect arrives: find the server, make the server end, answer. */
+        private void acceptLocked(List<Runnable> after) {
+            if (server != null) {
+                return; // a duplicate connect frame
+            }
+            lastActivity = network.clock.now();
+            MockServer listener = network.server(serverEndpoint);
+            if (listener == null || !listener.accepting()) {
+                End refusal = new End(null, serverEndpoint, local, null);
+                refusal.nextSendSeq = 0;
+                server = refusal;
+                refusal.open = true;
+                refusal.transmit(Kind.REFUSE, new byte[0]);
+                refusal.closed = true;
+                return;
+            }
+            MockTransport serverTransport = listener.transport();
+            End accepted = new End(serverTransport, serverEndpoint, local, null);
+            accepted.nextReceiveSeq = 1;
+            accepted.open = true;
+            server = accepted;
+            serverTransport.ends.add(accepted);
+            if (serverTransport.idleTimeout.compareTo(idleTimeout) < 0) {
+                idleTimeout = serverTransport.idleTimeout;
+                idleTimer.cancel();
+                scheduleIdleCheck();
+            }
+            // OPEN takes sequence number 0 before the acceptor can send anything.
+            accepted.transmit(Kind.OPEN, new byte[0]);
+            Acceptor acceptor = listener.acceptor();
+            // The acceptor runs outside the lock but within this clock task; every later frame is a
+            // later task, so the handler is in place before any message is delivered.
+            after.add(() -> {
+                ChannelHandler h = acceptor.onAccept(accepted);
+                synchronized (network.lock) {
+                    accepted.handler = h;
+                }
+            });
+        }
+
+        /** Reassembles in order; delivers what is now contiguous. Caller holds the lock. */
+        private void receiveLocked(Frame frame, List<Runnable> after) {
+            if (closed && frame.kind() != Kind.OPEN) {
+                return;
+            }
+            if (frame.seq() < nextReceiveSeq || reassembly.containsKey(frame.seq())) {
+                return; // duplicate
+            }
+            lastActivity = network.clock.now();
+            reassembly.put(frame.seq(), frame);
+            while (!reassembly.isEmpty() && reassembly.firstKey() == nextReceiveSeq) {
+                Frame next = reassembly.pollFirstEntry().getValue();
+                nextReceiveSeq++;
+                switch (next.kind()) {
+                    case OPEN -> {
+                        if (closed) {
+                            // Given up locally before the answer came: tell the server end.
+                            transmitFinFromClosed();
+                            return;
+                        }
+                        open = true;
+                        after.add(() -> connected.complete(this));
+                    }
+                    case REFUSE -> {
+                        finished = true;
+                        closed = true;
+                        transport.ends.remove(this);
+                        if (idleTimer != null) {
+                            idleTimer.cancel();
+                        }
+                        after.add(() -> connected.completeExceptionally(new TransportException(Code.REFUSED,
+                                "nobody accepts connections at " + remote + "; retry later")));
+                        return;
+                    }
+                    case DATA -> {
+                        ChannelHandler h = handler;
+                        byte[] message = next.payload();
+                        after.add(() -> h.onMessage(message));
+                    }
+                    case FIN -> {
+                        closeLocked(after, Optional.empty());
+                        return;
+                    }
+                    case CONNECT -> throw new IllegalStateException("connect frame in a data direction");
+                }
+            }
+        }
+
+        private void transmitFinFromClosed() {
+            cut = false;
+            transmit(Kind.FIN, new byte[0]);
+        }
+
+        private void onCut(long limitBytes) {
+            List<Runnable> after = new ArrayList<>();
+            synchronized (network.lock) {
+                if (finished) {
+                    return;
+                }
+                network.emit(FaultEvent.Kind.CUT, host(), peerHost(), id, 0);
+                finishLocked(after, Optional.of(new TransportException(Code.RESET,
+                        "connection cut after " + limitBytes + " bytes in one direction; reconnect")));
+            }
+            after.forEach(Runnable::run);
+        }
+
+        @Override
+        public String toString() {
+            return "MockChannel[" + local + " -> " + remote + (isOpen() ? "" : ", closed") + "]";
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package dev.zerok.adapters.transport.mock;
+
+import dev.zerok.ports.entropy.Entropy;
+import dev.zerok.ports.time.Clock;
+import dev.zerok.ports.transport.Endpoint;
+import dev.zerok.ports.transport.Transport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * An in-memory network of hosts in one JVM: the relay's and the devices' mock transports reach each
+ * other by {@link Endpoint} through it, and the chaos suite injects faults into its links, per
+ * direction, while a scenario runs.
+ *
+ * <p><b>Determinism.</b> Every delivery is a task on the network's {@link Clock} (a
+ * {@code ManualClock} in tests and the mock chaos topology) and every random decision draws from its
+ * {@link Entropy}, in an order fixed by the order of calls. So, with a virtual clock driven from one
+ * thread and a seeded entropy, a run is fully determined by its seed; nothing here reads the system
+ * clock or uses another random source. With no faults installed, no entropy is drawn.
+ *
+ * <p><b>Fault model.</b> See {@link LinkFaults} for each fault and how it surfaces: network faults
+ * (loss, delay, jitter, duplication, reordering, bandwidth) are repaired by the mock's model of
+ * QUIC's retransmission and in-order reassembly and show up only as latency; a partition holds
+ * traffic and becomes a {@code TIMEOUT} closure when nothing arrives for the idle timeout; the byte
+ * limit cuts the connection ({@code RESET}); corruption and truncation deliver tampered messages, for
+ * the layers above to detect.
+ *
+ * <p><b>Getting one.</b> Either construct it directly with {@link #MockNetwork(Clock, Entropy)} and
+ * call {@link #transport}, or {@link #register} it under a name and open transports through the
+ * {@code mock} provider with the configuration key {@code network} naming it (see
+ * {@link MockTransportProvider}).
+ *
+ * <p>Thread-safe: one lock guards the network's state; handlers are called outside it, on clock
+ * tasks. Events of one channel are serialized as long as the clock runs its tasks one at a time (the
+ * {@code ManualClock} does).
+ */
+public final class MockNetwork {
+    private static final Map<String, MockNetwork> REGISTRY = new ConcurrentHashMap<>();
+    private static final int FIRST_EPHEMERAL_PORT = 49_152;
+
+    final Object lock = new Object();
+    final Clock clock;
+    final Entropy entropy;
+    private final Map<Endpoint, MockServer> servers = new HashMap<>();
+    private final Map<String, Integer> nextPort = new HashMap<>();
+    private final Map<String, Link> links = new HashMap<>();
+    private final List<Consumer<FaultEvent>> listeners = new CopyOnWriteArrayList<>();
+    private long nextConnectionId = 1;
+    private int nextHost = 1;
+
+    /**
+     * A network without hosts, links or faults.
+     *
+     * @param clock schedules every delivery and timeout
+     * @param entropy decides every fault
+     */
+    public MockNetwork(Clock clock, Entropy entropy) {
+        if (clock == null || entropy == null) {
+            throw new IllegalArgumentException("a mock network needs a clock and an entropy source");
+        }
+        this.clock = clock;
+        this.entropy = entropy;
+    }
+
+    /**
+     * Makes {@code network} findable by the {@code mock} provider under {@code name}.
+     *
+     * @throws IllegalArgumentException if another network already has that name
+     */
+    public static void register(String name, MockNetwork network) {
+        if (REGISTRY.putIfAbsent(name, network) != null) {
+            throw new IllegalArgumentException("a mock network named '" + name + "' is already registered");
+        }
+    }
+
+    /** Removes the network registered under {@code name}, if any. */
+    public static void unregister(String name) {
+        REGISTRY.remove(name);
+    }
+
+    /** The network registered under {@code name}. */
+    public static Optional<MockNetwork> lookup(String name) {
+        return Optional.ofNullable(REGISTRY.get(name));
+    }
+
+    /** The names registered right now, for error messages. */
+    static List<String> registeredNames() {
+        return REGISTRY.keySet().stream().sorted().toList();
+    }
+
+    /** The clock this network runs on. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * A transport on this network for the node named {@code host} (the name the fault API uses
+     * for its links). Several transports may share a host name.
+     *
+     * @param host the node's name, not blank
+     * @param idleTimeout a channel that carries nothing for this long closes with {@code TIMEOUT}
+     *     (a channel uses the shorter of its two ends' timeouts, like QUIC's negotiation)
+     * @param connectTimeout a connect not answered within this fails with {@code TIMEOUT}
+     */
+    public Transport transport(String host, Duration idleTimeout, Duration connectTimeout) {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("host must not be blank");
+        }
+        if (idleTimeout.isNegative() || idleTimeout.isZero() || connectTimeout.isNegative() || connectTimeout.isZero()) {
+            throw new IllegalArgumentException("timeouts must be positive");
+        }
+        return new MockTransport(this, host, idleTimeout, connectTimeout);
+    }
+
+    /** A transport on a generated host name ({@code node-1}, {@code node-2}, ...), 30 s idle, 10 s connect. */
+    public Transport transport() {
+        return transport(nextHostName(), Duration.ofSeconds(30), Duration.ofSeconds(10));
+    }
+
+    /** A fresh generated host name. */
+    String nextHostName() {
+        synchronized (lock) {
+            return "node-" + nextHost++;
+        }
+    }
+
+    /**
+     * Installs the faults of the direction {@code fromHost -> toHost}, replacing the previous ones.
+     * Lifting a partition releases the held messages.
+     */
+    public void setFaults(String fromHost, String toHost, LinkFaults faults) {
+        if (faults == null) {
+            throw new IllegalArgumentException("faults must not be null; use LinkFaults.NONE");
+        }
+        List<Runnable> released;
+        synchronized (lock) {
+            Link link = link(fromHost, toHost);
+            link.faults = faults;
+            released = faults.partitioned() ? List.of() : link.releaseHeld();
+        }
+        for (Runnable r : released) {
+            r.run();
+        }
+    }
+
+    /** Installs {@code faults} on both directions between {@code hostA} and {@code hostB}. */
+    public void setFaultsBothWays(String hostA, String hostB, LinkFaults faults) {
+        setFaults(hostA, hostB, faults);
+        setFaults(hostB, hostA, faults);
+    }
+
+    /** The faults of the direction {@code fromHost -> toHost}; {@link LinkFaults#NONE} if never set. */
+    public LinkFaults faults(String fromHost, String toHost) {
+        synchronized (lock) {
+            return link(fromHost, toHost).faults;
+        }
+    }
+
+    /** The counters of the direction {@code fromHost -> toHost}. */
+    public LinkStats stats(String fromHost, String toHost) {
+        synchronized (lock) {
+            return link(fromHost, toHost).stats();
+        }
+    }
+
+    /**
+     * Calls {@code listener} for every fault the network injects, on the thread that made the
+     * decision, in order. Listeners must not call back into the network.
+     */
+    public void addListener(Consumer<FaultEvent> listener) {
+        listeners.add(listener);
+    }
+
+    // ---------------------------------------------------------------- package-private machinery
+
+    void emit(FaultEvent.Kind kind, String from, String to, long connectionId, int sizeBytes) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        FaultEvent event = new FaultEvent(clock.now(), kind, from, to, connectionId, sizeBytes);
+        for (Consumer<FaultEvent> l : listeners) {
+            l.accept(event);
+        }
+    }
+
+    /** Caller holds {@link #lock}. */
+    Link link(String from, String to) {
+        return links.computeIfAbsent(from + "\u0000" + to, k -> new Link());
+    }
+
+    /** Caller holds {@link #lock}. */
+    long newConnectionId() {
+        return nextConnectionId++;
+    }
+
+    /** Caller holds {@link #lock}. Picks a free port on {@code host}. */
+    int ephemeralPort(String host) {
+        for (int attempt = 0; attempt < 16_384; attempt++) {
+            int port = nextPort.merge(host, 1, Integer::sum) - 1 + FIRST_EPHEMERAL_PORT;
+            if (port > 65_535) {
+                nextPort.put(host, 0);
+                continue;
+            }
+            if (!servers.containsKey(new Endpoint(host, port))) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free mock port on " + host);
+    }
+
+    /** Caller holds {@link #lock}. */
+    boolean bindServer(Endpoint endpoint, MockServer server) {
+        return servers.putIfAbsent(endpoint, server) == null;
+    }
+
+    /** Caller holds {@link #lock}. */
+    void unbindServer(Endpoint endpoint, MockServer server) {
+        servers.remove(endpoint, server);
+    }
+
+    /** Caller holds {@link #lock}. */
+    MockServer server(Endpoint endpoint) {
+        return servers.get(endpoint);
+    }
+
+    /** Schedules {@code task} at virtual time {@code at} (or now, if that has passed). */
+    void at(Instant at, Runnable task) {
+        Duration delay = Duration.between(clock.now(), at);
+        clock.schedule(delay.isNegative() ? Duration.ZERO : delay, task);
+    }
+
+    /** Caller holds {@link #lock}. True with probability {@code rate}; draws nothing when rate is 0 or 1. */
+    boolean chance(double rate) {
+        if (rate <= 0) {
+            return false;
+        }
+        if (rate >= 1) {
+            return true;
+        }
+        return entropy.nextLong(1L << 53) < (long) (rate * (1L << 53));
+    }
+
+    /** Caller holds {@link #lock}. Uniform in [0, bound). */
+    long uniform(long bound) {
+        return bound <= 1 ? 0 : entropy.nextLong(bound);
+    }
+
+    /** One direction of a link: its faults, counters, bandwidth queue and held arrivals. */
+    static final class Link {
+        LinkFaults faults = LinkFaults.NONE;
+        Instant busyUntil = Instant.MIN;
+        final List<Runnable> held = new ArrayList<>();
+        long messagesSent;
+        long bytesSent;
+        long attempts;
+        long dropped;
+        long duplicated;
+        long reordered;
+        long corrupted;
+        long truncated;
+        long heldByPartition;
+        long cuts;
+
+        LinkStats stats() {
+            return new LinkStats(messagesSent, bytesSent, attempts, dropped, duplicated, reordered, corrupted,
+                    truncated, heldByPartition, cuts);
+        }
+
+        List<Runnable> releaseHeld() {
+            List<Runnable> out = List.copyOf(held);
+            held.clear();
+            return out;
+        }
+    }
+}

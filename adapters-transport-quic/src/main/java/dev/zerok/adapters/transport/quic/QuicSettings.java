@@ -1,0 +1,46 @@
+package dev.zerok.adapters.transport.quic;
+
+import dev.zerok.ports.spi.ConfigException;
+import dev.zerok.ports.spi.ProviderConfig;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * The QUIC transport's configuration, parsed from the provider's keys (see
+ * {@link QuicTransportProvider} for their meaning and defaults).
+ */
+record QuicSettings(
+        Duration idleTimeout,
+        Duration readTimeout,
+        Duration connectTimeout,
+        int maxConnections,
+        int maxStreamsPerConnection,
+        int datagramSizeBytes,
+        int eventLoopThreads,
+        long streamWindowBytes) {
+
+    static final Set<String> KEYS = Set.of("idle.timeout", "read.timeout", "connect.timeout", "max.connections",
+            "max.streams.per.connection", "datagram.size", "event.loop.threads", "stream.window.bytes");
+
+    static QuicSettings parse(ProviderConfig config) throws ConfigException {
+        config.requireOnly(KEYS);
+        return new QuicSettings(
+                positive(config, "idle.timeout", Duration.ofSeconds(30)),
+                positive(config, "read.timeout", Duration.ofSeconds(10)),
+                positive(config, "connect.timeout", Duration.ofSeconds(10)),
+                config.intValue("max.connections", 1_024, 1, 1_000_000),
+                config.intValue("max.streams.per.connection", 1, 1, 1_024),
+                // RFC 9000 section 14: every QUIC path must carry 1200-byte datagrams; 65527 is UDP's limit.
+                config.intValue("datagram.size", 1_350, 1_200, 65_527),
+                config.intValue("event.loop.threads", 2, 1, 256),
+                config.longValue("stream.window.bytes", 8L << 20, 65_537, 1L << 30));
+    }
+
+    private static Duration positive(ProviderConfig config, String key, Duration fallback) throws ConfigException {
+        Duration value = config.duration(key, fallback);
+        if (value.isZero() || value.toMillis() == 0) {
+            throw new ConfigException("configuration key '" + key + "' must be at least 1ms, got " + value);
+        }
+        return value;
+    }
+}
