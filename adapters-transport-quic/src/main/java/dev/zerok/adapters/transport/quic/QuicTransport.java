@@ -20,6 +20,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
@@ -85,6 +86,8 @@ final class QuicTransport implements Transport {
     static final int APP_REFUSED = 4;
     /** RFC 9000 section 20.1: APPLICATION_ERROR, what an application close becomes during the handshake. */
     private static final int TRANSPORT_APPLICATION_ERROR = 0x0c;
+
+    private static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
     static final AttributeKey<QuicConnectionCloseEvent> CLOSE_EVENT = AttributeKey.valueOf("zerok.quic.closeEvent");
 
@@ -175,6 +178,11 @@ final class QuicTransport implements Transport {
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(NioDatagramChannel.class)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, datagramAllocator())
+                // Bursts of a whole congestion window must not overflow the socket buffer (the
+                // kernel caps this at net.core.rmem_max / wmem_max).
+                .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
+                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
@@ -324,6 +332,11 @@ final class QuicTransport implements Transport {
                 .activeMigration(false);
     }
 
+    /** Netty reads UDP into 2048-byte buffers by default; larger datagrams would be truncated. */
+    private FixedRecvByteBufAllocator datagramAllocator() {
+        return new FixedRecvByteBufAllocator(Math.max(2_048, settings.datagramSizeBytes()));
+    }
+
     // ---------------------------------------------------------------- server
 
     @Override
@@ -357,6 +370,11 @@ final class QuicTransport implements Transport {
         ChannelFuture bound = new Bootstrap()
                 .group(group)
                 .channel(NioDatagramChannel.class)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, datagramAllocator())
+                // Bursts of a whole congestion window must not overflow the socket buffer (the
+                // kernel caps this at net.core.rmem_max / wmem_max).
+                .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
+                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
                 .handler(codec)
                 .bind(address)
                 .awaitUninterruptibly();

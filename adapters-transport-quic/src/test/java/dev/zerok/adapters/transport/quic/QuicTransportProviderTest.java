@@ -1,0 +1,47 @@
+package dev.zerok.adapters.transport.quic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.zerok.ports.spi.ConfigException;
+import dev.zerok.ports.spi.ProviderConfig;
+import dev.zerok.ports.spi.ProviderContext;
+import dev.zerok.ports.spi.Providers;
+import dev.zerok.ports.testkit.SeededEntropy;
+import dev.zerok.ports.transport.TransportProvider;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class QuicTransportProviderTest {
+    private final RealTimeClock clock = new RealTimeClock();
+    private final ProviderContext context = new ProviderContext(clock, new SeededEntropy(3));
+
+    @Test
+    void select_byName_findsTheQuicProvider() throws Exception {
+        assertThat(Providers.select(TransportProvider.class, "quic")).isInstanceOf(QuicTransportProvider.class);
+    }
+
+    @Test
+    void open_unknownKey_failsNamingIt() {
+        assertThatThrownBy(() -> new QuicTransportProvider().open(ProviderConfig.of("idle.timout", "5s"), context))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("idle.timout");
+    }
+
+    @Test
+    void open_datagramBelowQuicMinimum_failsNamingTheKey() {
+        assertThatThrownBy(() -> new QuicTransportProvider().open(ProviderConfig.of("datagram.size", "1000"), context))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("datagram.size");
+    }
+
+    @Test
+    void parse_everyKey_isHonoured() throws Exception {
+        QuicSettings settings = QuicSettings.parse(ProviderConfig.of("idle.timeout", "7s", "read.timeout", "3s",
+                "connect.timeout", "2s", "max.connections", "9", "max.streams.per.connection", "2",
+                "datagram.size", "1452", "event.loop.threads", "3", "stream.window.bytes", "1048576"));
+
+        assertThat(settings).isEqualTo(new QuicSettings(Duration.ofSeconds(7), Duration.ofSeconds(3),
+                Duration.ofSeconds(2), 9, 2, 1452, 3, 1_048_576));
+    }
+}
