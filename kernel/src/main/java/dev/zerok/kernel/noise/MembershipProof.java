@@ -81,6 +81,26 @@ public record MembershipProof(byte[] groupPublicKey, byte[] signature) {
         return ed25519.verify(groupPublicKey, signedMessage(claimedGroupId, handshakeHash), signature);
     }
 
+    /** The wire form carried in Hello: group public key (32) then signature (64). */
+    public byte[] encode() {
+        byte[] out = new byte[groupPublicKey.length + signature.length];
+        System.arraycopy(groupPublicKey, 0, out, 0, groupPublicKey.length);
+        System.arraycopy(signature, 0, out, groupPublicKey.length, signature.length);
+        return out;
+    }
+
+    /**
+     * Parses {@link #encode()}'s output.
+     *
+     * @return empty unless {@code encoded} is exactly {@value #ENCODED_BYTES} bytes
+     */
+    public static java.util.Optional<MembershipProof> decode(byte[] encoded) {
+        if (encoded.length != ENCODED_BYTES) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new MembershipProof(Arrays.copyOfRange(encoded, 0, 32), Arrays.copyOfRange(encoded, 32, ENCODED_BYTES)));
+    }
+
     private static byte[] signedMessage(GroupId groupId, byte[] handshakeHash) {
         return KeyDerivation.lengthPrefixed(KeyDerivation.LABEL_PREFIX.getBytes(StandardCharsets.US_ASCII),
                 "membership".getBytes(StandardCharsets.US_ASCII), groupId.bytes(), handshakeHash);
