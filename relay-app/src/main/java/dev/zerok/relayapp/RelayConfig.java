@@ -30,7 +30,10 @@ public final class RelayConfig {
             "clock", "system",
             "entropy", "drbg");
 
-    static final Set<String> TOP_LEVEL_KEYS = Set.of("listen", "data.dir");
+    static final Set<String> TOP_LEVEL_KEYS = Set.of("listen", "data.dir", "http.listen", "purge.interval",
+            "limits.sessions.max", "limits.frame.max.bytes", "limits.ttl.max", "limits.hello.timeout",
+            "limits.pull.max.blobs", "limits.pull.max.bytes", "limits.rate.device.per.second", "limits.rate.device.burst",
+            "limits.rate.global.per.second", "limits.rate.global.burst", "limits.rate.max.keys", "shutdown.drain.timeout");
 
     private final Map<String, String> values;
 
@@ -83,9 +86,31 @@ public final class RelayConfig {
         return values.getOrDefault(port, DEFAULT_PROVIDERS.get(port));
     }
 
-    /** The keys under {@code port.}, without the prefix. */
+    /** The top-level keys, with typed accessors. */
+    public ProviderConfig topLevel() {
+        Map<String, String> top = new TreeMap<>();
+        values.forEach((k, v) -> {
+            if (TOP_LEVEL_KEYS.contains(k)) {
+                top.put(k, v);
+            }
+        });
+        return new ProviderConfig(top);
+    }
+
+    /** The data directory (identity, default database): {@code data.dir}, default {@code ./zerok-relay-data}. */
+    public Path dataDir() {
+        return Path.of(values.getOrDefault("data.dir", "zerok-relay-data"));
+    }
+
+    /**
+     * The keys under {@code port.}, without the prefix. The store's {@code path} defaults to
+     * {@code <data.dir>/relay.db}.
+     */
     public ProviderConfig providerConfig(String port) {
         Map<String, String> section = new TreeMap<>();
+        if (port.equals("store") && providerName("store").equals("sqlite")) {
+            section.put("path", dataDir().resolve("relay.db").toString());
+        }
         String prefix = port + ".";
         values.forEach((k, v) -> {
             if (k.startsWith(prefix)) {

@@ -1,0 +1,62 @@
+package dev.zerok.relayapp;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code zerok-relay [--config FILE]}: runs a relay until SIGINT/SIGTERM, then shuts down
+ * gracefully. Exit codes: 0 after a clean shutdown, 2 if it cannot start (one-line reason on
+ * stderr), 64 for a usage error.
+ */
+public final class RelayMain {
+    private RelayMain() {}
+
+    public static void main(String[] args) {
+        System.setProperty("org.jooq.no-logo", "true");
+        System.setProperty("org.jooq.no-tips", "true");
+        RelayConfig config;
+        try {
+            if (args.length == 0) {
+                config = RelayConfig.of(Map.of());
+            } else if (args.length == 2 && args[0].equals("--config")) {
+                config = RelayConfig.load(Path.of(args[1]));
+            } else {
+                System.err.println("usage: zerok-relay [--config FILE]");
+                System.exit(64);
+                return;
+            }
+        } catch (Exception e) {
+            System.err.println("zerok-relay: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        RelayServer relay;
+        try {
+            relay = RelayServer.start(config);
+        } catch (Exception e) {
+            System.err.println("zerok-relay: cannot start: " + oneLine(e));
+            System.exit(2);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            relay.close();
+            stopped.countDown();
+        }, "zerok-relay-shutdown"));
+        System.out.println("zerok-relay " + RelayServer.VERSION + " listening on quic://" + relay.endpoint());
+        System.out.println("relay public key (pin this): " + relay.publicKeyHex());
+        System.out.println("health: http://" + relay.httpEndpoint() + "/health  metrics: http://" + relay.httpEndpoint() + "/metrics");
+        System.out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String oneLine(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.replace('\n', ' ');
+    }
+}

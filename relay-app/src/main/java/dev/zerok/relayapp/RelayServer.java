@@ -1,0 +1,186 @@
+package dev.zerok.relayapp;
+
+import dev.zerok.kernel.noise.StaticIdentity;
+import dev.zerok.kernel.relay.RelayLimits;
+import dev.zerok.kernel.relay.RelaySession;
+import dev.zerok.kernel.relay.TokenBucketLimiter;
+import dev.zerok.ports.crypto.KeyPair;
+import dev.zerok.ports.id.DeviceId;
+import dev.zerok.ports.relaystore.RelayStore;
+import dev.zerok.ports.relaystore.RelayStoreException;
+import dev.zerok.ports.relaystore.StoreStats;
+import dev.zerok.ports.spi.ProviderConfig;
+import dev.zerok.ports.time.Clock;
+import dev.zerok.ports.time.Timer;
+import dev.zerok.ports.transport.Endpoint;
+import dev.zerok.ports.transport.Server;
+import dev.zerok.ports.transport.Transport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running relay: the transport server, the HTTP endpoints, the purge timer and every
+ * connection. {@link #close()} is the graceful shutdown: stop accepting, let each session finish
+ * the operation in flight and say UNAVAILABLE, wait for the connections to drain (bounded), then
+ * close the transport and the store (every acknowledged append is already committed).
+ */
+public final class RelayServer implements AutoCloseable {
+    static final String VERSION = "0.1.0";
+    private static final Logger LOG = LoggerFactory.getLogger(RelayServer.class);
+
+    private final RelayComponent component;
+    private final RelayRuntime runtime;
+    private final Server server;
+    private final HttpEndpoints http;
+    private final KeyPair identity;
+    private final Duration drainTimeout;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final AtomicLong connectionNumbers = new AtomicLong();
+    private final Instant startedAt;
+    private final int maxSessions;
+    private volatile Timer purgeTimer;
+    private volatile boolean closing;
+
+    private RelayServer(RelayConfig config) throws Exception {
+        component = RelayComponent.create(config);
+        ProviderConfig top = config.topLevel();
+        Clock clock = component.clock();
+        startedAt = clock.now();
+        // The identity first: it creates the data directory owner-only before the store puts files in it.
+        identity = RelayIdentityFile.loadOrCreate(config.dataDir(), component.keyExchange().dh("25519"), component.entropy());
+        RelayStore store = component.relayStore();
+        RelayLimits limits = new RelayLimits(
+                top.intValue("limits.frame.max.bytes", RelayLimits.DEFAULTS.maxFrameBytes(), 1024, 16 * 1024 * 1024),
+                top.duration("limits.ttl.max", RelayLimits.DEFAULTS.maxTtl()),
+                top.intValue("limits.pull.max.blobs", RelayLimits.DEFAULTS.maxPullBlobs(), 1, 100_000),
+                top.longValue("limits.pull.max.bytes", RelayLimits.DEFAULTS.maxPullBytes(), 1024, 16L * 1024 * 1024),
+                top.duration("limits.hello.timeout", RelayLimits.DEFAULTS.helloTimeout()));
+        TokenBucketLimiter<DeviceId> limiter = new TokenBucketLimiter<>(
+                top.intValue("limits.rate.device.per.second", 200, 1, 1_000_000),
+                top.intValue("limits.rate.device.burst", 400, 1, 1_000_000),
+                top.intValue("limits.rate.global.per.second", 5_000, 1, 10_000_000),
+                top.intValue("limits.rate.global.burst", 10_000, 1, 10_000_000),
+                top.intValue("limits.rate.max.keys", 100_000, 1, 10_000_000), clock.now());
+        maxSessions = top.intValue("limits.sessions.max", 1_000, 1, 1_000_000);
+        drainTimeout = top.duration("shutdown.drain.timeout", Duration.ofSeconds(5));
+        Duration purgeInterval = top.duration("purge.interval", Duration.ofMinutes(1));
+        GroupRouterHolder routerHolder = new GroupRouterHolder();
+        RelayMetrics metrics = new RelayMetrics(VERSION, () -> routerHolder.runtime.connections().size(),
+                () -> routerHolder.runtime.router().activeGroups(), () -> stats(store).totalBlobs(),
+                () -> stats(store).storageBytes(), () -> stats(store).groupsWithData());
+        runtime = new RelayRuntime(clock, component.entropy(), component.keyExchange(), store, identity, limits, limiter,
+                metrics, executor);
+        routerHolder.runtime = runtime;
+
+        Transport transport = component.transport();
+        server = transport.bind(Endpoint.parse(top.string("listen", "127.0.0.1:7443")), channel -> {
+            RelayConnection connection = new RelayConnection(runtime, connectionNumbers.incrementAndGet());
+            runtime.metrics().connectionsAccepted.inc();
+            if (closing || runtime.connections().size() >= maxSessions) {
+                LOG.warn("refusing a connection: {}", closing ? "shutting down" : "session cap reached");
+                channel.close();
+                return connection;
+            }
+            runtime.connectionOpened(connection);
+            connection.start(channel);
+            return connection;
+        });
+        http = new HttpEndpoints(Endpoint.parse(top.string("http.listen", "127.0.0.1:7480")), this::health, metrics, executor);
+        schedulePurge(purgeInterval);
+    }
+
+    /**
+     * Starts a relay from {@code config}: wires the providers, loads or creates the identity, opens
+     * the store, binds QUIC and HTTP.
+     *
+     * @throws Exception with a one-line reason if any of that fails
+     */
+    public static RelayServer start(RelayConfig config) throws Exception {
+        return new RelayServer(config);
+    }
+
+    /** Where devices connect. */
+    public Endpoint endpoint() {
+        return server.localEndpoint();
+    }
+
+    /** Where {@code /health} and {@code /metrics} are served. */
+    public Endpoint httpEndpoint() {
+        return http.localEndpoint();
+    }
+
+    /** The 33-byte versioned public key devices pin, as hex. */
+    public String publicKeyHex() {
+        return HexFormat.of().formatHex(StaticIdentity.encodePublic(identity.publicKey()));
+    }
+
+    HttpEndpoints.Health health() {
+        long uptime = Duration.between(startedAt, runtime.clock().now()).toSeconds();
+        return new HttpEndpoints.Health(closing ? "draining" : "ok", VERSION, runtime.connections().size(),
+                runtime.router().activeGroups(), uptime, stats(runtime.store()));
+    }
+
+    private static StoreStats stats(RelayStore store) {
+        try {
+            return store.stats();
+        } catch (RelayStoreException e) {
+            throw new IllegalStateException("store unavailable", e);
+        }
+    }
+
+    private void schedulePurge(Duration interval) {
+        purgeTimer = runtime.clock().schedule(interval, () -> executor.execute(() -> {
+            try {
+                long purged = runtime.store().purgeExpired(runtime.clock().now());
+                LOG.debug("purged expired blobs: {}", purged > 0 ? "some" : "none");
+            } catch (RelayStoreException e) {
+                LOG.warn("purge failed: {}", e.code());
+            }
+            if (!closing) {
+                schedulePurge(interval);
+            }
+        }));
+    }
+
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        LOG.info("shutting down: draining {} connection(s)", runtime.connections().size());
+        server.close();
+        if (purgeTimer != null) {
+            purgeTimer.cancel();
+        }
+        for (RelayConnection c : runtime.connections()) {
+            c.enqueue(new RelaySession.Input.Shutdown());
+        }
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        while (!runtime.connections().isEmpty() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            try {
+                executor.awaitTermination(10, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        http.close();
+        component.transport().close();
+        executor.shutdown();
+        component.relayStore().close();
+        LOG.info("shut down");
+    }
+
+    /** Lets the metric callbacks reach the runtime, which is built after them. */
+    private static final class GroupRouterHolder {
+        volatile RelayRuntime runtime;
+    }
+}
