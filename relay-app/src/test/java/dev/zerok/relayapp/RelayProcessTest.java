@@ -21,14 +21,10 @@ import dev.zerok.ports.time.ClockProvider;
 import dev.zerok.ports.transport.Endpoint;
 import dev.zerok.ports.transport.Transport;
 import dev.zerok.ports.transport.TransportProvider;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -54,42 +50,16 @@ class RelayProcessTest {
     static KeyExchange crypto;
     static Entropy entropy;
     static Transport transport;
-    static StringBuilder relayLog = new StringBuilder();
+    static RelayProcess relayProcess;
 
     @BeforeAll
     static void startRelay() throws Exception {
-        Path config = dir.resolve("relay.properties");
-        Files.writeString(config, "listen=127.0.0.1:0\nhttp.listen=127.0.0.1:0\ndata.dir=" + dir.resolve("data")
-                + "\nlimits.rate.device.per.second=1000\nlimits.rate.device.burst=1000\n");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        relay = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dzerok.log.level=TRACE", "-cp",
-                System.getProperty("java.class.path"), RelayMain.class.getName(), "--config", config.toString())
-                .redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(relay.getInputStream(), StandardCharsets.UTF_8));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while ((endpoint == null || http == null || relayKey == null) && System.nanoTime() < deadline) {
-            String line = out.readLine();
-            if (line == null) {
-                break;
-            }
-            relayLog.append(line).append('\n');
-            if (line.contains("listening on quic://")) {
-                endpoint = Endpoint.parse(line.substring(line.indexOf("quic://") + 7).trim());
-            } else if (line.startsWith("relay public key")) {
-                relayKey = StaticIdentity.decodePublic(HexFormat.of().parseHex(line.substring(line.lastIndexOf(' ') + 1)));
-            } else if (line.startsWith("health: http://")) {
-                http = Endpoint.parse(line.substring("health: http://".length(), line.indexOf("/health")));
-            }
-        }
-        assertThat(endpoint).as("relay start-up output:\n%s", relayLog).isNotNull();
-        Thread drain = new Thread(() -> out.lines().forEach(l -> {
-            synchronized (relayLog) {
-                relayLog.append(l).append('\n');
-            }
-        }), "relay-log");
-        drain.setDaemon(true);
-        drain.start();
-
+        relayProcess = new RelayProcess(dir.resolve("relay.properties"), "listen=127.0.0.1:0\nhttp.listen=127.0.0.1:0\ndata.dir="
+                + dir.resolve("data") + "\nlimits.rate.device.per.second=1000\nlimits.rate.device.burst=1000\n");
+        relay = relayProcess.process;
+        endpoint = relayProcess.endpoint;
+        http = relayProcess.http;
+        relayKey = relayProcess.publicKey;
         crypto = Providers.select(KeyExchangeProvider.class, "bouncycastle").open(ProviderConfig.EMPTY);
         entropy = Providers.select(EntropyProvider.class, "drbg").open(ProviderConfig.EMPTY);
         Clock clock = Providers.select(ClockProvider.class, "system").open(ProviderConfig.EMPTY);
@@ -101,10 +71,8 @@ class RelayProcessTest {
         if (transport != null) {
             transport.close();
         }
-        if (relay != null) {
-            relay.destroy();
-            relay.waitFor(20, TimeUnit.SECONDS);
-            relay.destroyForcibly();
+        if (relayProcess != null) {
+            relayProcess.close();
         }
     }
 
@@ -199,10 +167,7 @@ class RelayProcessTest {
         secrets.add(HexFormat.of().formatHex(sealed, 0, 12));
         secrets.add(java.util.Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(sealed, 12)));
         secrets.add("6173");
-        String log;
-        synchronized (relayLog) {
-            log = relayLog.toString().toLowerCase(java.util.Locale.ROOT);
-        }
+        String log = relayProcess.log().toLowerCase(java.util.Locale.ROOT);
         assertThat(log).as("the relay logged at TRACE").contains("connection");
         for (String s : secrets) {
             assertThat(log).doesNotContain(s.toLowerCase(java.util.Locale.ROOT));

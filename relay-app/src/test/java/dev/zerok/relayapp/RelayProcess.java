@@ -1,0 +1,81 @@
+package dev.zerok.relayapp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zerok.kernel.noise.StaticIdentity;
+import dev.zerok.ports.transport.Endpoint;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+
+/** A relay started as a separate OS process from the test class path, with its output captured. */
+final class RelayProcess implements AutoCloseable {
+    final Process process;
+    final Endpoint endpoint;
+    final Endpoint http;
+    final byte[] publicKey;
+    private final StringBuilder log = new StringBuilder();
+
+    RelayProcess(Path configFile, String configText) throws Exception {
+        Files.writeString(configFile, configText);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        process = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dzerok.log.level=TRACE", "-cp",
+                System.getProperty("java.class.path"), RelayMain.class.getName(), "--config", configFile.toString())
+                .redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        Endpoint quic = null;
+        Endpoint web = null;
+        byte[] key = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while ((quic == null || web == null || key == null) && System.nanoTime() < deadline) {
+            String line = out.readLine();
+            if (line == null) {
+                break;
+            }
+            append(line);
+            if (line.contains("listening on quic://")) {
+                quic = Endpoint.parse(line.substring(line.indexOf("quic://") + 7).trim());
+            } else if (line.startsWith("relay public key")) {
+                key = StaticIdentity.decodePublic(HexFormat.of().parseHex(line.substring(line.lastIndexOf(' ') + 1)));
+            } else if (line.startsWith("health: http://")) {
+                web = Endpoint.parse(line.substring("health: http://".length(), line.indexOf("/health")));
+            }
+        }
+        assertThat(quic).as("relay start-up output:\n%s", log()).isNotNull();
+        endpoint = quic;
+        http = web;
+        publicKey = key;
+        Thread drain = new Thread(() -> out.lines().forEach(this::append), "relay-log");
+        drain.setDaemon(true);
+        drain.start();
+    }
+
+    private synchronized void append(String line) {
+        log.append(line).append('\n');
+    }
+
+    /** Everything the relay printed so far. */
+    synchronized String log() {
+        return log.toString();
+    }
+
+    /** SIGTERM, then wait for the graceful shutdown to finish. */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+}
