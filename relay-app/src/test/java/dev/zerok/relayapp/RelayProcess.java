@@ -49,7 +49,13 @@ final class RelayProcess implements AutoCloseable {
         endpoint = quic;
         http = web;
         publicKey = key;
-        Thread drain = new Thread(() -> out.lines().forEach(this::append), "relay-log");
+        Thread drain = new Thread(() -> {
+            try {
+                out.lines().forEach(this::append);
+            } catch (java.io.UncheckedIOException closedWithTheProcess) {
+                // the relay exited; its output ends here
+            }
+        }, "relay-log");
         drain.setDaemon(true);
         drain.start();
     }
