@@ -243,6 +243,8 @@ public abstract class TransportContract {
         pair.clientChannel.close();
 
         await(() -> pair.accepted.size() == 1 && pair.serverSide().closed().isPresent(), "server sees the close");
+        // the local close report is asynchronous too (it runs on the transport's thread)
+        await(() -> pair.clientRecorder.closed().isPresent(), "client reports its own close");
         assertThat(pair.clientRecorder.closeCount()).isEqualTo(1);
         assertThat(pair.serverSide().closeCount()).isEqualTo(1);
     }
