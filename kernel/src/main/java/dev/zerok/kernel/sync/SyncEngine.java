@@ -316,7 +316,12 @@ public final class SyncEngine {
             case Input.SyncRequested s -> {
                 if (started && !closing) {
                     kick(now);
-                    relays.values().forEach(r -> maybePull(r, now));
+                    for (RelayConnection r : relays.values()) {
+                        if (r.state() == RelayConnection.State.CONNECTED && !r.pullInFlight) {
+                            r.hasMore = true; // ask even if no Notify said the head moved
+                        }
+                        maybePull(r, now);
+                    }
                 }
             }
             case Input.CloseRequested c -> beginClose(c.deadline());

@@ -134,6 +134,7 @@ final class World {
     /** Moves the clock by {@code d} in steps no longer than each device's next deadline, ticking as it goes. */
     void advance(Duration d) {
         Instant end = now.plus(d);
+        settle();
         for (int i = 0; i < 100_000; i++) {
             Instant next = end;
             for (Device dev : devices) {
