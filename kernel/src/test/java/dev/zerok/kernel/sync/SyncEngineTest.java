@@ -308,4 +308,67 @@ class SyncEngineTest {
         e.handle(new Input.Start(), T0);
         assertThat(e.drainActions()).hasSize(1);
     }
+
+    @Test
+    void pushLargerThanTheRelayFrameLimit_neverSentWarnedAndLaterPushesFlow() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        e.handle(new Input.HandshakeCompleted(r1, c, new byte[32]), T0);
+        e.drainActions();
+        e.handle(new Input.Received(r1, c, new Message.Welcome(1, Cursor.ZERO, 200, 604_800)), T0);
+        e.push(new byte[300], T0);
+        assertThat(e.drainActions()).isEmpty();
+        assertThat(events).anySatisfy(ev -> assertThat(ev).isInstanceOfSatisfying(SyncEvent.RelayWarning.class,
+                w -> assertThat(w.warning()).contains("frame limit")));
+        BlobId small = e.push(new byte[10], T0);
+        List<Action> sent = e.drainActions();
+        assertThat(sent).hasSize(1);
+        assertThat(((Message.Push) ((Action.Send) sent.get(0)).message()).blob()).isEqualTo(small);
+        e.handle(new Input.Received(r1, c, new Message.PushAck(small, new Cursor(1))), T0);
+        assertThat(e.status()).isEqualTo(new SyncStatus(SyncStatus.Kind.CONNECTED, "a relay refuses some pushes (quota or size)"));
+        assertThat(store.pending(r1, 10)).hasSize(1);
+    }
+
+    @Test
+    void unavailableWithRetryAfter_reconnectsNoSoonerThanTheRelayAsked() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        welcome(e, r1, c, 0, T0);
+        e.handle(new Input.Received(r1, c, new Message.Error(ErrorCode.UNAVAILABLE, "draining", 60_000)), T0);
+        assertThat(e.drainActions()).containsExactly(new Action.Close(r1, c));
+        assertThat(e.nextDeadline()).contains(T0.plusSeconds(60));
+    }
+
+    @Test
+    void listenerThrows_engineCarriesOnAndOtherListenersStillHear() throws Exception {
+        SyncEngine e = engine(r1);
+        e.addListener(ev -> {
+            throw new IllegalStateException("faulty listener");
+        });
+        List<SyncEvent> second = new ArrayList<>();
+        e.addListener(second::add);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        welcome(e, r1, c, 0, T0);
+        assertThat(e.status().kind()).isEqualTo(SyncStatus.Kind.SYNCED);
+        assertThat(second).contains(new SyncEvent.StatusChanged(e.status()));
+    }
+
+    @Test
+    void pushWindow_neverMoreThanMaxInFlightPerRelay_refillsOnAck() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        welcome(e, r1, c, 0, T0);
+        for (int i = 0; i < 10; i++) {
+            e.push(new byte[] {(byte) i}, T0);
+        }
+        List<Action> sent = e.drainActions();
+        assertThat(sent).hasSize(8);
+        BlobId first = ((Message.Push) ((Action.Send) sent.get(0)).message()).blob();
+        e.handle(new Input.Received(r1, c, new Message.PushAck(first, new Cursor(1))), T0);
+        assertThat(e.drainActions()).hasSize(1);
+    }
 }
