@@ -553,4 +553,26 @@ class SyncScenariosTest {
         assertThat(kind(a)).isEqualTo(SyncStatus.Kind.CONNECTED);
         assertThat(a.engine.relay(r1.id).state()).isEqualTo(RelayConnection.State.CONNECTED);
     }
+
+    @Test
+    void relayWipedAndRestarted_headBehindCursor_warnedAndCursorKept() throws Exception {
+        FakeRelay r = world.relay();
+        Device a = world.device(List.of(r));
+        world.start(a);
+        a.push("one", world.now);
+        a.push("two", world.now);
+        world.settle();
+        Device b = world.device(List.of(r));
+        world.start(b);
+        assertThat(b.engine.pullCursor(r.id)).isEqualTo(new Cursor(2));
+        world.kill(r);
+        r.log.clear();
+        r.cursorOf.clear();
+        world.revive(r);
+        assertThat(world.runUntil(() -> b.engine.relay(r.id).state() == RelayConnection.State.CONNECTED,
+                Duration.ofSeconds(30))).isTrue();
+        assertThat(b.events(SyncEvent.RelayWarning.class)).anySatisfy(w -> assertThat(w.warning()).contains("head is behind"));
+        assertThat(b.engine.pullCursor(r.id)).isEqualTo(new Cursor(2));
+        assertThat(b.store.failures()).isEmpty();
+    }
 }
