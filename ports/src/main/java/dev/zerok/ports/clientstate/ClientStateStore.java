@@ -2,6 +2,7 @@ package dev.zerok.ports.clientstate;
 
 import dev.zerok.ports.id.BlobId;
 import dev.zerok.ports.id.Cursor;
+import dev.zerok.ports.id.DeviceId;
 import dev.zerok.ports.id.RelayId;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +22,18 @@ public interface ClientStateStore extends AutoCloseable {
      *     is left as it was
      */
     void enqueue(OutboxEntry entry, List<RelayId> relays) throws ClientStateException;
+
+    /**
+     * Adds a blob this device sealed to the outbox, as {@link #enqueue(OutboxEntry, List)} does,
+     * and in the same transaction stores {@code versionVector} as the committed version vector.
+     * The sync engine uses it so the sender sequence number sealed into the blob (the device's own
+     * entry of the vector) is durable exactly when the blob is: after a crash the device never
+     * seals the same sequence number twice.
+     *
+     * @throws ClientStateException coded {@code IO}; if an entry is already queued under the same
+     *     blob id, nothing is written (neither the entry nor the vector)
+     */
+    void enqueue(OutboxEntry entry, List<RelayId> relays, VersionVector versionVector) throws ClientStateException;
 
     /** Outbox entries not yet acknowledged by {@code relay}, oldest first, at most {@code max}. */
     List<OutboxEntry> pending(RelayId relay, int max) throws ClientStateException;
@@ -51,6 +64,14 @@ public interface ClientStateStore extends AutoCloseable {
 
     /** The index entry of {@code blob}, if it was ever received or failed. */
     Optional<BlobIndexEntry> blob(BlobId blob) throws ClientStateException;
+
+    /**
+     * The {@link BlobIndexEntry.State#RECEIVED} index entries from {@code sender} whose sequence
+     * number is above {@code afterSequence}, by ascending sequence number. The sync engine asks
+     * for those above the sender's version-vector entry: the blobs received out of order that
+     * wait for a gap to fill before the vector may count them.
+     */
+    List<BlobIndexEntry> received(DeviceId sender, long afterSequence) throws ClientStateException;
 
     /** Every index entry in state {@link BlobIndexEntry.State#FAILED}, oldest first. */
     List<BlobIndexEntry> failures() throws ClientStateException;

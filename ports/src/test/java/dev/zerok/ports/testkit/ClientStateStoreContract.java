@@ -213,6 +213,43 @@ public abstract class ClientStateStoreContract {
     }
 
     @Test
+    void enqueueWithVector_storesEntryAndVectorTogether_duplicateWritesNeither() throws Exception {
+        ClientStateStore store = store();
+        RelayId a = relay();
+        DeviceId self = device();
+        OutboxEntry e = entry(10);
+        VersionVector one = VersionVector.EMPTY.with(self, 1);
+        store.enqueue(e, List.of(a), one);
+        assertThat(store.pending(a, 10)).containsExactly(e);
+        assertThat(store.versionVector()).isEqualTo(one);
+        store.enqueue(e, List.of(a), one.with(self, 2));
+        assertThat(store.versionVector()).isEqualTo(one);
+        store.close();
+        ClientStateStore again = store();
+        assertThat(again.pending(a, 10)).containsExactly(e);
+        assertThat(again.versionVector()).isEqualTo(one);
+    }
+
+    @Test
+    void received_bySenderAboveSequence_ascendingReceivedOnly() throws Exception {
+        ClientStateStore store = store();
+        RelayId a = relay();
+        DeviceId sender = device();
+        DeviceId other = device();
+        BlobIndexEntry s5 = received(a, 1, sender, 5);
+        BlobIndexEntry s3 = received(a, 2, sender, 3);
+        BlobIndexEntry s2 = received(a, 3, sender, 2);
+        BlobIndexEntry otherSender = received(a, 4, other, 4);
+        BlobIndexEntry bad = new BlobIndexEntry(blobId(), sender, 4, a, new Cursor(5),
+                new ContentHash(entropy.bytes(ContentHash.LENGTH)), BlobIndexEntry.State.FAILED, "replay");
+        store.commitPulled(a, new Cursor(5), List.of(s5, s3, s2, otherSender, bad), VersionVector.EMPTY);
+        assertThat(store.received(sender, 2)).containsExactly(s3, s5);
+        assertThat(store.received(sender, 0)).containsExactly(s2, s3, s5);
+        assertThat(store.received(sender, 5)).isEmpty();
+        assertThat(store.received(device(), 0)).isEmpty();
+    }
+
+    @Test
     void failures_oldestFirst() throws Exception {
         ClientStateStore store = store();
         RelayId a = relay();

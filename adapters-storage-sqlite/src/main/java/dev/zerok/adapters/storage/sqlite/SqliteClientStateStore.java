@@ -85,6 +85,23 @@ final class SqliteClientStateStore implements ClientStateStore {
      */
     @Override
     public void enqueue(OutboxEntry entry, List<RelayId> relays) throws ClientStateException {
+        insertOutboxEntry(entry, relays, Optional.empty());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Duplicate relays in {@code relays} count once.
+     *
+     * @throws IllegalArgumentException if {@code relays} is empty (the entry could never leave)
+     */
+    @Override
+    public void enqueue(OutboxEntry entry, List<RelayId> relays, VersionVector versionVector) throws ClientStateException {
+        insertOutboxEntry(entry, relays, Optional.of(versionVector));
+    }
+
+    private void insertOutboxEntry(OutboxEntry entry, List<RelayId> relays, Optional<VersionVector> versionVector)
+            throws ClientStateException {
         if (relays.isEmpty()) {
             throw new IllegalArgumentException("an outbox entry needs at least one relay");
         }
@@ -112,6 +129,9 @@ final class SqliteClientStateStore implements ClientStateStore {
                         .set(OUTBOX_TARGET.BLOB_ID, blob)
                         .set(OUTBOX_TARGET.RELAY_ID, relay.bytes())
                         .execute();
+            }
+            if (versionVector.isPresent()) {
+                writeVersionVector(d, versionVector.get());
             }
             return null;
         });
@@ -208,13 +228,7 @@ final class SqliteClientStateStore implements ClientStateStore {
             for (BlobIndexEntry entry : copy) {
                 putIndexEntry(d, entry);
             }
-            d.deleteFrom(VERSION_VECTOR).execute();
-            for (Map.Entry<DeviceId, Long> e : versionVector.entries().entrySet()) {
-                d.insertInto(VERSION_VECTOR)
-                        .set(VERSION_VECTOR.DEVICE_ID, e.getKey().bytes())
-                        .set(VERSION_VECTOR.SEQUENCE, e.getValue())
-                        .execute();
-            }
+            writeVersionVector(d, versionVector);
             d.insertInto(RELAY_CURSOR)
                     .set(RELAY_CURSOR.RELAY_ID, r)
                     .set(RELAY_CURSOR.PULL_CURSOR, newPullCursor.value())
@@ -232,6 +246,23 @@ final class SqliteClientStateStore implements ClientStateStore {
         byte[] b = blob.bytes();
         return inTransaction("blob", d -> Optional.ofNullable(
                         d.selectFrom(BLOB_INDEX).where(BLOB_INDEX.BLOB_ID.eq(b)).fetchOne())
+                .map(SqliteClientStateStore::toIndexEntry));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Scans the sender's index rows (there is no index on sender and sequence; the sync engine
+     * asks once per sender per engine lifetime).
+     */
+    @Override
+    public List<BlobIndexEntry> received(DeviceId sender, long afterSequence) throws ClientStateException {
+        byte[] s = sender.bytes();
+        return inTransaction("received", d -> d.selectFrom(BLOB_INDEX)
+                .where(BLOB_INDEX.SENDER_ID.eq(s), BLOB_INDEX.SEQUENCE.gt(afterSequence),
+                        BLOB_INDEX.STATE.eq(BlobIndexEntry.State.RECEIVED.name()))
+                .orderBy(BLOB_INDEX.SEQUENCE, BLOB_INDEX.INDEX_ORDER)
+                .fetch()
                 .map(SqliteClientStateStore::toIndexEntry));
     }
 
@@ -254,6 +285,16 @@ final class SqliteClientStateStore implements ClientStateStore {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    private static void writeVersionVector(DSLContext d, VersionVector versionVector) {
+        d.deleteFrom(VERSION_VECTOR).execute();
+        for (Map.Entry<DeviceId, Long> e : versionVector.entries().entrySet()) {
+            d.insertInto(VERSION_VECTOR)
+                    .set(VERSION_VECTOR.DEVICE_ID, e.getKey().bytes())
+                    .set(VERSION_VECTOR.SEQUENCE, e.getValue())
+                    .execute();
         }
     }
 

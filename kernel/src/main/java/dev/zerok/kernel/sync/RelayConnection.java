@@ -1,0 +1,212 @@
+package dev.zerok.kernel.sync;
+
+import dev.zerok.ports.id.BlobId;
+import dev.zerok.ports.id.Cursor;
+import dev.zerok.ports.id.RelayId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The life of the engine's connection to one relay, and the bookkeeping of the session that is
+ * up. {@link SyncEngine} owns one per configured relay and drives it; the driver only ever sees
+ * the engine's actions.
+ *
+ * <pre>
+ *  DISCONNECTED --start--> CONNECTING --TransportConnected--> HANDSHAKING --Welcome--> CONNECTED
+ *                             |   ^                              |                        |
+ *                             |   | backoff elapsed              |   Disconnected, Error,  |
+ *                             v   |                              v   timeout, violation    v
+ *                          RECONNECTING <------------------------+------------------------+
+ *  any state --close / refused (UNKNOWN_GROUP, UNAUTHORIZED, UNSUPPORTED_VERSION)--> CLOSED
+ * </pre>
+ *
+ * The table is {@link #TRANSITIONS}; every state change is checked against it. HANDSHAKING
+ * covers the Noise handshake and the Hello/Welcome exchange. In RECONNECTING the relay waits for
+ * {@link Backoff#delay} after its n-th consecutive failure; a Welcome resets the count.
+ *
+ * <p>Each connection attempt has a number ({@link #connection()}): inputs about an older attempt
+ * are stale and the engine ignores them. Not thread-safe (the engine's driver serialises calls).
+ */
+public final class RelayConnection {
+    /** Where the connection to the relay is. */
+    public enum State { DISCONNECTED, CONNECTING, HANDSHAKING, CONNECTED, RECONNECTING, CLOSED }
+
+    /** The allowed state changes, as data. */
+    public static final Map<State, Set<State>> TRANSITIONS = transitions();
+
+    /** A request sent on the session that waits for its answer; the relay answers in order. */
+    sealed interface Request {
+        Instant sentAt();
+
+        record Push(BlobId blob, Instant sentAt) implements Request {}
+
+        record Pull(Cursor after, Instant sentAt) implements Request {}
+    }
+
+    private final RelayId relay;
+    private State state = State.DISCONNECTED;
+    private long connection = -1;
+    private int consecutiveFailures;
+    private boolean everFailed;
+    private String lastFailure = "";
+    private Instant deadline;
+    private Instant failedAt;
+
+    // The session's bookkeeping; reset on every new attempt.
+    final ArrayDeque<Request> outstanding = new ArrayDeque<>();
+    final Set<BlobId> pushesInFlight = new HashSet<>();
+    final Set<BlobId> tooLarge = new HashSet<>();
+    boolean helloSent;
+    boolean backlog;
+    boolean pushBlocked;
+    boolean pullInFlight;
+    boolean hasMore;
+    Cursor head = Cursor.ZERO;
+    Optional<Cursor> notifiedDuringPull = Optional.empty();
+    Optional<Instant> pausedUntil = Optional.empty();
+    long maxFrameBytes;
+    long maxTtlSeconds;
+
+    RelayConnection(RelayId relay) {
+        this.relay = relay;
+    }
+
+    /** The relay this connection goes to. */
+    public RelayId relay() {
+        return relay;
+    }
+
+    /** The current state. */
+    public State state() {
+        return state;
+    }
+
+    /** The number of the current (or last) connection attempt; -1 before the first. */
+    public long connection() {
+        return connection;
+    }
+
+    /** Failures since the last Welcome (0 once a session is up). */
+    public int consecutiveFailures() {
+        return consecutiveFailures;
+    }
+
+    /** True once any attempt to this relay failed. */
+    public boolean everFailed() {
+        return everFailed;
+    }
+
+    /** What ended the last failed attempt or session; empty if none failed. Never ids. */
+    public String lastFailure() {
+        return lastFailure;
+    }
+
+    /** While CONNECTING/HANDSHAKING the connect deadline, while RECONNECTING the retry time. */
+    public Optional<Instant> deadline() {
+        return Optional.ofNullable(deadline);
+    }
+
+    /** True while a transport connection exists or is being made (CONNECTING, HANDSHAKING, CONNECTED). */
+    public boolean isLive() {
+        return state == State.CONNECTING || state == State.HANDSHAKING || state == State.CONNECTED;
+    }
+
+    void startAttempt(long connectionNumber, Instant now, Duration connectTimeout) {
+        moveTo(State.CONNECTING);
+        connection = connectionNumber;
+        deadline = now.plus(connectTimeout);
+        outstanding.clear();
+        pushesInFlight.clear();
+        tooLarge.clear();
+        helloSent = false;
+        backlog = false;
+        pushBlocked = false;
+        pullInFlight = false;
+        hasMore = false;
+        head = Cursor.ZERO;
+        notifiedDuringPull = Optional.empty();
+        pausedUntil = Optional.empty();
+    }
+
+    void transportConnected() {
+        moveTo(State.HANDSHAKING);
+    }
+
+    void welcomed(Cursor relayHead, long relayMaxFrameBytes, long relayMaxTtlSeconds) {
+        moveTo(State.CONNECTED);
+        consecutiveFailures = 0;
+        deadline = null;
+        head = relayHead;
+        maxFrameBytes = relayMaxFrameBytes;
+        maxTtlSeconds = relayMaxTtlSeconds;
+    }
+
+    /** Moves to RECONNECTING with the retry time {@code now + delay}. */
+    void failed(String cause, Instant now, Duration delay) {
+        moveTo(State.RECONNECTING);
+        consecutiveFailures++;
+        everFailed = true;
+        lastFailure = cause;
+        deadline = now.plus(delay);
+        failedAt = now;
+        outstanding.clear();
+        pushesInFlight.clear();
+        pullInFlight = false;
+    }
+
+    /** Moves to CLOSED for good; {@code cause} is empty for an orderly close. */
+    void closed(String cause) {
+        moveTo(State.CLOSED);
+        if (!cause.isEmpty()) {
+            everFailed = true;
+            lastFailure = cause;
+        }
+        deadline = null;
+        outstanding.clear();
+        pushesInFlight.clear();
+        pullInFlight = false;
+    }
+
+    /** The work outstanding on a CONNECTED session. */
+    boolean busy(Cursor pullCursor) {
+        return !outstanding.isEmpty() || backlog || hasMore || head.isAfter(pullCursor) || pausedUntil.isPresent();
+    }
+
+    /** When the last failure happened (RECONNECTING only). */
+    Optional<Instant> failedAt() {
+        return state == State.RECONNECTING ? Optional.of(failedAt) : Optional.empty();
+    }
+
+    private void moveTo(State next) {
+        if (!TRANSITIONS.get(state).contains(next)) {
+            throw new IllegalStateException("relay connection cannot go from " + state + " to " + next);
+        }
+        state = next;
+    }
+
+    private static Map<State, Set<State>> transitions() {
+        EnumMap<State, Set<State>> t = new EnumMap<>(State.class);
+        t.put(State.DISCONNECTED, EnumSet.of(State.CONNECTING, State.CLOSED));
+        t.put(State.CONNECTING, EnumSet.of(State.HANDSHAKING, State.RECONNECTING, State.CLOSED));
+        t.put(State.HANDSHAKING, EnumSet.of(State.CONNECTED, State.RECONNECTING, State.CLOSED));
+        t.put(State.CONNECTED, EnumSet.of(State.RECONNECTING, State.CLOSED));
+        t.put(State.RECONNECTING, EnumSet.of(State.CONNECTING, State.CLOSED));
+        t.put(State.CLOSED, EnumSet.noneOf(State.class));
+        for (Map.Entry<State, Set<State>> e : t.entrySet()) {
+            e.setValue(java.util.Collections.unmodifiableSet(e.getValue()));
+        }
+        return java.util.Collections.unmodifiableMap(t);
+    }
+
+    @Override
+    public String toString() {
+        return "RelayConnection[" + state + ", failures=" + consecutiveFailures + "]";
+    }
+}

@@ -1,0 +1,68 @@
+package dev.zerok.kernel.sync;
+
+import dev.zerok.ports.id.DeviceId;
+import dev.zerok.ports.id.RelayId;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a device's sync engine is configured with.
+ *
+ * @param device this device's id (SHA-256 of its static key; the sender of its blobs)
+ * @param relays the relays in preference order, 1 or more, no duplicates (their ids are their
+ *     pinned static keys)
+ * @param connectTimeout how long a connection attempt may take from Connect to Welcome
+ * @param responseTimeout how long the oldest outstanding request (Push or Pull) may wait for its
+ *     answer before the session is considered dead
+ * @param pullMaxBlobs blobs asked for per pull page, 1 to 2^32-1
+ * @param pullMaxBytes payload bytes asked for per pull page, 1 to 2^32-1
+ * @param maxPushesInFlight pushes sent to one relay without waiting for their PushAck, 1 or more
+ * @param pushTtl the time to live requested for pushed blobs (relays cap it), 1 s to 2^32-1 s
+ */
+public record SyncConfig(
+        DeviceId device,
+        List<RelayId> relays,
+        Duration connectTimeout,
+        Duration responseTimeout,
+        long pullMaxBlobs,
+        long pullMaxBytes,
+        int maxPushesInFlight,
+        Duration pushTtl) {
+
+    /** The engine's defaults: 15 s to connect, 30 s per response, 256 blobs / 4 MiB pages, 8 pushes in flight, 7 days TTL. */
+    public static SyncConfig defaults(DeviceId device, List<RelayId> relays) {
+        return new SyncConfig(device, relays, Duration.ofSeconds(15), Duration.ofSeconds(30), 256, 4L * 1024 * 1024, 8,
+                Duration.ofDays(7));
+    }
+
+    /** @throws IllegalArgumentException for an empty or repeating relay list or an out-of-range value */
+    public SyncConfig {
+        Objects.requireNonNull(device, "device");
+        relays = List.copyOf(relays);
+        if (relays.isEmpty()) {
+            throw new IllegalArgumentException("a sync engine needs at least one relay");
+        }
+        if (new HashSet<>(relays).size() != relays.size()) {
+            throw new IllegalArgumentException("a relay is listed twice");
+        }
+        positive("connectTimeout", connectTimeout);
+        positive("responseTimeout", responseTimeout);
+        if (pullMaxBlobs < 1 || pullMaxBlobs > 0xFFFF_FFFFL || pullMaxBytes < 1 || pullMaxBytes > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("pull page bounds must be within 1 .. 2^32-1");
+        }
+        if (maxPushesInFlight < 1) {
+            throw new IllegalArgumentException("maxPushesInFlight must be at least 1");
+        }
+        if (pushTtl.toSeconds() < 1 || pushTtl.toSeconds() > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("pushTtl must be within 1 s .. 2^32-1 s");
+        }
+    }
+
+    private static void positive(String name, Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive");
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package dev.zerok.kernel.sync;
+
+import dev.zerok.ports.clientstate.BlobIndexEntry;
+import dev.zerok.ports.clientstate.ClientStateException;
+import dev.zerok.ports.clientstate.ClientStateStore;
+import dev.zerok.ports.clientstate.OutboxEntry;
+import dev.zerok.ports.clientstate.VersionVector;
+import dev.zerok.ports.id.BlobId;
+import dev.zerok.ports.id.Cursor;
+import dev.zerok.ports.id.DeviceId;
+import dev.zerok.ports.id.RelayId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A {@link ClientStateStore} in memory for the sync engine's tests, checked against the shared
+ * contract ({@link InMemoryClientStateStoreTest}). The state lives in a {@link Disk} that outlives
+ * the store object, so a test can "restart" a device by opening a new store on the same disk.
+ * {@link #failNextCalls} makes the next operations fail with {@code IO} and change nothing.
+ */
+final class InMemoryClientStateStore implements ClientStateStore {
+    /** The durable state, shared by every store opened on it. */
+    static final class Disk {
+        final LinkedHashMap<BlobId, OutboxEntry> outbox = new LinkedHashMap<>();
+        final Map<BlobId, Set<RelayId>> targets = new HashMap<>();
+        final Map<RelayId, Cursor> cursors = new HashMap<>();
+        VersionVector vector = VersionVector.EMPTY;
+        final LinkedHashMap<BlobId, BlobIndexEntry> index = new LinkedHashMap<>();
+    }
+
+    private final Disk disk;
+    private boolean closed;
+    private int failNext;
+
+    InMemoryClientStateStore(Disk disk) {
+        this.disk = disk;
+    }
+
+    InMemoryClientStateStore() {
+        this(new Disk());
+    }
+
+    Disk disk() {
+        return disk;
+    }
+
+    /** The next {@code count} calls fail with {@code IO} and change nothing. */
+    void failNextCalls(int count) {
+        failNext = count;
+    }
+
+    private synchronized void check() throws ClientStateException {
+        if (closed) {
+            throw new ClientStateException(ClientStateException.Code.CLOSED, "closed");
+        }
+        if (failNext > 0) {
+            failNext--;
+            throw new ClientStateException(ClientStateException.Code.IO, "injected failure");
+        }
+    }
+
+    @Override
+    public synchronized void enqueue(OutboxEntry entry, List<RelayId> relays) throws ClientStateException {
+        check();
+        put(entry, relays);
+    }
+
+    @Override
+    public synchronized void enqueue(OutboxEntry entry, List<RelayId> relays, VersionVector versionVector)
+            throws ClientStateException {
+        check();
+        if (put(entry, relays)) {
+            disk.vector = versionVector;
+        }
+    }
+
+    private boolean put(OutboxEntry entry, List<RelayId> relays) {
+        if (relays.isEmpty()) {
+            throw new IllegalArgumentException("an outbox entry needs at least one relay");
+        }
+        if (disk.outbox.containsKey(entry.blob())) {
+            return false;
+        }
+        disk.outbox.put(entry.blob(), entry);
+        disk.targets.put(entry.blob(), new LinkedHashSet<>(relays));
+        return true;
+    }
+
+    @Override
+    public synchronized List<OutboxEntry> pending(RelayId relay, int max) throws ClientStateException {
+        check();
+        return disk.outbox.values().stream().filter(e -> disk.targets.get(e.blob()).contains(relay)).limit(max).toList();
+    }
+
+    @Override
+    public synchronized void acknowledge(RelayId relay, BlobId blob, Cursor pushAckCursor) throws ClientStateException {
+        check();
+        Set<RelayId> t = disk.targets.get(blob);
+        if (t != null && t.remove(relay) && t.isEmpty()) {
+            disk.targets.remove(blob);
+            disk.outbox.remove(blob);
+        }
+    }
+
+    @Override
+    public synchronized Cursor pullCursor(RelayId relay) throws ClientStateException {
+        check();
+        return disk.cursors.getOrDefault(relay, Cursor.ZERO);
+    }
+
+    @Override
+    public synchronized VersionVector versionVector() throws ClientStateException {
+        check();
+        return disk.vector;
+    }
+
+    @Override
+    public synchronized void commitPulled(RelayId relay, Cursor newPullCursor, List<BlobIndexEntry> entries,
+            VersionVector versionVector) throws ClientStateException {
+        check();
+        if (newPullCursor.compareTo(disk.cursors.getOrDefault(relay, Cursor.ZERO)) < 0) {
+            throw new ClientStateException(ClientStateException.Code.CURSOR_REGRESSION, "cursor regression");
+        }
+        for (BlobIndexEntry e : entries) {
+            BlobIndexEntry existing = disk.index.get(e.blob());
+            if (existing != null && existing.state() == BlobIndexEntry.State.RECEIVED && e.state() == BlobIndexEntry.State.FAILED) {
+                continue;
+            }
+            if (existing != null) {
+                disk.index.replace(e.blob(), e); // keeps its place in insertion (failure) order
+            } else {
+                disk.index.put(e.blob(), e);
+            }
+        }
+        disk.vector = versionVector;
+        disk.cursors.put(relay, newPullCursor);
+    }
+
+    @Override
+    public synchronized Optional<BlobIndexEntry> blob(BlobId blob) throws ClientStateException {
+        check();
+        return Optional.ofNullable(disk.index.get(blob));
+    }
+
+    @Override
+    public synchronized List<BlobIndexEntry> received(DeviceId sender, long afterSequence) throws ClientStateException {
+        check();
+        List<BlobIndexEntry> out = new ArrayList<>();
+        for (BlobIndexEntry e : disk.index.values()) {
+            if (e.sender().equals(sender) && e.sequence() > afterSequence && e.state() == BlobIndexEntry.State.RECEIVED) {
+                out.add(e);
+            }
+        }
+        out.sort(Comparator.comparingLong(BlobIndexEntry::sequence));
+        return out;
+    }
+
+    @Override
+    public synchronized List<BlobIndexEntry> failures() throws ClientStateException {
+        check();
+        return disk.index.values().stream().filter(e -> e.state() == BlobIndexEntry.State.FAILED).toList();
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+    }
+}

@@ -1,0 +1,374 @@
+package dev.zerok.kernel.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.zerok.kernel.noise.MembershipProof;
+import dev.zerok.kernel.sync.SyncEngine.Action;
+import dev.zerok.kernel.sync.SyncEngine.Input;
+import dev.zerok.kernel.wire.ErrorCode;
+import dev.zerok.kernel.wire.Message;
+import dev.zerok.ports.id.BlobId;
+import dev.zerok.ports.id.Cursor;
+import dev.zerok.ports.id.DeviceId;
+import dev.zerok.ports.id.RelayId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The engine driven input by input, asserting the exact actions (no world, no routing). */
+class SyncEngineTest {
+    private static final Instant T0 = World.T0;
+    private final World world = new World(7);
+    private final InMemoryClientStateStore store = new InMemoryClientStateStore();
+    private final RelayId r1 = new RelayId(world.entropy.bytes(32));
+    private final RelayId r2 = new RelayId(world.entropy.bytes(32));
+    private final DeviceId self = new DeviceId(world.entropy.bytes(32));
+    private final List<SyncEvent> events = new ArrayList<>();
+    private final List<DeliveredBlob> delivered = new ArrayList<>();
+
+    private SyncEngine engine(RelayId... relays) throws SyncException {
+        SyncEngine e = new SyncEngine(SyncConfig.defaults(self, List.of(relays)), world.keys, World.CRYPTO, world.entropy,
+                store, delivered::add);
+        e.addListener(events::add);
+        return e;
+    }
+
+    private static long connectionOf(Action a) {
+        return ((Action.Connect) a).connection();
+    }
+
+    /** Connects {@code relay} on {@code connection} through Welcome(head); returns the actions after Welcome. */
+    private List<Action> welcome(SyncEngine e, RelayId relay, long connection, long head, Instant now) {
+        e.handle(new Input.TransportConnected(relay, connection), now);
+        e.handle(new Input.HandshakeCompleted(relay, connection, new byte[32]), now);
+        List<Action> hello = e.drainActions();
+        assertThat(hello).hasSize(1);
+        assertThat(((Action.Send) hello.get(0)).message()).isInstanceOf(Message.Hello.class);
+        e.handle(new Input.Received(relay, connection, new Message.Welcome(1, new Cursor(head), 2_097_152, 604_800)), now);
+        return e.drainActions();
+    }
+
+    @Test
+    void start_twoRelays_connectsToEachInPreferenceOrder() throws Exception {
+        SyncEngine e = engine(r1, r2);
+        e.handle(new Input.Start(), T0);
+        List<Action> actions = e.drainActions();
+        assertThat(actions).extracting(a -> ((Action.Connect) a).relay()).containsExactly(r1, r2);
+        assertThat(connectionOf(actions.get(0))).isNotEqualTo(connectionOf(actions.get(1)));
+        assertThat(e.relay(r1).state()).isEqualTo(RelayConnection.State.CONNECTING);
+        assertThat(e.status().kind()).isEqualTo(SyncStatus.Kind.OFFLINE);
+    }
+
+    @Test
+    void handshakeCompleted_sendsHelloWithProofBoundToTheHandshakeHash() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        byte[] hash = world.entropy.bytes(32);
+        e.handle(new Input.TransportConnected(r1, c), T0);
+        assertThat(e.relay(r1).state()).isEqualTo(RelayConnection.State.HANDSHAKING);
+        e.handle(new Input.HandshakeCompleted(r1, c, hash), T0);
+        Message.Hello hello = (Message.Hello) ((Action.Send) e.drainActions().get(0)).message();
+        assertThat(hello.device()).isEqualTo(self);
+        assertThat(hello.group()).isEqualTo(world.keys.groupId());
+        MembershipProof proof = MembershipProof.decode(hello.membershipProof()).orElseThrow();
+        assertThat(proof.verify(World.CRYPTO.signer("Ed25519"), World.CRYPTO.hash("SHA256"), hello.group(), hash)).isTrue();
+        assertThat(proof.verify(World.CRYPTO.signer("Ed25519"), World.CRYPTO.hash("SHA256"), hello.group(), new byte[32])).isFalse();
+    }
+
+    @Test
+    void welcome_emptyOutboxAndHeadAtCursor_synced() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        assertThat(welcome(e, r1, c, 0, T0)).isEmpty();
+        assertThat(e.relay(r1).state()).isEqualTo(RelayConnection.State.CONNECTED);
+        assertThat(e.status()).isEqualTo(new SyncStatus(SyncStatus.Kind.SYNCED, ""));
+        assertThat(events).contains(new SyncEvent.StatusChanged(new SyncStatus(SyncStatus.Kind.SYNCED, "")));
+    }
+
+    @Test
+    void inputForAnOlderConnection_isIgnored() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long first = connectionOf(e.drainActions().get(0));
+        e.handle(new Input.Disconnected(r1, first, "refused"), T0);
+        assertThat(e.drainActions()).containsExactly(new Action.Close(r1, first));
+        Instant retry = e.nextDeadline().orElseThrow();
+        e.handle(new Input.Tick(), retry);
+        long second = connectionOf(e.drainActions().get(0));
+        e.handle(new Input.Disconnected(r1, first, "late news about the old connection"), retry);
+        e.handle(new Input.Received(r1, first, new Message.Welcome(1, Cursor.ZERO, 100, 100)), retry);
+        assertThat(e.drainActions()).isEmpty();
+        assertThat(e.relay(r1).state()).isEqualTo(RelayConnection.State.CONNECTING);
+        assertThat(e.relay(r1).connection()).isEqualTo(second);
+    }
+
+    @Test
+    void repeatedConnectFailures_retryDelaysFollowTheScheduleWithJitter() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        Instant now = T0;
+        long c = connectionOf(e.drainActions().get(0));
+        List<Long> delaysMs = new ArrayList<>();
+        for (int failure = 1; failure <= 8; failure++) {
+            e.handle(new Input.Disconnected(r1, c, "connection refused"), now);
+            assertThat(e.drainActions()).containsExactly(new Action.Close(r1, c));
+            Instant retry = e.nextDeadline().orElseThrow();
+            delaysMs.add(Duration.between(now, retry).toMillis());
+            e.handle(new Input.Tick(), retry.minusMillis(1));
+            assertThat(e.drainActions()).as("no attempt before the backoff elapsed").isEmpty();
+            now = retry;
+            e.handle(new Input.Tick(), now);
+            List<Action> reconnect = e.drainActions();
+            assertThat(reconnect).hasSize(1).first().isInstanceOf(Action.Connect.class);
+            c = connectionOf(reconnect.get(0));
+        }
+        long[] bases = {1, 2, 4, 8, 16, 30, 30, 30};
+        for (int i = 0; i < bases.length; i++) {
+            assertThat(delaysMs.get(i)).as("delay after failure " + (i + 1)).isBetween(bases[i] * 1000, bases[i] * 1000 + 5000);
+        }
+    }
+
+    @Test
+    void welcomeAfterFailures_nextFailureBacksOffFromOneSecondAgain() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        Instant now = T0;
+        long c = connectionOf(e.drainActions().get(0));
+        for (int i = 0; i < 4; i++) {
+            e.handle(new Input.Disconnected(r1, c, "refused"), now);
+            e.drainActions();
+            now = e.nextDeadline().orElseThrow();
+            e.handle(new Input.Tick(), now);
+            c = connectionOf(e.drainActions().get(0));
+        }
+        welcome(e, r1, c, 0, now);
+        e.handle(new Input.Disconnected(r1, c, "reset"), now);
+        e.drainActions();
+        assertThat(Duration.between(now, e.nextDeadline().orElseThrow()).toMillis()).isBetween(1000L, 6000L);
+    }
+
+    @Test
+    void noWelcomeWithinConnectTimeout_closesAndBacksOff() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        e.handle(new Input.TransportConnected(r1, c), T0);
+        assertThat(e.nextDeadline()).contains(T0.plusSeconds(15));
+        e.handle(new Input.Tick(), T0.plusSeconds(15));
+        assertThat(e.drainActions()).containsExactly(new Action.Close(r1, c));
+        assertThat(e.relay(r1).state()).isEqualTo(RelayConnection.State.RECONNECTING);
+        assertThat(e.relay(r1).lastFailure()).contains("no Welcome");
+    }
+
+    @Test
+    void pushWithoutAnswerWithinResponseTimeout_closesAndReconnectsThenResends() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        welcome(e, r1, c, 0, T0);
+        BlobId blob = e.push(new byte[] {1}, T0);
+        Message.Push push = (Message.Push) ((Action.Send) e.drainActions().get(0)).message();
+        assertThat(push.blob()).isEqualTo(blob);
+        assertThat(e.status().kind()).isEqualTo(SyncStatus.Kind.PENDING);
+        assertThat(e.nextDeadline()).contains(T0.plusSeconds(30));
+        e.handle(new Input.Tick(), T0.plusSeconds(30));
+        assertThat(e.drainActions()).containsExactly(new Action.Close(r1, c));
+        Instant retry = e.nextDeadline().orElseThrow();
+        e.handle(new Input.Tick(), retry);
+        long c2 = connectionOf(e.drainActions().get(0));
+        List<Action> after = welcome(e, r1, c2, 0, retry);
+        assertThat(after).containsExactly(new Action.Send(r1, c2, push));
+    }
+
+    @Test
+    void push_beforeStart_notStarted() throws Exception {
+        SyncEngine e = engine(r1);
+        assertThatThrownBy(() -> e.push(new byte[1], T0)).isInstanceOfSatisfying(SyncException.class,
+                ex -> assertThat(ex.code()).isEqualTo(SyncException.Code.NOT_STARTED));
+    }
+
+    @Test
+    void push_storeFails_storeFailedAndNothingQueuedNorSequenceUsed() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        store.failNextCalls(1);
+        assertThatThrownBy(() -> e.push(new byte[1], T0)).isInstanceOfSatisfying(SyncException.class,
+                ex -> assertThat(ex.code()).isEqualTo(SyncException.Code.STORE_FAILED));
+        assertThat(store.pending(r1, 10)).isEmpty();
+        assertThat(e.versionVector().get(self)).isZero();
+        e.push(new byte[1], T0);
+        assertThat(e.versionVector().get(self)).isEqualTo(1);
+        assertThat(store.versionVector().get(self)).isEqualTo(1);
+    }
+
+    @Test
+    void push_afterCloseRequested_closed() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        e.handle(new Input.CloseRequested(T0.plusSeconds(1)), T0);
+        assertThatThrownBy(() -> e.push(new byte[1], T0)).isInstanceOfSatisfying(SyncException.class,
+                ex -> assertThat(ex.code()).isEqualTo(SyncException.Code.CLOSED));
+    }
+
+    @Test
+    void rateLimited_pausesForRetryAfterThenResendsTheSamePush() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        welcome(e, r1, c, 0, T0);
+        e.push(new byte[] {1}, T0);
+        Action push = e.drainActions().get(0);
+        e.handle(new Input.Received(r1, c, new Message.Error(ErrorCode.RATE_LIMITED, "slow down", 1500)), T0);
+        assertThat(e.drainActions()).isEmpty();
+        assertThat(e.nextDeadline()).contains(T0.plusMillis(1500));
+        e.handle(new Input.Tick(), T0.plusMillis(1499));
+        assertThat(e.drainActions()).isEmpty();
+        e.handle(new Input.Tick(), T0.plusMillis(1500));
+        assertThat(e.drainActions()).containsExactly(push);
+        assertThat(e.relay(r1).state()).isEqualTo(RelayConnection.State.CONNECTED);
+    }
+
+    @Test
+    void unknownGroupOnHello_relayClosedForGoodAndNeverRetried() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        e.handle(new Input.HandshakeCompleted(r1, c, new byte[32]), T0);
+        e.drainActions();
+        e.handle(new Input.Received(r1, c, new Message.Error(ErrorCode.UNKNOWN_GROUP, "no", 0)), T0);
+        assertThat(e.drainActions()).containsExactly(new Action.Close(r1, c));
+        assertThat(e.relay(r1).state()).isEqualTo(RelayConnection.State.CLOSED);
+        assertThat(e.nextDeadline()).isEmpty();
+        assertThat(events).hasAtLeastOneElementOfType(SyncEvent.AllRelaysFailed.class);
+        assertThat(e.status().kind()).isEqualTo(SyncStatus.Kind.FAILED);
+    }
+
+    @Test
+    void pushAckForAnotherBlob_protocolViolationClosesTheSession() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        welcome(e, r1, c, 0, T0);
+        e.push(new byte[] {1}, T0);
+        e.drainActions();
+        e.handle(new Input.Received(r1, c, new Message.PushAck(new BlobId(new byte[16]), new Cursor(1))), T0);
+        assertThat(e.drainActions()).containsExactly(new Action.Close(r1, c));
+        assertThat(e.relay(r1).lastFailure()).contains("protocol violation");
+        assertThat(store.pending(r1, 10)).hasSize(1);
+    }
+
+    @Test
+    void messageBeforeHello_protocolViolation() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        e.handle(new Input.TransportConnected(r1, c), T0);
+        e.handle(new Input.Received(r1, c, new Message.Notify(new Cursor(3))), T0);
+        assertThat(e.drainActions()).containsExactly(new Action.Close(r1, c));
+        assertThat(e.relay(r1).state()).isEqualTo(RelayConnection.State.RECONNECTING);
+    }
+
+    @Test
+    void welcomeWithHeadAhead_pullsFromTheStoredCursor() throws Exception {
+        store.commitPulled(r1, new Cursor(4), List.of(), dev.zerok.ports.clientstate.VersionVector.EMPTY);
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        List<Action> after = welcome(e, r1, c, 9, T0);
+        assertThat(after).containsExactly(new Action.Send(r1, c, new Message.Pull(new Cursor(4), 256, 4L * 1024 * 1024)));
+        assertThat(e.status().kind()).isEqualTo(SyncStatus.Kind.PENDING);
+    }
+
+    @Test
+    void pullResponseWithCursorNotAfterTheRequest_protocolViolationCommitsNothing() throws Exception {
+        store.commitPulled(r1, new Cursor(4), List.of(), dev.zerok.ports.clientstate.VersionVector.EMPTY);
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        welcome(e, r1, c, 9, T0);
+        Message.PulledBlob stale = new Message.PulledBlob(new Cursor(4), new BlobId(new byte[16]), self, new byte[50]);
+        e.handle(new Input.Received(r1, c, new Message.PullResponse(List.of(stale), false)), T0);
+        assertThat(e.drainActions()).containsExactly(new Action.Close(r1, c));
+        assertThat(store.pullCursor(r1)).isEqualTo(new Cursor(4));
+        assertThat(store.failures()).isEmpty();
+    }
+
+    @Test
+    void startStoreUnreadable_failedStatusAndNoConnect() throws Exception {
+        SyncEngine e = engine(r1);
+        store.failNextCalls(1);
+        e.handle(new Input.Start(), T0);
+        assertThat(e.drainActions()).isEmpty();
+        assertThat(e.status().kind()).isEqualTo(SyncStatus.Kind.FAILED);
+        e.handle(new Input.Start(), T0);
+        assertThat(e.drainActions()).hasSize(1);
+    }
+
+    @Test
+    void pushLargerThanTheRelayFrameLimit_neverSentWarnedAndLaterPushesFlow() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        e.handle(new Input.HandshakeCompleted(r1, c, new byte[32]), T0);
+        e.drainActions();
+        e.handle(new Input.Received(r1, c, new Message.Welcome(1, Cursor.ZERO, 200, 604_800)), T0);
+        e.push(new byte[300], T0);
+        assertThat(e.drainActions()).isEmpty();
+        assertThat(events).anySatisfy(ev -> assertThat(ev).isInstanceOfSatisfying(SyncEvent.RelayWarning.class,
+                w -> assertThat(w.warning()).contains("frame limit")));
+        BlobId small = e.push(new byte[10], T0);
+        List<Action> sent = e.drainActions();
+        assertThat(sent).hasSize(1);
+        assertThat(((Message.Push) ((Action.Send) sent.get(0)).message()).blob()).isEqualTo(small);
+        e.handle(new Input.Received(r1, c, new Message.PushAck(small, new Cursor(1))), T0);
+        assertThat(e.status()).isEqualTo(new SyncStatus(SyncStatus.Kind.CONNECTED, "a relay refuses some pushes (quota or size)"));
+        assertThat(store.pending(r1, 10)).hasSize(1);
+    }
+
+    @Test
+    void unavailableWithRetryAfter_reconnectsNoSoonerThanTheRelayAsked() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        welcome(e, r1, c, 0, T0);
+        e.handle(new Input.Received(r1, c, new Message.Error(ErrorCode.UNAVAILABLE, "draining", 60_000)), T0);
+        assertThat(e.drainActions()).containsExactly(new Action.Close(r1, c));
+        assertThat(e.nextDeadline()).contains(T0.plusSeconds(60));
+    }
+
+    @Test
+    void listenerThrows_engineCarriesOnAndOtherListenersStillHear() throws Exception {
+        SyncEngine e = engine(r1);
+        e.addListener(ev -> {
+            throw new IllegalStateException("faulty listener");
+        });
+        List<SyncEvent> second = new ArrayList<>();
+        e.addListener(second::add);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        welcome(e, r1, c, 0, T0);
+        assertThat(e.status().kind()).isEqualTo(SyncStatus.Kind.SYNCED);
+        assertThat(second).contains(new SyncEvent.StatusChanged(e.status()));
+    }
+
+    @Test
+    void pushWindow_neverMoreThanMaxInFlightPerRelay_refillsOnAck() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        welcome(e, r1, c, 0, T0);
+        for (int i = 0; i < 10; i++) {
+            e.push(new byte[] {(byte) i}, T0);
+        }
+        List<Action> sent = e.drainActions();
+        assertThat(sent).hasSize(8);
+        BlobId first = ((Message.Push) ((Action.Send) sent.get(0)).message()).blob();
+        e.handle(new Input.Received(r1, c, new Message.PushAck(first, new Cursor(1))), T0);
+        assertThat(e.drainActions()).hasSize(1);
+    }
+}
