@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
  * (SIGTERM or SIGINT close the sockets). Exit codes: 2 for bad arguments, 1 when a socket cannot
  * be bound.
  */
-@Command(name = "fault-proxy", mixinStandardHelpOptions = true,
+@Command(name = "fault-proxy", mixinStandardHelpOptions = true, version = "zerok fault-proxy 0.1.0",
         description = "UDP fault proxy: forwards datagrams to one upstream, injecting loss, latency, "
                 + "reorder, duplication, corruption, bandwidth limits, partitions and data cuts.")
 public final class FaultProxyMain {
@@ -134,9 +134,13 @@ public final class FaultProxyMain {
      */
     public static void main(String[] args) {
         PrintStream out = System.out;
-        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            new CommandLine(new FaultProxyMain()).usage(out);
-            return;
+        CommandLine help = new CommandLine(new FaultProxyMain());
+        try {
+            if (CommandLine.printHelpIfRequested(help.parseArgs(args))) {
+                return;
+            }
+        } catch (CommandLine.ParameterException e) {
+            // reported with the usage by start() below
         }
         Running running;
         try {

@@ -336,7 +336,11 @@ public final class UdpFaultProxy implements AutoCloseable {
             this.upstream = Objects.requireNonNull(upstream, "upstream");
         }
 
-        /** Where to listen for clients; default {@code 127.0.0.1:0} (any free port). */
+        /**
+         * Where to listen for clients; default {@code 127.0.0.1:0} (any free port). The session
+         * sockets towards the upstream bind to the same host (with a free port), so it must be
+         * able to reach the upstream (same address family).
+         */
         public Builder listen(InetSocketAddress address) {
             this.listen = Objects.requireNonNull(address, "listen");
             return this;

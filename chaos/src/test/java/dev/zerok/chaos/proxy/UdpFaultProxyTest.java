@@ -151,6 +151,33 @@ class UdpFaultProxyTest {
     }
 
     @Test
+    void burstLoss_gilbertElliott_sinkSeesGapsOfMeanOneOverBadToGood() throws Exception {
+        try (UdpPeer sink = UdpPeer.sink(); UdpPeer client = UdpPeer.sink();
+                UdpFaultProxy proxy = proxyTo(sink, 21).profile(Direction.UP,
+                        FaultProfile.NONE.withBurstLoss(new BurstLoss(0.05, 0.25, 1))).start()) {
+            sendPaced(client, proxy, sink, 5_000, 64);
+
+            TreeSet<Integer> got = new TreeSet<>();
+            sink.received().forEach(r -> got.add(seqOf(r.payload())));
+            List<Integer> gaps = new ArrayList<>();
+            int previous = -1;
+            for (int seq : got) {
+                if (seq - previous > 1) {
+                    gaps.add(seq - previous - 1);
+                }
+                previous = seq;
+            }
+            double meanGap = gaps.stream().mapToInt(Integer::intValue).average().orElseThrow();
+            DirectionStats up = proxy.stats().up();
+            System.out.printf("burst loss p=0.05 r=0.25: %d bursts, mean length %.2f (target 4), loss %.4f (target %.4f)%n",
+                    gaps.size(), meanGap, up.dropped(Fault.BURST_LOSS) / 5_000.0, 1 / 6.0);
+            // About 208 bursts, sd of the mean 3.46 / sqrt(208) = 0.24: 1.0 is 4 sigma.
+            assertThat(meanGap).isCloseTo(4.0, within(1.0));
+            assertThat(got.size()).isEqualTo((int) up.forwardedDatagrams());
+        }
+    }
+
+    @Test
     void latency_fiftyMsJitterTenMs_oneWayMedianWithinFifteenMs() throws Exception {
         try (UdpPeer sink = UdpPeer.sink(); UdpPeer client = UdpPeer.sink();
                 UdpFaultProxy proxy = proxyTo(sink, 5).profile(Direction.UP,
