@@ -1,5 +1,7 @@
 package dev.zerok.chaos.proxy;
 
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -28,9 +30,11 @@ public record DirectionStats(
         long reordered,
         boolean limitDataCut) {
 
-    /** Copies the map. */
+    /** Copies the map (iterating in the declaration order of {@link Fault}). */
     public DirectionStats {
-        dropped = Map.copyOf(dropped);
+        EnumMap<Fault, Long> ordered = new EnumMap<>(Fault.class);
+        ordered.putAll(dropped);
+        dropped = Collections.unmodifiableMap(ordered);
     }
 
     /** Datagrams dropped for any cause. */

@@ -64,6 +64,7 @@ public final class FaultProxyMain {
                     + control.map(c -> c.uri().toString()).orElse("none");
         }
 
+        /** Stops the control server (if any), then the proxy. Idempotent. */
         @Override
         public void close() {
             control.ifPresent(FaultProxyControl::close);

@@ -1,5 +1,7 @@
 package dev.zerok.chaos.proxy;
 
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -26,13 +28,16 @@ public sealed interface Verdict {
      *
      * @param deliveries one delivery, or two when duplicated; in the order they were decided
      * @param injected   the non-dropping faults applied ({@link Fault#CORRUPT}, {@link Fault#DUPLICATE},
-     *                   {@link Fault#REORDER}); empty when it passes clean
+     *                   {@link Fault#REORDER}); empty when it passes clean; iterates in the
+     *                   declaration order of {@link Fault} so event logs are reproducible
      */
     record Forwarded(List<Delivery> deliveries, Set<Fault> injected) implements Verdict {
-        /** Copies the lists. @throws IllegalArgumentException if there is no delivery */
+        /** Copies the collections. @throws IllegalArgumentException if there is no delivery */
         public Forwarded {
             deliveries = List.copyOf(deliveries);
-            injected = Set.copyOf(injected);
+            EnumSet<Fault> ordered = EnumSet.noneOf(Fault.class);
+            ordered.addAll(injected);
+            injected = Collections.unmodifiableSet(ordered);
             if (deliveries.isEmpty()) {
                 throw new IllegalArgumentException("a forwarded datagram has at least one delivery");
             }

@@ -371,6 +371,19 @@ class FaultEngineTest {
     }
 
     @Test
+    void onDatagram_allAlteringFaults_injectedListedInDeclarationOrder() {
+        FaultEngine engine = new FaultEngine(31);
+        engine.setProfile(Direction.UP, FaultProfile.NONE.withCorrupt(1).withDuplicate(1)
+                .withReorder(1, Duration.ofMillis(1)));
+
+        Verdict.Forwarded f = (Verdict.Forwarded) engine.onDatagram(Direction.UP, datagram(1, 20), 0);
+
+        assertThat(f.injected()).containsExactly(Fault.CORRUPT, Fault.DUPLICATE, Fault.REORDER);
+        assertThat(engine.stats(Direction.UP).dropped().keySet()).containsExactly(Fault.PARTITION, Fault.LOSS,
+                Fault.BURST_LOSS, Fault.QUEUE_FULL, Fault.LIMIT_DATA);
+    }
+
+    @Test
     void onDatagram_noFaults_forwardsTheSameBytesAtOnce() {
         FaultEngine engine = new FaultEngine(30);
         byte[] payload = datagram(5, 1_200);
