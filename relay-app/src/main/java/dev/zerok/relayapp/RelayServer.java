@@ -1,6 +1,7 @@
 package dev.zerok.relayapp;
 
 import dev.zerok.kernel.noise.StaticIdentity;
+import dev.zerok.ports.Redacted;
 import dev.zerok.kernel.relay.RelayLimits;
 import dev.zerok.kernel.relay.RelaySession;
 import dev.zerok.kernel.relay.TokenBucketLimiter;
@@ -88,6 +89,7 @@ public final class RelayServer implements AutoCloseable {
                 return connection;
             }
             runtime.connectionOpened(connection);
+            LOG.debug("connection {} accepted from {}", connection, Redacted.of(channel.remoteEndpoint()));
             connection.start(channel);
             return connection;
         });
