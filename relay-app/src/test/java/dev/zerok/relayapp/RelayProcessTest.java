@@ -175,7 +175,7 @@ class RelayProcessTest {
     }
 
     @Test
-    void garbage_randomDatagramsRandomFramesAndHalfOpenHandshakes_neverStopALegitimateClient() throws Exception {
+    void garbage_randomDatagramsRandomFramesHalfOpenHandshakesOversizeFrames_neverStopALegitimateClient() throws Exception {
         // 1. random UDP datagrams straight at the QUIC port
         try (java.net.DatagramSocket socket = new java.net.DatagramSocket()) {
             java.net.InetSocketAddress target = new java.net.InetSocketAddress(endpoint.host(), endpoint.port());
@@ -209,6 +209,32 @@ class RelayProcessTest {
             }).toCompletableFuture().get(10, TimeUnit.SECONDS);
             channel.send(hs.writeMessage(new byte[0]));
             halfOpen.add(channel);
+        }
+
+        // 4. an authenticated session whose decrypted stream announces a 4 GiB frame
+        for (int i = 0; i < 5; i++) {
+            java.util.concurrent.BlockingQueue<byte[]> replies = new java.util.concurrent.LinkedBlockingQueue<>();
+            java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+            var hs = dev.zerok.kernel.noise.HybridHandshake.initiator(crypto, entropy,
+                    StaticIdentity.generate(crypto.dh("25519"), entropy), relayKey);
+            var channel = transport.connect(endpoint, new dev.zerok.ports.transport.ChannelHandler() {
+                @Override
+                public void onMessage(byte[] message) {
+                    replies.add(message);
+                }
+
+                @Override
+                public void onClosed(java.util.Optional<dev.zerok.ports.transport.TransportException> cause) {
+                    closed.countDown();
+                }
+            }).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            channel.send(hs.writeMessage(new byte[0]));
+            hs.readMessage(replies.poll(10, TimeUnit.SECONDS));
+            channel.send(hs.writeMessage(new byte[0]));
+            var session = hs.split();
+            channel.send(session.encrypt(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff}));
+
+            assertThat(closed.await(15, TimeUnit.SECONDS)).as("the relay closes a session announcing an oversize frame").isTrue();
         }
 
         GroupKeys group = group(12);

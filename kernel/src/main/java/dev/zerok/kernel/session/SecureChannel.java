@@ -18,8 +18,9 @@ import java.util.List;
  *
  * <p>Feed every transport message the peer sent to {@link #receive}; send every byte array it or
  * {@link #start()} / {@link #seal} returns as one transport message, in order. Any failure (a
- * handshake or decryption error, bad framing, a malformed message) is thrown once and the channel
- * is dead afterwards: the driver must close the connection.
+ * handshake or decryption error, bad framing, a malformed message) is thrown once and the
+ * receiving side is dead afterwards; after a {@link ProtocolException} the driver may still
+ * {@link #seal} one in-band Error, then it must close the connection.
  *
  * <p>Not thread-safe: the connection's driver serialises calls.
  */
@@ -111,7 +112,12 @@ public final class SecureChannel {
                 messages.add(MessageCodec.decode(frame));
             }
             return new Received(List.of(), messages, false);
-        } catch (NoiseException | ProtocolException | RuntimeException e) {
+        } catch (ProtocolException e) {
+            // The peer's stream is broken but our sending direction is intact: the driver can
+            // still seal an in-band Error before it closes.
+            failed = true;
+            throw e;
+        } catch (NoiseException | RuntimeException e) {
             failed = true;
             if (session != null) {
                 session.close();
