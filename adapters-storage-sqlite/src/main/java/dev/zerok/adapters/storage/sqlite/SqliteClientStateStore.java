@@ -22,7 +22,6 @@ import dev.zerok.ports.id.RelayId;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
@@ -350,20 +349,7 @@ final class SqliteClientStateStore implements ClientStateStore {
             if (closed) {
                 throw new ClientStateException(Code.CLOSED, "the client state store is closed");
             }
-            try (Statement s = connection.createStatement()) {
-                s.execute(Sql.BEGIN_IMMEDIATE);
-                boolean committed = false;
-                try {
-                    T result = work.run(dsl);
-                    s.execute(Sql.COMMIT);
-                    committed = true;
-                    return result;
-                } finally {
-                    if (!committed) {
-                        SqliteFile.rollbackQuietly(s);
-                    }
-                }
-            }
+            return SqliteFile.transaction(connection, Sql.BEGIN_IMMEDIATE, () -> work.run(dsl));
         } catch (SQLException | DataAccessException e) {
             throw new ClientStateException(Code.IO, "client state " + operation + " failed ("
                     + SqliteFailure.codeName(e) + "); it had no effect", SqliteFailure.causeToAttach(e));

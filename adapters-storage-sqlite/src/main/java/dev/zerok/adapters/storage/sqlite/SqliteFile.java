@@ -198,6 +198,34 @@ final class SqliteFile {
         }
     }
 
+    /** The body of one transaction; may throw its store's own exception. */
+    @FunctionalInterface
+    interface TransactionBody<T, E extends Exception> {
+        T run() throws E;
+    }
+
+    /**
+     * Runs {@code body} between {@code begin} ({@code BEGIN IMMEDIATE} or {@code BEGIN DEFERRED})
+     * and {@code COMMIT}; if the body or the commit fails, rolls back and rethrows.
+     */
+    static <T, E extends Exception> T transaction(Connection connection, String begin, TransactionBody<T, E> body)
+            throws SQLException, E {
+        try (Statement s = connection.createStatement()) {
+            s.execute(begin);
+            boolean committed = false;
+            try {
+                T result = body.run();
+                s.execute(Sql.COMMIT);
+                committed = true;
+                return result;
+            } finally {
+                if (!committed) {
+                    rollbackQuietly(s);
+                }
+            }
+        }
+    }
+
     static void rollbackQuietly(Statement s) {
         try {
             s.execute(Sql.ROLLBACK);

@@ -441,20 +441,7 @@ final class SqliteRelayStore implements RelayStore {
         writeLock.lock();
         try {
             ensureOpen();
-            try (Statement s = writer.createStatement()) {
-                s.execute(Sql.BEGIN_IMMEDIATE);
-                boolean committed = false;
-                try {
-                    T result = work.run(writeDsl);
-                    s.execute(Sql.COMMIT);
-                    committed = true;
-                    return result;
-                } finally {
-                    if (!committed) {
-                        SqliteFile.rollbackQuietly(s);
-                    }
-                }
-            }
+            return SqliteFile.transaction(writer, Sql.BEGIN_IMMEDIATE, () -> work.run(writeDsl));
         } catch (SQLException | DataAccessException e) {
             throw failure(operation, e);
         } finally {
@@ -464,19 +451,8 @@ final class SqliteRelayStore implements RelayStore {
 
     private <T> T inReadTransaction(String operation, Work<T> work) throws RelayStoreException {
         Reader reader = borrow();
-        try (Statement s = reader.connection().createStatement()) {
-            s.execute(Sql.BEGIN_DEFERRED);
-            boolean ended = false;
-            try {
-                T result = work.run(reader.dsl());
-                s.execute(Sql.COMMIT);
-                ended = true;
-                return result;
-            } finally {
-                if (!ended) {
-                    SqliteFile.rollbackQuietly(s);
-                }
-            }
+        try {
+            return SqliteFile.transaction(reader.connection(), Sql.BEGIN_DEFERRED, () -> work.run(reader.dsl()));
         } catch (SQLException | DataAccessException e) {
             throw failure(operation, e);
         } finally {
