@@ -1,0 +1,462 @@
+package dev.zerok.client;
+
+import dev.zerok.kernel.noise.HybridHandshake;
+import dev.zerok.kernel.noise.NoiseException;
+import dev.zerok.kernel.pairing.GroupKeys;
+import dev.zerok.kernel.session.SecureChannel;
+import dev.zerok.kernel.sync.Inbox;
+import dev.zerok.kernel.sync.SyncConfig;
+import dev.zerok.kernel.sync.SyncEngine;
+import dev.zerok.kernel.sync.SyncEngine.Action;
+import dev.zerok.kernel.sync.SyncEngine.Input;
+import dev.zerok.kernel.sync.SyncEvent;
+import dev.zerok.kernel.sync.SyncException;
+import dev.zerok.kernel.sync.SyncListener;
+import dev.zerok.kernel.sync.SyncPayload;
+import dev.zerok.kernel.sync.SyncStatus;
+import dev.zerok.kernel.wire.FrameCodec;
+import dev.zerok.kernel.wire.Message;
+import dev.zerok.kernel.wire.ProtocolException;
+import dev.zerok.ports.clientstate.ClientStateStore;
+import dev.zerok.ports.clientstate.VersionVector;
+import dev.zerok.ports.crypto.KeyExchange;
+import dev.zerok.ports.crypto.KeyPair;
+import dev.zerok.ports.entropy.Entropy;
+import dev.zerok.ports.id.BlobId;
+import dev.zerok.ports.id.Cursor;
+import dev.zerok.ports.id.RelayId;
+import dev.zerok.ports.time.Clock;
+import dev.zerok.ports.time.Timer;
+import dev.zerok.ports.transport.Channel;
+import dev.zerok.ports.transport.ChannelHandler;
+import dev.zerok.ports.transport.Endpoint;
+import dev.zerok.ports.transport.Transport;
+import dev.zerok.ports.transport.TransportException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.function.Predicate;
+
+/**
+ * The device-side driver of zerok sync: it runs the kernel's sans-I/O {@link SyncEngine} against
+ * real ports. It executes the engine's actions on a {@link Transport} (one {@link SecureChannel}
+ * per connection, the Noise handshake as initiator pinned to the relay's static key), feeds back
+ * transport events, and arms one {@link Clock} timer for the engine's next deadline, so backoff,
+ * connect and response timeouts are driven by real (or, in the chaos simulator, virtual) time.
+ *
+ * <h2>Threading</h2>
+ * Every engine call runs on {@code lane}, an executor that must run tasks one at a time in
+ * submission order. Production passes a single-thread executor; the deterministic chaos topology
+ * passes a direct executor ({@code Runnable::run}) because its mock transport and manual clock
+ * already deliver every event on the simulation thread. Public methods may be called from any
+ * thread; they hand work to the lane and return futures. Listener events are delivered on the
+ * lane.
+ *
+ * <p>Logs and exceptions from this class carry no ids, keys, addresses or sizes.
+ */
+public final class SyncClient implements AutoCloseable {
+    private final SyncEngine engine;
+    private final KeyPair deviceIdentity;
+    private final Map<RelayId, Endpoint> endpoints;
+    private final Transport transport;
+    private final Clock clock;
+    private final KeyExchange crypto;
+    private final Entropy entropy;
+    private final Executor lane;
+    private final int maxFrameBytes;
+    private final Map<Long, Connection> connections = new HashMap<>();
+    private final List<SyncListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Waiter> waiters = new ArrayList<>();
+    private final CompletableFuture<Boolean> closed = new CompletableFuture<>();
+
+    private volatile SyncStatus status = SyncStatus.OFFLINE;
+    private volatile VersionVector versionVector = VersionVector.EMPTY;
+    private Timer timer;
+    private Instant timerAt;
+
+    /** One open or opening connection to a relay. */
+    private static final class Connection {
+        final RelayId relay;
+        final long number;
+        final SecureChannel secure;
+        Channel channel;
+        boolean closing;
+
+        Connection(RelayId relay, long number, SecureChannel secure) {
+            this.relay = relay;
+            this.number = number;
+            this.secure = secure;
+        }
+    }
+
+    private record Waiter(Predicate<SyncStatus> condition, CompletableFuture<SyncStatus> future) {}
+
+    /**
+     * Creates a client; nothing happens until {@link #start()}.
+     *
+     * @param config the engine's configuration; its relay list (preference order) must be the key
+     *     set of {@code endpoints}
+     * @param deviceIdentity the device's persistent X25519 static key pair (not closed by the client)
+     * @param groupKeys the group's keys (not closed by the client)
+     * @param endpoints where each relay listens; a relay's id is its pinned 32-byte static public key
+     * @param transport the transport to connect with (not closed by the client)
+     * @param clock time and timers
+     * @param crypto the KeyExchange port (X25519, ML-KEM-768, ChaChaPoly, SHA-256, Ed25519, XChaChaPoly)
+     * @param entropy handshake ephemerals, blob ids, nonces, jitter
+     * @param store the device's durable sync state (not closed by the client)
+     * @param inbox receives every authenticated blob, on the lane, before its page is committed
+     * @param lane runs the driver's work one task at a time, in order
+     * @param maxFrameBytes the largest protocol frame accepted from a relay, in bytes (the relay's
+     *     {@code limits.frame.max.bytes}; {@link FrameCodec#DEFAULT_MAX_FRAME_BYTES} by default)
+     * @throws SyncException coded {@code CRYPTO_UNAVAILABLE} if {@code crypto} lacks a primitive
+     * @throws IllegalArgumentException if {@code endpoints} does not match the configured relays
+     */
+    public SyncClient(SyncConfig config, KeyPair deviceIdentity, GroupKeys groupKeys, Map<RelayId, Endpoint> endpoints,
+            Transport transport, Clock clock, KeyExchange crypto, Entropy entropy, ClientStateStore store, Inbox inbox,
+            Executor lane, int maxFrameBytes) throws SyncException {
+        if (!endpoints.keySet().equals(new java.util.HashSet<>(config.relays()))) {
+            throw new IllegalArgumentException("every configured relay needs exactly one endpoint");
+        }
+        this.deviceIdentity = Objects.requireNonNull(deviceIdentity, "deviceIdentity");
+        this.endpoints = Map.copyOf(endpoints);
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.crypto = Objects.requireNonNull(crypto, "crypto");
+        this.entropy = Objects.requireNonNull(entropy, "entropy");
+        this.lane = Objects.requireNonNull(lane, "lane");
+        this.maxFrameBytes = maxFrameBytes;
+        this.engine = new SyncEngine(config, groupKeys, crypto, entropy, store, inbox);
+        engine.addListener(this::onEngineEvent);
+    }
+
+    /** Registers a listener for every later {@link SyncEvent}; called on the lane. */
+    public void addListener(SyncListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Loads the state and connects to every relay in preference order. Returns at once. */
+    public void start() {
+        lane.execute(() -> feed(new Input.Start()));
+    }
+
+    /**
+     * Seals {@code data} and queues it in the persistent outbox for every relay.
+     *
+     * @param kind what the data is (application bytes, a collection manifest or a chunk)
+     * @param data the bytes; the relays' frame limit minus {@link SyncEngine#PUSH_OVERHEAD_BYTES}
+     *     and the sealing overhead bounds the size
+     * @return completes with the blob id once the blob is durable in the outbox (it survives a
+     *     crash from then on; delivery to the relays follows), or exceptionally with the engine's
+     *     {@link SyncException}
+     */
+    public CompletableFuture<BlobId> push(SyncPayload.Kind kind, byte[] data) {
+        CompletableFuture<BlobId> result = new CompletableFuture<>();
+        byte[] copy = data.clone();
+        lane.execute(() -> {
+            try {
+                result.complete(engine.push(copy, clock.now())); // TEMP until push(kind, ...) lands
+            } catch (SyncException | RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+            afterEngineCall();
+        });
+        return result;
+    }
+
+    /** Asks every relay for new blobs now and retries relays in backoff (see {@link Input.SyncRequested}). */
+    public void syncNow() {
+        lane.execute(() -> feed(new Input.SyncRequested()));
+    }
+
+    /** The latest status (safe from any thread). */
+    public SyncStatus status() {
+        return status;
+    }
+
+    /** The version vector as last committed (safe from any thread). */
+    public VersionVector versionVector() {
+        return versionVector;
+    }
+
+    /** The pull cursor of {@code relay} as last committed; read on the lane. */
+    public CompletableFuture<Cursor> pullCursor(RelayId relay) {
+        CompletableFuture<Cursor> result = new CompletableFuture<>();
+        lane.execute(() -> result.complete(engine.pullCursor(relay)));
+        return result;
+    }
+
+    /**
+     * Completes with the first status that satisfies {@code condition}: at once if the current one
+     * does. Used by the CLI ("wait until synced") and by chaos scenarios.
+     */
+    public CompletableFuture<SyncStatus> when(Predicate<SyncStatus> condition) {
+        CompletableFuture<SyncStatus> result = new CompletableFuture<>();
+        lane.execute(() -> {
+            if (condition.test(status)) {
+                result.complete(status);
+            } else {
+                waiters.add(new Waiter(condition, result));
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Closes with a quick flush: pending pushes go to the relays whose sessions are up until
+     * {@code flushDeadline} passes, then every connection closes.
+     *
+     * @return completes with true if every outbox entry was acknowledged by every relay, false if
+     *     the deadline came first (the entries stay in the outbox for the next start)
+     */
+    public CompletableFuture<Boolean> close(Duration flushDeadline) {
+        lane.execute(() -> {
+            if (engine.isClosed()) {
+                closed.complete(true);
+                return;
+            }
+            feed(new Input.CloseRequested(clock.now().plus(flushDeadline)));
+        });
+        return closed;
+    }
+
+    /**
+     * Drops every connection at once without a flush or Bye, as a crash would (the outbox and
+     * cursors stay as last committed). For tests and chaos scenarios; the client is unusable
+     * afterwards.
+     */
+    public void abort() {
+        lane.execute(() -> {
+            cancelTimer();
+            for (Connection c : connections.values()) {
+                c.closing = true;
+                c.secure.close();
+                if (c.channel != null) {
+                    c.channel.close();
+                }
+            }
+            connections.clear();
+            closed.complete(false);
+        });
+    }
+
+    /** Same as {@code close(Duration.ofSeconds(2))} without waiting. */
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(2));
+    }
+
+    // ------------------------------------------------------------------ lane-only below
+
+    private void feed(Input input) {
+        engine.handle(input, clock.now());
+        afterEngineCall();
+    }
+
+    private void afterEngineCall() {
+        for (Action action : engine.drainActions()) {
+            switch (action) {
+                case Action.Connect c -> connect(c.relay(), c.connection());
+                case Action.Send s -> send(s.relay(), s.connection(), s.message());
+                case Action.Close c -> closeConnection(c.connection());
+            }
+        }
+        versionVector = engine.versionVector();
+        armTimer();
+        if (engine.isClosed() && !closed.isDone()) {
+            cancelTimer();
+            closed.complete(false);
+        }
+    }
+
+    private void connect(RelayId relay, long number) {
+        SecureChannel secure;
+        try {
+            secure = SecureChannel.initiator(HybridHandshake.initiator(crypto, entropy, deviceIdentity, relay.bytes()),
+                    maxFrameBytes);
+        } catch (NoiseException e) {
+            lane.execute(() -> feed(new Input.Disconnected(relay, number, "cannot start the handshake (" + e.code() + ")")));
+            return;
+        }
+        Connection conn = new Connection(relay, number, secure);
+        connections.put(number, conn);
+        ChannelHandler handler = new ChannelHandler() {
+            @Override
+            public void onMessage(byte[] message) {
+                lane.execute(() -> onTransportMessage(conn, message));
+            }
+
+            @Override
+            public void onClosed(Optional<TransportException> cause) {
+                lane.execute(() -> lost(conn, cause.map(e -> "transport " + e.code().name().toLowerCase()).orElse(
+                        "closed by the relay")));
+            }
+        };
+        CompletableFuture<Channel> opening;
+        try {
+            opening = transport.connect(endpoints.get(relay), handler).toCompletableFuture();
+        } catch (RuntimeException e) {
+            lane.execute(() -> lost(conn, "connect failed"));
+            return;
+        }
+        opening.whenComplete((channel, failure) -> lane.execute(() -> {
+            if (failure != null) {
+                lost(conn, describe(failure));
+                return;
+            }
+            if (conn.closing || connections.get(number) != conn) {
+                channel.close();
+                return;
+            }
+            conn.channel = channel;
+            feed(new Input.TransportConnected(relay, number));
+            try {
+                for (byte[] m : secure.start()) {
+                    channel.send(m);
+                }
+            } catch (NoiseException e) {
+                fail(conn, "handshake failed (" + e.code() + ")");
+            }
+        }));
+    }
+
+    private void onTransportMessage(Connection conn, byte[] message) {
+        if (conn.closing || connections.get(conn.number) != conn) {
+            return;
+        }
+        SecureChannel.Received received;
+        try {
+            received = conn.secure.receive(message);
+        } catch (NoiseException e) {
+            fail(conn, "secure channel failed (" + e.code() + ")");
+            return;
+        } catch (ProtocolException e) {
+            fail(conn, "relay sent a malformed frame (" + e.code() + ")");
+            return;
+        }
+        for (byte[] out : received.toSend()) {
+            conn.channel.send(out);
+        }
+        if (received.handshakeCompleted()) {
+            feed(new Input.HandshakeCompleted(conn.relay, conn.number, conn.secure.handshakeHash()));
+        }
+        for (Message m : received.messages()) {
+            if (connections.get(conn.number) != conn) {
+                return; // the engine closed this connection while handling an earlier message
+            }
+            feed(new Input.Received(conn.relay, conn.number, m));
+        }
+    }
+
+    private void send(RelayId relay, long number, Message message) {
+        Connection conn = connections.get(number);
+        if (conn == null || conn.channel == null || conn.closing) {
+            return;
+        }
+        try {
+            for (byte[] m : conn.secure.seal(message)) {
+                conn.channel.send(m);
+            }
+        } catch (NoiseException e) {
+            fail(conn, "sealing failed (" + e.code() + ")");
+        }
+    }
+
+    private void closeConnection(long number) {
+        Connection conn = connections.remove(number);
+        if (conn != null) {
+            conn.closing = true;
+            if (conn.channel != null) {
+                conn.channel.close();
+            }
+            conn.secure.close();
+        }
+    }
+
+    /** A local failure: close the channel and tell the engine. */
+    private void fail(Connection conn, String cause) {
+        closeConnection(conn.number);
+        feed(new Input.Disconnected(conn.relay, conn.number, cause));
+    }
+
+    /** The transport reported the connection gone. */
+    private void lost(Connection conn, String cause) {
+        if (connections.get(conn.number) != conn) {
+            return; // already closed on purpose
+        }
+        closeConnection(conn.number);
+        feed(new Input.Disconnected(conn.relay, conn.number, cause));
+    }
+
+    private static String describe(Throwable failure) {
+        Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return t instanceof TransportException te ? "connect " + te.code().name().toLowerCase() : "connect failed";
+    }
+
+    private void armTimer() {
+        Optional<Instant> next = engine.nextDeadline();
+        if (next.isEmpty()) {
+            cancelTimer();
+            return;
+        }
+        Instant at = next.get();
+        if (timer != null && at.equals(timerAt)) {
+            return;
+        }
+        cancelTimer();
+        Duration delay = Duration.between(clock.now(), at);
+        timerAt = at;
+        timer = clock.schedule(delay.isNegative() ? Duration.ZERO : delay, () -> lane.execute(() -> {
+            timer = null;
+            timerAt = null;
+            feed(new Input.Tick());
+        }));
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+            timerAt = null;
+        }
+    }
+
+    private void onEngineEvent(SyncEvent event) {
+        if (event instanceof SyncEvent.StatusChanged changed) {
+            status = changed.status();
+            List<Waiter> done = new ArrayList<>();
+            for (Waiter w : waiters) {
+                if (w.condition().test(status)) {
+                    done.add(w);
+                }
+            }
+            waiters.removeAll(done);
+            done.forEach(w -> w.future().complete(status));
+        }
+        if (event instanceof SyncEvent.Closed c) {
+            cancelTimer();
+            closed.complete(c.flushed());
+        }
+        for (SyncListener l : listeners) {
+            try {
+                l.onEvent(event);
+            } catch (RuntimeException e) {
+                // a faulty listener must not stop sync (same contract as the engine's)
+            }
+        }
+    }
+
+    /** The relays and where they listen, in preference order (for status output). */
+    public Map<RelayId, Endpoint> endpoints() {
+        return new LinkedHashMap<>(endpoints);
+    }
+}
