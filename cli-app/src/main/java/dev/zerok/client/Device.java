@@ -98,6 +98,7 @@ public final class Device implements AutoCloseable {
     private final Clock clock;
     private final SyncClient client;
     private final int maxFrameBytes;
+    private final java.util.concurrent.atomic.AtomicLong chunksReceived = new java.util.concurrent.atomic.AtomicLong();
 
     private Device(ClientComponent ports, ExecutorService lane, GroupKeys groupKeys, ChunkSealer chunkSealer,
             LocalContent content, DeviceId id, Map<RelayId, Endpoint> endpoints, KeyPair identity, int maxFrameBytes)
@@ -193,6 +194,14 @@ public final class Device implements AutoCloseable {
     /** The sync driver, for listeners and finer control. */
     public SyncClient client() {
         return client;
+    }
+
+    /**
+     * Chunk blobs delivered by the relays since this device was opened, including repeats of a
+     * page that was delivered but not committed before a crash (delivery is at least once).
+     */
+    public long chunksReceived() {
+        return chunksReceived.get();
     }
 
     /** The current sync status. */
@@ -518,6 +527,7 @@ public final class Device implements AutoCloseable {
                     if (!chunks.has(address)) {
                         chunks.putVerified(address, sealed);
                     }
+                    chunksReceived.incrementAndGet();
                 }
             }
         } catch (IOException | BlobStoreException e) {

@@ -126,6 +126,22 @@ final class StreamChannel implements Channel {
         });
     }
 
+    /**
+     * Runs {@code task} on the connection's event loop unless the transport has shut that loop
+     * down (a timer that fires after {@code close()} has nothing left to time out).
+     */
+    private void onEventLoop(Runnable task) {
+        io.netty.channel.EventLoop loop = connection.eventLoop();
+        if (loop.isShuttingDown()) {
+            return;
+        }
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the loop terminated between the check and the call: same as above
+        }
+    }
+
     /** Reports an orderly close and ends the connection now (transport shutdown). */
     io.netty.util.concurrent.Future<Void> closeConnectionNow() {
         closeRequested.set(true);
@@ -252,7 +268,7 @@ final class StreamChannel implements Channel {
                 // A new incomplete message started: it must complete within the read timeout.
                 partial = true;
                 long generation = ++partialGeneration;
-                transport.clock.schedule(transport.settings.readTimeout(), () -> connection.eventLoop().execute(() -> {
+                transport.clock.schedule(transport.settings.readTimeout(), () -> onEventLoop(() -> {
                     if (!reported && partial && partialGeneration == generation) {
                         fail(new TransportException(Code.TIMEOUT, "a message from " + remote + " stayed incomplete for "
                                 + transport.settings.readTimeout() + "; the connection is closed"),
