@@ -19,6 +19,7 @@ import org.msgpack.core.MessageInsufficientBufferException;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePackException;
 import org.msgpack.core.MessagePacker;
+import org.msgpack.core.MessageSizeException;
 import org.msgpack.core.MessageUnpacker;
 import org.msgpack.value.ValueType;
 
@@ -108,6 +109,8 @@ public final class ManifestCodec {
             }
         } catch (MessageInsufficientBufferException e) {
             throw new ContentException(Code.TRUNCATED, "input ended inside a MessagePack value");
+        } catch (MessageSizeException e) {
+            throw new ContentException(Code.TOO_LARGE, "a declared length or count is above 2^31-1");
         } catch (MessagePackException | IOException e) {
             throw new ContentException(Code.MALFORMED, "not valid MessagePack: " + e.getClass().getSimpleName());
         }

@@ -3,9 +3,15 @@ package dev.zerok.kernel.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.zerok.kernel.content.ChunkSealer;
+import dev.zerok.kernel.content.Manifest;
+import dev.zerok.kernel.content.ManifestCodec;
+import dev.zerok.kernel.content.SealedChunk;
 import dev.zerok.kernel.noise.MembershipProof;
 import dev.zerok.kernel.sync.SyncEngine.Action;
 import dev.zerok.kernel.sync.SyncEngine.Input;
+import dev.zerok.kernel.sync.World.Device;
+import dev.zerok.kernel.sync.World.FakeRelay;
 import dev.zerok.kernel.wire.ErrorCode;
 import dev.zerok.kernel.wire.Message;
 import dev.zerok.ports.id.BlobId;
@@ -370,5 +376,33 @@ class SyncEngineTest {
         BlobId first = ((Message.Push) ((Action.Send) sent.get(0)).message()).blob();
         e.handle(new Input.Received(r1, c, new Message.PushAck(first, new Cursor(1))), T0);
         assertThat(e.drainActions()).hasSize(1);
+    }
+
+    @Test
+    void pushChunkAndCollection_deliveredToTheOtherEngineWithTheirKinds() throws Exception {
+        FakeRelay r = world.relay();
+        Device a = world.device(List.of(r));
+        Device b = world.device(List.of(r));
+        world.start(a);
+        world.start(b);
+        ChunkSealer chunks = ChunkSealer.create(World.CRYPTO);
+        SealedChunk chunk = chunks.seal(world.keys.chunkKey(), "file body".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        byte[] manifest = ManifestCodec.encode(new Manifest("docs", T0,
+                List.of(Manifest.Entry.file("a.txt", 0644, 9, List.of(chunk.address())))));
+        BlobId chunkBlob = a.engine.push(SyncPayload.Kind.CHUNK, chunk.bytes(), world.now);
+        BlobId collectionBlob = a.engine.push(SyncPayload.Kind.COLLECTION, manifest, world.now);
+        a.engine.push("plain".getBytes(java.nio.charset.StandardCharsets.UTF_8), world.now);
+        world.settle();
+        world.advance(Duration.ofSeconds(1));
+
+        assertThat(b.delivered).extracting(DeliveredBlob::blob, DeliveredBlob::kind, DeliveredBlob::sequence)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(chunkBlob, SyncPayload.Kind.CHUNK, 1L),
+                        org.assertj.core.groups.Tuple.tuple(collectionBlob, SyncPayload.Kind.COLLECTION, 2L),
+                        org.assertj.core.groups.Tuple.tuple(b.delivered.get(2).blob(), SyncPayload.Kind.DATA, 3L));
+        Manifest received = ManifestCodec.decode(b.delivered.get(1).data());
+        assertThat(received.distinctChunks()).containsExactly(chunk.address());
+        assertThat(chunks.open(world.keys.chunkKey(), received.entries().get(0).chunks().get(0), b.delivered.get(0).data()))
+                .asString(java.nio.charset.StandardCharsets.UTF_8).isEqualTo("file body");
+        assertThat(a.engine.versionVector()).isEqualTo(b.engine.versionVector());
     }
 }
