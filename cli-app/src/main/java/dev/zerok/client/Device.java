@@ -302,6 +302,9 @@ public final class Device implements AutoCloseable {
             throw new DeviceException(DeviceException.Code.IO, "cannot read a file size: " + e.getMessage(), e);
         }
         List<Manifest.Entry> entries = new ArrayList<>();
+        // Chunks whose outbox enqueue is under way; each enters the chunk store only once its
+        // enqueue completed, so the store never holds a chunk the outbox lacks.
+        java.util.SequencedMap<ContentHash, QueuedChunk> inFlight = new LinkedHashMap<>();
         long done = 0;
         int queued = 0;
         int deduplicated = 0;
@@ -322,11 +325,14 @@ public final class Device implements AutoCloseable {
                         read += plain.length;
                         SealedChunk sealed = chunkSealer.seal(chunkKey, plain);
                         addresses.add(sealed.address());
-                        if (chunks.has(sealed.address())) {
+                        if (chunks.has(sealed.address()) || inFlight.containsKey(sealed.address())) {
                             deduplicated++;
                         } else {
-                            awaitPush(SyncPayload.Kind.CHUNK, sealed.bytes());
-                            chunks.putVerified(sealed.address(), sealed.bytes());
+                            inFlight.put(sealed.address(), new QueuedChunk(sealed, client.push(SyncPayload.Kind.CHUNK,
+                                    sealed.bytes())));
+                            if (inFlight.size() >= PUSH_WINDOW) {
+                                storeOldest(inFlight);
+                            }
                             queued++;
                         }
                         done += plain.length;
@@ -337,6 +343,9 @@ public final class Device implements AutoCloseable {
                     }
                 }
                 entries.add(Manifest.Entry.file(relative(base, f), mode(f), size, addresses));
+            }
+            while (!inFlight.isEmpty()) {
+                storeOldest(inFlight);
             }
         } catch (IOException e) {
             throw new DeviceException(DeviceException.Code.IO, "reading failed: " + e.getMessage(), e);
@@ -502,6 +511,13 @@ public final class Device implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             // fall through: the outbox keeps whatever was not acknowledged
         }
+        client.abort();
+        lane.shutdown();
+        try {
+            lane.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         closeQuietly(ports, lane, groupKeys);
         chunkKey.close();
         return flushed;
@@ -535,9 +551,29 @@ public final class Device implements AutoCloseable {
         }
     }
 
+    /** A sealed chunk and its outbox enqueue in progress. */
+    private record QueuedChunk(SealedChunk sealed, CompletableFuture<BlobId> enqueued) {}
+
+    /**
+     * Chunks sealed ahead of their enqueue: sealing and chunk-store writes on the caller's thread
+     * overlap the outbox writes on the lane.
+     */
+    private static final int PUSH_WINDOW = 16;
+
+    private void storeOldest(java.util.SequencedMap<ContentHash, QueuedChunk> inFlight)
+            throws DeviceException, BlobStoreException {
+        QueuedChunk oldest = inFlight.pollFirstEntry().getValue();
+        await(oldest.enqueued());
+        chunks.putVerified(oldest.sealed().address(), oldest.sealed().bytes());
+    }
+
     private BlobId awaitPush(SyncPayload.Kind kind, byte[] data) throws DeviceException {
+        return await(client.push(kind, data));
+    }
+
+    private static BlobId await(CompletableFuture<BlobId> push) throws DeviceException {
         try {
-            return client.push(kind, data).get();
+            return push.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DeviceException(DeviceException.Code.STORE, "interrupted while queueing");

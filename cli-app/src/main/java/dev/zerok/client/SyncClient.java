@@ -145,7 +145,7 @@ public final class SyncClient implements AutoCloseable {
 
     /** Loads the state and connects to every relay in preference order. Returns at once. */
     public void start() {
-        lane.execute(() -> feed(new Input.Start()));
+        post(() -> feed(new Input.Start()));
     }
 
     /**
@@ -161,7 +161,7 @@ public final class SyncClient implements AutoCloseable {
     public CompletableFuture<BlobId> push(SyncPayload.Kind kind, byte[] data) {
         CompletableFuture<BlobId> result = new CompletableFuture<>();
         byte[] copy = data.clone();
-        lane.execute(() -> {
+        post(() -> {
             try {
                 result.complete(engine.push(kind, copy, clock.now()));
             } catch (SyncException | RuntimeException e) {
@@ -174,7 +174,7 @@ public final class SyncClient implements AutoCloseable {
 
     /** Asks every relay for new blobs now and retries relays in backoff (see {@link Input.SyncRequested}). */
     public void syncNow() {
-        lane.execute(() -> feed(new Input.SyncRequested()));
+        post(() -> feed(new Input.SyncRequested()));
     }
 
     /** The latest status (safe from any thread). */
@@ -190,7 +190,7 @@ public final class SyncClient implements AutoCloseable {
     /** The pull cursor of {@code relay} as last committed; read on the lane. */
     public CompletableFuture<Cursor> pullCursor(RelayId relay) {
         CompletableFuture<Cursor> result = new CompletableFuture<>();
-        lane.execute(() -> result.complete(engine.pullCursor(relay)));
+        post(() -> result.complete(engine.pullCursor(relay)));
         return result;
     }
 
@@ -200,7 +200,7 @@ public final class SyncClient implements AutoCloseable {
      */
     public CompletableFuture<SyncStatus> when(Predicate<SyncStatus> condition) {
         CompletableFuture<SyncStatus> result = new CompletableFuture<>();
-        lane.execute(() -> {
+        post(() -> {
             if (condition.test(status)) {
                 result.complete(status);
             } else {
@@ -218,7 +218,7 @@ public final class SyncClient implements AutoCloseable {
      *     the deadline came first (the entries stay in the outbox for the next start)
      */
     public CompletableFuture<Boolean> close(Duration flushDeadline) {
-        lane.execute(() -> {
+        post(() -> {
             if (engine.isClosed()) {
                 closed.complete(true);
                 return;
@@ -234,7 +234,7 @@ public final class SyncClient implements AutoCloseable {
      * afterwards.
      */
     public void abort() {
-        lane.execute(() -> {
+        post(() -> {
             cancelTimer();
             for (Connection c : connections.values()) {
                 c.closing = true;
@@ -252,6 +252,15 @@ public final class SyncClient implements AutoCloseable {
     @Override
     public void close() {
         close(Duration.ofSeconds(2));
+    }
+
+    /** Hands {@code task} to the lane; after the lane shut down (device closed) there is nothing left to do. */
+    private void post(Runnable task) {
+        try {
+            lane.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the owner shut the lane down: late transport events and timers are moot
+        }
     }
 
     // ------------------------------------------------------------------ lane-only below
@@ -283,7 +292,7 @@ public final class SyncClient implements AutoCloseable {
             secure = SecureChannel.initiator(HybridHandshake.initiator(crypto, entropy, deviceIdentity, relay.bytes()),
                     maxFrameBytes);
         } catch (NoiseException e) {
-            lane.execute(() -> feed(new Input.Disconnected(relay, number, "cannot start the handshake (" + e.code() + ")")));
+            post(() -> feed(new Input.Disconnected(relay, number, "cannot start the handshake (" + e.code() + ")")));
             return;
         }
         Connection conn = new Connection(relay, number, secure);
@@ -291,12 +300,12 @@ public final class SyncClient implements AutoCloseable {
         ChannelHandler handler = new ChannelHandler() {
             @Override
             public void onMessage(byte[] message) {
-                lane.execute(() -> onTransportMessage(conn, message));
+                post(() -> onTransportMessage(conn, message));
             }
 
             @Override
             public void onClosed(Optional<TransportException> cause) {
-                lane.execute(() -> lost(conn, cause.map(e -> "transport " + e.code().name().toLowerCase()).orElse(
+                post(() -> lost(conn, cause.map(e -> "transport " + e.code().name().toLowerCase()).orElse(
                         "closed by the relay")));
             }
         };
@@ -304,10 +313,10 @@ public final class SyncClient implements AutoCloseable {
         try {
             opening = transport.connect(endpoints.get(relay), handler).toCompletableFuture();
         } catch (RuntimeException e) {
-            lane.execute(() -> lost(conn, "connect failed"));
+            post(() -> lost(conn, "connect failed"));
             return;
         }
-        opening.whenComplete((channel, failure) -> lane.execute(() -> {
+        opening.whenComplete((channel, failure) -> post(() -> {
             if (failure != null) {
                 lost(conn, describe(failure));
                 return;
@@ -415,7 +424,7 @@ public final class SyncClient implements AutoCloseable {
         cancelTimer();
         Duration delay = Duration.between(clock.now(), at);
         timerAt = at;
-        timer = clock.schedule(delay.isNegative() ? Duration.ZERO : delay, () -> lane.execute(() -> {
+        timer = clock.schedule(delay.isNegative() ? Duration.ZERO : delay, () -> post(() -> {
             timer = null;
             timerAt = null;
             feed(new Input.Tick());
