@@ -414,12 +414,14 @@ public final class Device implements AutoCloseable {
 
     /**
      * Writes a complete collection under {@code into}, verifying every chunk (hash, then AEAD)
-     * as it is read. Each file is written to a temporary name, synced and renamed, so a file
+     * as it is read; a chunk damaged on disk is removed and fetched again from the relays
+     * ({@link SyncClient#redeliver}). Each file is written to a temporary name, synced and renamed, so a file
      * either appears whole or not at all; existing files at the same paths are replaced.
      *
      * @throws DeviceException coded {@code INCOMPLETE} if a chunk is missing (nothing is written),
-     *     {@code VERIFY_FAILED} if a stored chunk no longer verifies (it is deleted so the
-     *     collection shows as incomplete; files written before it stay), {@code IO} if writing
+     *     {@code VERIFY_FAILED} if a stored chunk no longer verifies and fetching it again from
+     *     the relays fails (it is deleted so the collection shows as incomplete; files written
+     *     before it stay), {@code IO} if writing
      *     fails, {@code CONFIG} if the collection is unknown
      */
     public MaterializeResult materialize(BlobId collection, Path into, TransferProgress progress) throws DeviceException {
@@ -443,6 +445,7 @@ public final class Device implements AutoCloseable {
         long total = manifest.totalBytes();
         long done = 0;
         int files = 0;
+        int[] refetched = {0};
         try {
             Files.createDirectories(target);
             for (Manifest.Entry e : manifest.entries()) {
@@ -460,7 +463,7 @@ public final class Device implements AutoCloseable {
                 try (OutputStream os = Files.newOutputStream(temp, StandardOpenOption.CREATE,
                         StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                     for (ContentHash address : e.chunks()) {
-                        byte[] plain = readChunk(address);
+                        byte[] plain = readChunk(address, refetched);
                         os.write(plain);
                         done += plain.length;
                         progress.update(done, total);
@@ -484,7 +487,7 @@ public final class Device implements AutoCloseable {
         } catch (IOException e) {
             throw new DeviceException(DeviceException.Code.IO, "writing into " + target + " failed: " + e.getMessage(), e);
         }
-        return new MaterializeResult(files, done);
+        return new MaterializeResult(files, done, refetched[0]);
     }
 
     /** Blobs that failed verification (decryption, payload, sequence), as recorded in the state store. */
@@ -535,7 +538,11 @@ public final class Device implements AutoCloseable {
     private void deliver(DeliveredBlob blob) throws SyncException {
         try {
             switch (blob.kind()) {
-                case DATA -> content.putReceived(blob.blob(), blob.sender(), blob.sequence(), blob.data());
+                case DATA -> {
+                    if (!blob.sender().equals(id)) { // a redelivery pass also hands back this device's own blobs
+                        content.putReceived(blob.blob(), blob.sender(), blob.sequence(), blob.data());
+                    }
+                }
                 case COLLECTION -> content.putCollection(blob.blob(), blob.sender(), blob.data());
                 case CHUNK -> {
                     byte[] sealed = blob.data();
@@ -590,16 +597,59 @@ public final class Device implements AutoCloseable {
         return maxFrameBytes - SyncEngine.PUSH_OVERHEAD_BYTES - BLOB_OVERHEAD_BYTES;
     }
 
-    private byte[] readChunk(ContentHash address) throws DeviceException {
+    /** How long {@link #materialize} waits for the relays to hand back a chunk found damaged on disk. */
+    private volatile Duration refetchTimeout = Duration.ofSeconds(60);
+
+    /** Shortens the re-fetch wait (tests whose relay is gone on purpose). */
+    void refetchTimeout(Duration timeout) {
+        this.refetchTimeout = timeout;
+    }
+
+    /**
+     * A verified chunk. One that no longer verifies on disk is removed and fetched again from the
+     * relays (a redelivery pass), then verified again.
+     */
+    private byte[] readChunk(ContentHash address, int[] refetched) throws DeviceException {
         try {
-            byte[] sealed = chunks.get(address).orElseThrow(() -> new DeviceException(DeviceException.Code.INCOMPLETE,
-                    "a chunk vanished from the store; pull again"));
+            return openChunk(address);
+        } catch (DeviceException damaged) {
+            if (damaged.code() != DeviceException.Code.VERIFY_FAILED) {
+                throw damaged;
+            }
+            client.redeliver();
+            long deadline = System.nanoTime() + refetchTimeout.toNanos();
+            try {
+                while (!chunks.has(address) && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw damaged;
+            } catch (BlobStoreException e) {
+                throw new DeviceException(DeviceException.Code.STORE, "the chunk store failed (" + e.code() + ")", e);
+            }
+            try {
+                byte[] plain = openChunk(address);
+                refetched[0]++;
+                return plain;
+            } catch (DeviceException again) {
+                throw new DeviceException(DeviceException.Code.VERIFY_FAILED, damaged.getMessage()
+                        + "; fetching it again from the relays did not succeed within " + refetchTimeout.toSeconds()
+                        + " s, so the collection shows as incomplete", damaged);
+            }
+        }
+    }
+
+    private byte[] openChunk(ContentHash address) throws DeviceException {
+        try {
+            byte[] sealed = chunks.get(address).orElseThrow(() -> new DeviceException(DeviceException.Code.VERIFY_FAILED,
+                    "a chunk is missing from the store"));
             return chunkSealer.open(chunkKey, address, sealed);
         } catch (BlobStoreException e) {
             if (e.code() == BlobStoreException.Code.CORRUPT) {
                 deleteQuietly(address);
                 throw new DeviceException(DeviceException.Code.VERIFY_FAILED, "a stored chunk is damaged (bit rot or "
-                        + "tampering); it was removed, so the collection now shows as incomplete", e);
+                        + "tampering); it was removed", e);
             }
             throw new DeviceException(DeviceException.Code.STORE, "the chunk store failed (" + e.code() + ")", e);
         } catch (SealingException e) {

@@ -177,6 +177,14 @@ public final class SyncClient implements AutoCloseable {
         post(() -> feed(new Input.SyncRequested()));
     }
 
+    /**
+     * Repair after local data loss: every relay is pulled again from the start and every blob
+     * already received is handed to the inbox again (see {@link Input.Redeliver}).
+     */
+    public void redeliver() {
+        post(() -> feed(new Input.Redeliver()));
+    }
+
     /** The latest status (safe from any thread). */
     public SyncStatus status() {
         return status;

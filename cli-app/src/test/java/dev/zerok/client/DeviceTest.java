@@ -104,25 +104,49 @@ class DeviceTest {
     }
 
     @Test
-    void materialize_chunkRottedOnDisk_reportsVerifyFailedAndCollectionBecomesIncomplete() throws Exception {
+    void materialize_chunkRottedOnDisk_isDetectedAndFetchedAgainFromTheRelay() throws Exception {
+        Path src = dir.resolve("one.bin");
+        byte[] original = new byte[5000];
+        new Random(3).nextBytes(original);
+        Files.write(src, original);
+        try (Device a = device("a"); Device b = device("b")) {
+            a.pushPath(src, TransferProgress.NONE);
+            a.awaitSynced(Duration.ofSeconds(20));
+            b.awaitSynced(Duration.ofSeconds(20));
+            rotOneChunk(dir.resolve("b"));
+            CollectionSummary summary = b.collections().getFirst();
+            MaterializeResult result = b.materialize(summary.id(), dir.resolve("out"), TransferProgress.NONE);
+            assertThat(result.chunksRefetched()).isEqualTo(1);
+            assertThat(Files.readAllBytes(dir.resolve("out/one.bin"))).isEqualTo(original);
+        }
+    }
+
+    @Test
+    void materialize_chunkRottedAndRelayGone_reportsVerifyFailedAndCollectionBecomesIncomplete() throws Exception {
         Path src = dir.resolve("one.bin");
         Files.write(src, new byte[5000]);
         try (Device a = device("a"); Device b = device("b")) {
             a.pushPath(src, TransferProgress.NONE);
             a.awaitSynced(Duration.ofSeconds(20));
             b.awaitSynced(Duration.ofSeconds(20));
-            try (Stream<Path> files = Files.walk(dir.resolve("b/chunks/objects"))) {
-                Path chunk = files.filter(Files::isRegularFile).findFirst().orElseThrow();
-                byte[] bytes = Files.readAllBytes(chunk);
-                bytes[100] ^= 1;
-                Files.write(chunk, bytes);
-            }
+            relay.close();
+            b.refetchTimeout(Duration.ofSeconds(2));
+            rotOneChunk(dir.resolve("b"));
             CollectionSummary summary = b.collections().getFirst();
             assertThatThrownBy(() -> b.materialize(summary.id(), dir.resolve("out"), TransferProgress.NONE))
                     .isInstanceOf(DeviceException.class)
                     .extracting(e -> ((DeviceException) e).code()).isEqualTo(DeviceException.Code.VERIFY_FAILED);
             assertThat(b.collections().getFirst().complete()).isFalse();
             assertThat(dir.resolve("out/one.bin")).doesNotExist();
+        }
+    }
+
+    private static void rotOneChunk(Path device) throws IOException {
+        try (Stream<Path> files = Files.walk(device.resolve("chunks/objects"))) {
+            Path chunk = files.filter(Files::isRegularFile).findFirst().orElseThrow();
+            byte[] bytes = Files.readAllBytes(chunk);
+            bytes[100] ^= 1;
+            Files.write(chunk, bytes);
         }
     }
 

@@ -47,7 +47,8 @@ public final class RelayConnection {
 
         record Push(BlobId blob, Instant sentAt) implements Request {}
 
-        record Pull(Cursor after, Instant sentAt) implements Request {}
+        /** @param redelivery true for a page of a {@link SyncEngine.Input.Redeliver} pass */
+        record Pull(Cursor after, Instant sentAt, boolean redelivery) implements Request {}
     }
 
     private final RelayId relay;

@@ -143,6 +143,16 @@ public final class SyncEngine {
         record SyncRequested() implements Input {}
 
         /**
+         * Repair after local data loss (a stored chunk found damaged on disk): pull every relay
+         * again from the start up to its committed cursor and hand every blob already RECEIVED to
+         * the inbox again, verified as on first delivery (this device's own blobs included, since
+         * the relays hold them too). Cursors, the version vector and the index do not change; the
+         * normal pull goes first. The pass resumes after a reconnect and ends per relay at its
+         * committed cursor.
+         */
+        record Redeliver() implements Input {}
+
+        /**
          * Close with a quick flush: push what is pending on the sessions that are up (or coming
          * up), then say Bye and close each; at {@code deadline} close whatever is left. Ends with
          * {@link SyncEvent.Closed}.
@@ -173,6 +183,8 @@ public final class SyncEngine {
     private final LinkedHashMap<RelayId, RelayConnection> relays = new LinkedHashMap<>();
     private final Map<RelayId, Cursor> cursors = new HashMap<>();
     private final Map<DeviceId, TreeMap<Long, BlobId>> held = new HashMap<>();
+    /** Relays with a redelivery pass under way, and the cursor the pass has reached. */
+    private final Map<RelayId, Cursor> redeliveries = new HashMap<>();
     private final List<Action> actions = new ArrayList<>();
 
     private VersionVector vector = VersionVector.EMPTY;
@@ -322,6 +334,15 @@ public final class SyncEngine {
                         }
                         maybePull(r, now);
                     }
+                }
+            }
+            case Input.Redeliver rd -> {
+                if (started && !closing) {
+                    for (RelayConnection r : relays.values()) {
+                        redeliveries.put(r.relay(), Cursor.ZERO);
+                    }
+                    kick(now);
+                    relays.values().forEach(r -> maybePull(r, now));
                 }
             }
             case Input.CloseRequested c -> beginClose(c.deadline());
@@ -696,10 +717,16 @@ public final class SyncEngine {
         }
         Cursor cursor = cursors.get(r.relay());
         if (!r.hasMore && !r.head.isAfter(cursor)) {
+            Cursor redeliverAfter = redeliveries.get(r.relay());
+            if (redeliverAfter != null) {
+                send(r, new Message.Pull(redeliverAfter, config.pullMaxBlobs(), config.pullMaxBytes()));
+                r.outstanding.addLast(new RelayConnection.Request.Pull(redeliverAfter, now, true));
+                r.pullInFlight = true;
+            }
             return;
         }
         send(r, new Message.Pull(cursor, config.pullMaxBlobs(), config.pullMaxBytes()));
-        r.outstanding.addLast(new RelayConnection.Request.Pull(cursor, now));
+        r.outstanding.addLast(new RelayConnection.Request.Pull(cursor, now, false));
         r.pullInFlight = true;
         r.notifiedDuringPull = Optional.empty();
     }
@@ -717,6 +744,10 @@ public final class SyncEngine {
                 return;
             }
         }
+        if (pull.redelivery()) {
+            onRedeliveryPage(r, page, now);
+            return;
+        }
         try {
             commitPage(r.relay(), page.blobs());
         } catch (SyncException e) {
@@ -732,6 +763,55 @@ public final class SyncEngine {
         // never trust an older head (blobs may have expired), or the pull loop would not end.
         r.head = page.hasMore() ? max(r.head, notified) : max(cursor, notified);
         maybePull(r, now);
+    }
+
+    /** A page of a redelivery pass: hand every blob already received to the inbox again. */
+    private void onRedeliveryPage(RelayConnection r, Message.PullResponse page, Instant now) {
+        Cursor committed = cursors.get(r.relay());
+        List<DeliveredBlob> again = new ArrayList<>();
+        Cursor last = redeliveries.getOrDefault(r.relay(), Cursor.ZERO);
+        boolean beyond = false;
+        try {
+            for (Message.PulledBlob b : page.blobs()) {
+                if (b.cursor().isAfter(committed)) {
+                    beyond = true; // the normal pull handles what was never committed
+                    break;
+                }
+                last = b.cursor();
+                Optional<BlobIndexEntry> known = store.blob(b.blob());
+                if (known.isEmpty() || known.get().state() != BlobIndexEntry.State.RECEIVED
+                        || !known.get().contentHash().equals(sealer.contentHash(b.payload()))) {
+                    continue;
+                }
+                byte[] plaintext = sealer.open(keys.contentKey(), keys.groupId(), b.blob(), b.sender(), b.payload());
+                try {
+                    SyncPayload opened = SyncPayload.decode(plaintext);
+                    again.add(new DeliveredBlob(b.blob(), b.sender(), opened.sequence(), opened.kind(), opened.data()));
+                } finally {
+                    Arrays.fill(plaintext, (byte) 0);
+                }
+            }
+            for (DeliveredBlob d : again) {
+                inbox.deliver(d);
+            }
+        } catch (ClientStateException | SealingException | SyncException | RuntimeException e) {
+            // The index said RECEIVED with this hash, so the bytes opened before: a failure here is
+            // local (store, inbox). The pass resumes from the last page handed over.
+            fail(r, "redelivery failed locally; it resumes after the backoff", now, Duration.ZERO);
+            return;
+        }
+        boolean done = beyond || !page.hasMore() || page.blobs().isEmpty() || !committed.isAfter(last);
+        if (done) {
+            redeliveries.remove(r.relay());
+        } else {
+            redeliveries.put(r.relay(), last);
+        }
+        maybePull(r, now);
+    }
+
+    /** True while a {@link Input.Redeliver} pass is under way on some relay. */
+    public boolean redelivering() {
+        return !redeliveries.isEmpty();
     }
 
     // ---------------------------------------------------------------- pulled pages
