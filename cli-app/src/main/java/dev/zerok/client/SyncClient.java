@@ -163,7 +163,7 @@ public final class SyncClient implements AutoCloseable {
         byte[] copy = data.clone();
         lane.execute(() -> {
             try {
-                result.complete(engine.push(copy, clock.now())); // TEMP until push(kind, ...) lands
+                result.complete(engine.push(kind, copy, clock.now()));
             } catch (SyncException | RuntimeException e) {
                 result.completeExceptionally(e);
             }

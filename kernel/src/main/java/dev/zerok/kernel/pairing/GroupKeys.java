@@ -18,7 +18,12 @@ import java.nio.charset.StandardCharsets;
  *   signing key  = Ed25519 key pair from the seed (RFC 8032)
  *   group id     = SHA-256(signing public key)
  *   content key  = HKDF(ikm = group secret, info = lp("zerok/1") lp("content-key") lp(group id))  32 bytes
+ *   chunk key    = HKDF(ikm = group secret, info = lp("zerok/1") lp("chunk-key") lp(group id))    32 bytes
  * </pre>
+ *
+ * The chunk key is separate from the content key because chunks are sealed deterministically
+ * (convergent encryption, {@code ChunkSealer}) while blobs use random nonces: keeping the two
+ * constructions under unrelated keys means neither can be used against the other.
  *
  * The relay sees only the group id and, in the membership proof, the signing public key; neither
  * opens content nor signs. The group secret is either random (embedded in the invite) or
@@ -34,11 +39,13 @@ public final class GroupKeys implements AutoCloseable {
     private final KeyPair signingKey;
     private final GroupId groupId;
     private final Secret contentKey;
+    private final Secret chunkKey;
 
-    private GroupKeys(KeyPair signingKey, GroupId groupId, Secret contentKey) {
+    private GroupKeys(KeyPair signingKey, GroupId groupId, Secret contentKey, Secret chunkKey) {
         this.signingKey = signingKey;
         this.groupId = groupId;
         this.contentKey = contentKey;
+        this.chunkKey = chunkKey;
     }
 
     /**
@@ -63,7 +70,9 @@ public final class GroupKeys implements AutoCloseable {
             GroupId groupId = new GroupId(sha256.digest(signingKey.publicKey()));
             Secret contentKey = KeyDerivation.hkdf(sha256, new byte[0], groupSecret.expose(), 32,
                     KeyDerivation.info("content-key", groupId.bytes()));
-            return new GroupKeys(signingKey, groupId, contentKey);
+            Secret chunkKey = KeyDerivation.hkdf(sha256, new byte[0], groupSecret.expose(), 32,
+                    KeyDerivation.info("chunk-key", groupId.bytes()));
+            return new GroupKeys(signingKey, groupId, contentKey, chunkKey);
         } catch (CryptoException e) {
             throw new PairingException(PairingException.Code.CRYPTO_UNAVAILABLE, e.getMessage());
         }
@@ -108,11 +117,21 @@ public final class GroupKeys implements AutoCloseable {
         return contentKey;
     }
 
-    /** Wipes the signing seed and the content key. */
+    /**
+     * The 32-byte chunk key that {@code ChunkSealer} derives its nonce and encryption keys from.
+     * Every member of the group holds the same chunk key, so identical chunks seal identically
+     * across the group (docs/SECURITY.md, "Convergent chunk encryption").
+     */
+    public Secret chunkKey() {
+        return chunkKey;
+    }
+
+    /** Wipes the signing seed, the content key and the chunk key. */
     @Override
     public void close() {
         signingKey.privateKey().destroy();
         contentKey.destroy();
+        chunkKey.destroy();
     }
 
     @Override

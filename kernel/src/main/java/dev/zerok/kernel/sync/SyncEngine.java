@@ -333,18 +333,36 @@ public final class SyncEngine {
     }
 
     /**
-     * Seals {@code data} with the next sender sequence number and queues it in the persistent
-     * outbox for every relay; it is pushed to each relay whose session is up, now or later (after
-     * a restart too). When this returns, the blob survives a crash.
+     * Pushes application bytes: the same as {@link #push(SyncPayload.Kind, byte[], Instant)} with
+     * kind {@link SyncPayload.Kind#DATA}.
      *
      * @param data the application bytes (any length the relays' frame limit allows)
+     * @param now when the blob was created (stored with the outbox entry)
+     * @return the new blob's id (16 random bytes from the Entropy port)
+     * @throws SyncException as {@link #push(SyncPayload.Kind, byte[], Instant)}
+     */
+    public BlobId push(byte[] data, Instant now) throws SyncException {
+        return push(SyncPayload.Kind.DATA, data, now);
+    }
+
+    /**
+     * Seals {@code data} of the given kind with the next sender sequence number and queues it in
+     * the persistent outbox for every relay; it is pushed to each relay whose session is up, now or
+     * later (after a restart too). When this returns, the blob survives a crash. Receivers get the
+     * kind back in {@link DeliveredBlob#kind()}. The engine does not look inside {@code data}: a
+     * COLLECTION's manifest or a CHUNK's sealed bytes are the caller's to build and check.
+     *
+     * @param kind what {@code data} is
+     * @param data the bytes (any length the relays' frame limit allows, less the
+     *     {@value SyncPayload#HEADER_BYTES}-byte payload header and the blob sealing overhead)
      * @param now when the blob was created (stored with the outbox entry)
      * @return the new blob's id (16 random bytes from the Entropy port)
      * @throws SyncException coded {@code NOT_STARTED} before {@link Input.Start} succeeded,
      *     {@code CLOSED} after a close was requested, {@code CRYPTO_UNAVAILABLE} if sealing
      *     failed, {@code STORE_FAILED} if the outbox could not be written (nothing was queued)
      */
-    public BlobId push(byte[] data, Instant now) throws SyncException {
+    public BlobId push(SyncPayload.Kind kind, byte[] data, Instant now) throws SyncException {
+        Objects.requireNonNull(kind, "kind");
         if (!started) {
             throw new SyncException(SyncException.Code.NOT_STARTED, "start the sync engine before pushing");
         }
@@ -354,7 +372,7 @@ public final class SyncEngine {
         DeviceId self = config.device();
         long sequence = vector.get(self) + 1;
         BlobId blob = new BlobId(entropy.bytes(BlobId.LENGTH));
-        byte[] plaintext = new SyncPayload(SyncPayload.Kind.DATA, sequence, data).encode();
+        byte[] plaintext = new SyncPayload(kind, sequence, data).encode();
         BlobSealer.Sealed sealed;
         try {
             sealed = sealer.seal(keys.contentKey(), keys.groupId(), blob, self, plaintext);

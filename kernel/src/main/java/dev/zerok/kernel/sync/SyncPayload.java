@@ -19,9 +19,16 @@ import java.util.Objects;
  *   header = {@value #HEADER_BYTES} bytes; the data runs to the end of the plaintext.
  * </pre>
  *
- * Kinds: {@code 0x01} DATA (application bytes). {@code 0x02} (collection) and {@code 0x03}
- * (manifest) are reserved for chunked content and refused by this build, like every other value.
- * Decoding is strict and never throws an unchecked exception: a wrong format byte, an unknown
+ * <pre>
+ * kind  name        data
+ * 0x01  DATA        application bytes, handed to the application as they are
+ * 0x02  COLLECTION  an encoded manifest (dev.zerok.kernel.content.ManifestCodec)
+ * 0x03  CHUNK       one sealed chunk (dev.zerok.kernel.content.ChunkSealer), named by SHA-256 of these bytes
+ * </pre>
+ *
+ * Every other kind value is refused. A CHUNK's data is sealed twice: convergently as a chunk (so
+ * its address is the same for every member) and then, inside this payload, as an ordinary blob
+ * (so the relay sees only a blob like any other). docs/PROTOCOL.md, "Collections". Decoding is strict and never throws an unchecked exception: a wrong format byte, an unknown
  * kind, a short header or a sequence number of 0 or above 2^63-1 is a {@link SyncException}
  * coded {@code MALFORMED_PAYLOAD}.
  *
@@ -41,7 +48,11 @@ public record SyncPayload(Kind kind, long sequence, byte[] data) {
     /** What the application data is. */
     public enum Kind {
         /** Opaque application bytes, handed to the application as they are. */
-        DATA((byte) 1);
+        DATA((byte) 1),
+        /** A collection's manifest, encoded by {@code ManifestCodec}. */
+        COLLECTION((byte) 2),
+        /** One sealed chunk of a collection's file content, as {@code ChunkSealer} produced it. */
+        CHUNK((byte) 3);
 
         private final byte wire;
 

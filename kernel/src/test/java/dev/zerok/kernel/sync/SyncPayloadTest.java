@@ -28,10 +28,21 @@ class SyncPayloadTest {
     void decode_shortWrongFormatUnknownKindOrBadSequence_malformed() {
         assertMalformed(new byte[9]);
         assertMalformed(HexFormat.of().parseHex("0201" + "0000000000000001"));
-        assertMalformed(HexFormat.of().parseHex("0102" + "0000000000000001"));
+        assertMalformed(HexFormat.of().parseHex("0104" + "0000000000000001"));
+        assertMalformed(HexFormat.of().parseHex("01ff" + "0000000000000001"));
         assertMalformed(HexFormat.of().parseHex("0100" + "0000000000000001"));
         assertMalformed(HexFormat.of().parseHex("0101" + "0000000000000000"));
         assertMalformed(HexFormat.of().parseHex("0101" + "8000000000000000"));
+    }
+
+    @Test
+    void decode_collectionAndChunkKinds_matchWireBytesAndRoundTrip() throws Exception {
+        assertThat(SyncPayload.Kind.COLLECTION.wire()).isEqualTo((byte) 2);
+        assertThat(SyncPayload.Kind.CHUNK.wire()).isEqualTo((byte) 3);
+        SyncPayload collection = SyncPayload.decode(HexFormat.of().parseHex("0102" + "0000000000000007" + "90"));
+        assertThat(collection).isEqualTo(new SyncPayload(SyncPayload.Kind.COLLECTION, 7, new byte[] {(byte) 0x90}));
+        SyncPayload chunk = SyncPayload.decode(HexFormat.of().parseHex("0103" + "0000000000000008" + "01ab"));
+        assertThat(chunk).isEqualTo(new SyncPayload(SyncPayload.Kind.CHUNK, 8, new byte[] {1, (byte) 0xab}));
     }
 
     @Test
@@ -45,9 +56,10 @@ class SyncPayloadTest {
     }
 
     @Property(tries = 300)
-    void decode_anyEncoding_roundTrips(@ForAll @LongRange(min = 1, max = Long.MAX_VALUE) long sequence,
+    void decode_anyEncoding_roundTrips(@ForAll SyncPayload.Kind kind,
+            @ForAll @LongRange(min = 1, max = Long.MAX_VALUE) long sequence,
             @ForAll @Size(max = 64) byte[] data) throws Exception {
-        SyncPayload p = new SyncPayload(SyncPayload.Kind.DATA, sequence, data);
+        SyncPayload p = new SyncPayload(kind, sequence, data);
         assertThat(SyncPayload.decode(p.encode())).isEqualTo(p);
     }
 

@@ -1,0 +1,301 @@
+package dev.zerok.kernel.content;
+
+import dev.zerok.kernel.content.ContentException.Code;
+import dev.zerok.ports.id.ContentHash;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+import org.msgpack.core.MessageBufferPacker;
+import org.msgpack.core.MessageFormat;
+import org.msgpack.core.MessageInsufficientBufferException;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessagePackException;
+import org.msgpack.core.MessagePacker;
+import org.msgpack.core.MessageUnpacker;
+import org.msgpack.value.ValueType;
+
+/**
+ * Encodes {@link Manifest}s as MessagePack and decodes them strictly, in the style of the wire
+ * codec ({@code dev.zerok.kernel.wire.MessageCodec}); docs/PROTOCOL.md, "Collections", has the
+ * diagram.
+ *
+ * <pre>
+ * manifest = array(4) [ version: uint = 1,
+ *                       name: str (1..255 UTF-8 bytes),
+ *                       createdAt: uint (milliseconds since 1970-01-01T00:00Z, 0 .. 2^63-1),
+ *                       entries: array(0..1,000,000) of entry ]
+ * entry    = array(5) [ path: str (1..4096 UTF-8 bytes),
+ *                       type: uint (1 = FILE, 2 = DIRECTORY),
+ *                       mode: uint (0..0o7777),
+ *                       size: uint (bytes, 0 .. 2^63-1),
+ *                       chunks: array(ceil(size / 1 MiB)) of bin (32 bytes: a content address) ]
+ * </pre>
+ *
+ * Byte strings are always {@code bin}, text always {@code str} (UTF-8), integers unsigned in their
+ * smallest encoding, and arrays and strings use their smallest header.
+ *
+ * <p>Decoding accepts exactly the bytes {@link #encode} produces and nothing else: a wrong
+ * version, a missing or extra field, a wrong MessagePack type, an out-of-range value, invalid
+ * UTF-8, a non-minimal encoding, trailing bytes, or a manifest that breaks one of
+ * {@link Manifest}'s invariants is a {@link ContentException}. Every declared length and count is
+ * checked against the bytes that remain before anything is allocated (msgpack-core's
+ * {@code unpackValue} does not, so it is never used): a 5-byte array header cannot make the
+ * decoder reserve gigabytes. No other exception escapes {@link #decode}.
+ *
+ * <p>{@link #encode} does not enforce the relay's frame limit; see {@link Manifest}, "Size".
+ * Stateless and thread-safe.
+ */
+public final class ManifestCodec {
+    private static final int MANIFEST_FIELDS = 4;
+    private static final int ENTRY_FIELDS = 5;
+
+    private ManifestCodec() {}
+
+    /**
+     * The canonical MessagePack encoding of {@code manifest}.
+     *
+     * @return a fresh array holding one MessagePack array value
+     */
+    public static byte[] encode(Manifest manifest) {
+        try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+            p.packArrayHeader(MANIFEST_FIELDS);
+            p.packInt(Manifest.FORMAT_VERSION);
+            p.packString(manifest.name());
+            p.packLong(manifest.createdAt().toEpochMilli());
+            p.packArrayHeader(manifest.entries().size());
+            for (Manifest.Entry e : manifest.entries()) {
+                p.packArrayHeader(ENTRY_FIELDS);
+                p.packString(e.path());
+                p.packInt(e.type().wire());
+                p.packInt(e.mode());
+                p.packLong(e.size());
+                p.packArrayHeader(e.chunks().size());
+                for (ContentHash chunk : e.chunks()) {
+                    bin(p, chunk.bytes());
+                }
+            }
+            return p.toByteArray();
+        } catch (IOException e) {
+            // MessageBufferPacker writes to memory; its IOException is declared, never thrown.
+            throw new IllegalStateException("in-memory MessagePack encoding failed", e);
+        }
+    }
+
+    /**
+     * Decodes exactly one manifest occupying all of {@code bytes}.
+     *
+     * @param bytes the data of a {@code COLLECTION} sync payload
+     * @throws ContentException if the bytes are anything but the canonical encoding of a valid
+     *     manifest; the code says which rule broke (MALFORMED, TRUNCATED, TRAILING_BYTES,
+     *     UNSUPPORTED_VERSION, TOO_LARGE, BAD_NAME, BAD_PATH, DUPLICATE_PATH, INVALID_VALUE)
+     */
+    public static Manifest decode(byte[] bytes) throws ContentException {
+        Manifest manifest;
+        try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(bytes)) {
+            Reader in = new Reader(unpacker, bytes.length);
+            manifest = readManifest(in);
+            if (unpacker.hasNext()) {
+                throw new ContentException(Code.TRAILING_BYTES,
+                        (bytes.length - unpacker.getTotalReadBytes()) + " bytes after the end of the manifest");
+            }
+        } catch (MessageInsufficientBufferException e) {
+            throw new ContentException(Code.TRUNCATED, "input ended inside a MessagePack value");
+        } catch (MessagePackException | IOException e) {
+            throw new ContentException(Code.MALFORMED, "not valid MessagePack: " + e.getClass().getSimpleName());
+        }
+        if (!Arrays.equals(encode(manifest), bytes)) {
+            throw new ContentException(Code.MALFORMED,
+                    "manifest not in canonical form (non-minimal integer, length or header encoding)");
+        }
+        return manifest;
+    }
+
+    private static Manifest readManifest(Reader in) throws ContentException, IOException {
+        int fields = in.arrayHeader("manifest", Integer.MAX_VALUE);
+        if (fields < 1) {
+            throw new ContentException(Code.MALFORMED, "a manifest array starts with its version, got an empty array");
+        }
+        long version = in.uint("Manifest.version", Integer.MAX_VALUE);
+        if (version != Manifest.FORMAT_VERSION) {
+            throw new ContentException(Code.UNSUPPORTED_VERSION,
+                    "manifest format version " + version + "; this build reads " + Manifest.FORMAT_VERSION);
+        }
+        if (fields != MANIFEST_FIELDS) {
+            throw new ContentException(Code.MALFORMED,
+                    "a version-1 manifest has " + MANIFEST_FIELDS + " fields, got " + fields);
+        }
+        String name = in.str("Manifest.name", Manifest.MAX_NAME_BYTES, Code.BAD_NAME);
+        check(() -> Manifest.checkName(name));
+        long createdAtMillis = in.uint("Manifest.createdAt", Long.MAX_VALUE);
+        int count = in.arrayHeader("Manifest.entries", Manifest.MAX_ENTRIES);
+        List<Manifest.Entry> entries = new ArrayList<>(Math.min(count, 1024));
+        for (int i = 0; i < count; i++) {
+            entries.add(readEntry(in));
+        }
+        Instant createdAt = Instant.ofEpochMilli(createdAtMillis);
+        return build(() -> new Manifest(name, createdAt, entries));
+    }
+
+    private static Manifest.Entry readEntry(Reader in) throws ContentException, IOException {
+        int fields = in.arrayHeader("Manifest.entries[i]", Integer.MAX_VALUE);
+        if (fields != ENTRY_FIELDS) {
+            throw new ContentException(Code.MALFORMED, "an entry has " + ENTRY_FIELDS + " fields, got " + fields);
+        }
+        String path = in.str("Entry.path", Manifest.MAX_PATH_BYTES, Code.BAD_PATH);
+        check(() -> Manifest.checkPath(path));
+        long typeWire = in.uint("Entry.type", Integer.MAX_VALUE);
+        Manifest.Type type = null;
+        for (Manifest.Type t : Manifest.Type.values()) {
+            if (t.wire() == typeWire) {
+                type = t;
+            }
+        }
+        if (type == null) {
+            throw new ContentException(Code.INVALID_VALUE, "unknown entry type " + typeWire);
+        }
+        int mode = (int) in.uint("Entry.mode", Manifest.MAX_MODE);
+        long size = in.uint("Entry.size", Long.MAX_VALUE);
+        int chunkCount = in.arrayHeader("Entry.chunks", Integer.MAX_VALUE);
+        Manifest.Type entryType = type;
+        // Checked before the chunks are read, so a hostile count is refused before it costs anything.
+        check(() -> Manifest.checkEntry(path, entryType, mode, size, chunkCount));
+        List<ContentHash> chunks = new ArrayList<>(chunkCount);
+        for (int i = 0; i < chunkCount; i++) {
+            chunks.add(new ContentHash(in.bin("Entry.chunks[i]", ContentHash.LENGTH)));
+        }
+        return build(() -> new Manifest.Entry(path, entryType, mode, size, chunks));
+    }
+
+    private static void check(Manifest.Check check) throws ContentException {
+        check.run();
+    }
+
+    /** Runs a record constructor, turning its invariant failure back into the coded exception. */
+    private static <T> T build(Supplier<T> constructor) throws ContentException {
+        try {
+            return constructor.get();
+        } catch (IllegalArgumentException e) {
+            if (e.getCause() instanceof ContentException coded) {
+                throw coded;
+            }
+            throw new ContentException(Code.INVALID_VALUE, e.getMessage());
+        }
+    }
+
+    private static void bin(MessagePacker p, byte[] bytes) throws IOException {
+        p.packBinaryHeader(bytes.length);
+        p.writePayload(bytes);
+    }
+
+    /** Strict reads of one MessagePack value each; lengths and counts checked against what remains. */
+    private static final class Reader {
+        private final MessageUnpacker unpacker;
+        private final long totalBytes;
+
+        Reader(MessageUnpacker unpacker, long totalBytes) {
+            this.unpacker = unpacker;
+            this.totalBytes = totalBytes;
+        }
+
+        private long remaining() {
+            return totalBytes - unpacker.getTotalReadBytes();
+        }
+
+        private MessageFormat next(String field) throws ContentException, IOException {
+            if (!unpacker.hasNext()) {
+                throw new ContentException(Code.TRUNCATED, "input ended before " + field);
+            }
+            MessageFormat format = unpacker.getNextFormat();
+            if (format == MessageFormat.NEVER_USED) {
+                throw new ContentException(Code.MALFORMED, "reserved byte 0xc1 at " + field);
+            }
+            return format;
+        }
+
+        private ContentException wrongType(String field, String expected, MessageFormat actual) {
+            return new ContentException(Code.MALFORMED,
+                    field + " must be " + expected + ", got " + actual.getValueType().name().toLowerCase(Locale.ROOT));
+        }
+
+        int arrayHeader(String field, int maxCount) throws ContentException, IOException {
+            MessageFormat format = next(field);
+            if (format.getValueType() != ValueType.ARRAY) {
+                throw wrongType(field, "an array", format);
+            }
+            int size = unpacker.unpackArrayHeader();
+            if (size < 0 || size > maxCount) {
+                throw new ContentException(Code.TOO_LARGE, field + " declares " + Integer.toUnsignedString(size)
+                        + " elements; at most " + maxCount + " are allowed");
+            }
+            // Every element takes at least one byte, so a larger count cannot be honest.
+            if (size > remaining()) {
+                throw new ContentException(Code.TRUNCATED, field + " declares " + size
+                        + " elements but only " + remaining() + " bytes remain");
+            }
+            return size;
+        }
+
+        long uint(String field, long max) throws ContentException, IOException {
+            MessageFormat format = next(field);
+            long value = switch (format) {
+                case POSFIXINT, UINT8, UINT16, UINT32 -> unpacker.unpackLong();
+                case UINT64 -> unpacker.unpackBigInteger().longValue();
+                default -> throw wrongType(field, "an unsigned integer", format);
+            };
+            if (Long.compareUnsigned(value, max) > 0) {
+                throw new ContentException(Code.INVALID_VALUE,
+                        field + " must be at most " + max + ", got " + Long.toUnsignedString(value));
+            }
+            return value;
+        }
+
+        byte[] bin(String field, int exactLength) throws ContentException, IOException {
+            MessageFormat format = next(field);
+            if (format.getValueType() != ValueType.BINARY) {
+                throw wrongType(field, "bin", format);
+            }
+            int length = unpacker.unpackBinaryHeader();
+            checkRemaining(field, length);
+            if (length != exactLength) {
+                throw new ContentException(Code.INVALID_VALUE, field + " must be " + exactLength + " bytes, got " + length);
+            }
+            return unpacker.readPayload(length);
+        }
+
+        String str(String field, int maxBytes, Code invalidText) throws ContentException, IOException {
+            MessageFormat format = next(field);
+            if (format.getValueType() != ValueType.STRING) {
+                throw wrongType(field, "str", format);
+            }
+            int length = unpacker.unpackRawStringHeader();
+            checkRemaining(field, length);
+            if (length > maxBytes) {
+                throw new ContentException(Code.TOO_LARGE, field + " must be at most " + maxBytes + " bytes, got " + length);
+            }
+            try {
+                return StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(unpacker.readPayload(length)))
+                        .toString();
+            } catch (CharacterCodingException e) {
+                throw new ContentException(invalidText, field + " is not valid UTF-8");
+            }
+        }
+
+        private void checkRemaining(String field, int length) throws ContentException {
+            if (length < 0 || length > remaining()) {
+                throw new ContentException(Code.TRUNCATED, field + " declares " + Integer.toUnsignedString(length)
+                        + " bytes but only " + remaining() + " remain");
+            }
+        }
+    }
+}
