@@ -1,0 +1,161 @@
+package dev.zerok.cli;
+
+import dev.zerok.client.CollectionSummary;
+import dev.zerok.client.Device;
+import dev.zerok.client.DeviceException;
+import dev.zerok.client.MaterializeResult;
+import dev.zerok.client.ReceivedData;
+import dev.zerok.ports.clientstate.BlobIndexEntry;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code zerok pull [--into D] [--wait 30s]}: syncs with the relays, prints the text received from
+ * the group's other devices, lists the collections (pushed files and directories), and with
+ * {@code --into} writes every complete collection from another device under {@code D}. Exit 5 if
+ * a collection is incomplete or a blob failed verification; nothing unverified is ever written.
+ */
+@Command(name = "pull", mixinStandardHelpOptions = true,
+        description = {"Receives what the group's other devices pushed; --into DIR writes their files and directories.",
+                "Exit 5: a collection is incomplete or a blob failed verification; exit 4: no relay reachable."})
+final class PullCommand implements Callable<Integer> {
+    @ParentCommand
+    private ZerokMain root;
+
+    @Option(names = "--into", paramLabel = "DIR",
+            description = "write each complete received collection under DIR (existing files at the same paths are replaced)")
+    private Path into;
+
+    @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "30s",
+            description = "how long to wait for the relays (default ${DEFAULT-VALUE})")
+    private Duration wait;
+
+    @Override
+    public Integer call() throws CliFailure {
+        if (into != null && Files.exists(into) && !Files.isDirectory(into)) {
+            throw CliFailure.of(into + " exists and is not a directory");
+        }
+        DeviceSession.Opened opened = DeviceSession.open(root);
+        Device device = opened.device();
+        try {
+            DeviceSession.Wait waited = DeviceSession.awaitSynced(device, wait);
+            Report report = new Report().put("status", waited.status().kind().name().toLowerCase(java.util.Locale.ROOT));
+            List<Map<String, Object>> data = new ArrayList<>();
+            List<Map<String, Object>> collections = new ArrayList<>();
+            boolean incomplete = false;
+            try {
+                for (ReceivedData received : device.received()) {
+                    data.add(describe(received, report));
+                }
+                for (CollectionSummary summary : device.collections()) {
+                    boolean fromHere = summary.sender().equals(device.id());
+                    Map<String, Object> item = new LinkedHashMap<>();
+                    item.put("blob", summary.id().hex());
+                    item.put("name", summary.name());
+                    item.put("sender", summary.sender().hex());
+                    item.put("files", summary.files());
+                    item.put("bytes", summary.bytes());
+                    item.put("chunks_present", summary.chunksPresent());
+                    item.put("chunks_total", summary.chunksTotal());
+                    item.put("complete", summary.complete());
+                    String line = "collection '" + summary.name() + "' from "
+                            + (fromHere ? "this device" : Ids.prefix(summary.sender().hex())) + ": " + summary.files()
+                            + " file(s), " + Bytes.human(summary.bytes());
+                    if (!summary.complete()) {
+                        incomplete = true;
+                        report.line(line + ", INCOMPLETE (" + summary.chunksPresent() + "/" + summary.chunksTotal()
+                                + " chunks; pull again to resume)");
+                    } else if (into != null && !fromHere) {
+                        try {
+                            MaterializeResult written = device.materialize(summary.id(), into,
+                                    ProgressBar.forRun(root, "writing " + summary.name()));
+                            item.put("written_to", into.resolve(summary.name()).toString());
+                            report.line(line + ", written to " + into.resolve(summary.name()) + " ("
+                                    + written.files() + " file(s), " + Bytes.human(written.bytes()) + ")");
+                        } catch (DeviceException e) {
+                            if (e.code() != DeviceException.Code.INCOMPLETE && e.code() != DeviceException.Code.VERIFY_FAILED) {
+                                throw DeviceSession.failure(e);
+                            }
+                            incomplete = true;
+                            item.put("complete", false);
+                            item.put("error", e.getMessage());
+                            report.line(line + ", NOT written: " + e.getMessage());
+                        }
+                    } else {
+                        report.line(line + ", complete");
+                    }
+                    collections.add(item);
+                }
+                List<Map<String, Object>> failed = new ArrayList<>();
+                for (BlobIndexEntry failure : device.failures()) {
+                    Map<String, Object> item = new LinkedHashMap<>();
+                    item.put("blob", failure.blob().hex());
+                    item.put("sender", failure.sender().hex());
+                    item.put("sequence", failure.sequence());
+                    item.put("reason", failure.failure());
+                    failed.add(item);
+                    report.line("FAILED blob " + Ids.prefix(failure.blob().hex()) + " from "
+                            + Ids.prefix(failure.sender().hex()) + " #" + failure.sequence() + ": " + failure.failure());
+                }
+                report.put("data", data).put("collections", collections).put("failures", failed);
+                if (!failed.isEmpty()) {
+                    incomplete = true;
+                }
+            } catch (DeviceException e) {
+                throw DeviceSession.failure(e);
+            }
+            if (data.isEmpty() && collections.isEmpty()) {
+                report.line("nothing received yet");
+            }
+            switch (waited.outcome()) {
+                case NO_RELAY -> report.exit(ExitCodes.NO_RELAY, "no relay reachable (" + waited.reason()
+                        + "); shown is what this device already had");
+                case TIMED_OUT -> report.exit(ExitCodes.FAILURE, "not synced within " + Durations.format(wait)
+                        + " (status: " + DeviceSession.describe(waited.status())
+                        + "); shown is what arrived so far: pull again or raise --wait");
+                case SYNCED -> {
+                    if (incomplete) {
+                        report.exit(ExitCodes.INCOMPLETE,
+                                "a collection is incomplete or a blob failed verification (see above); pull again, or push it again from its device");
+                    }
+                }
+            }
+            return root.finish(report);
+        } finally {
+            opened.close(DeviceSession.CLOSE_FLUSH);
+        }
+    }
+
+    private static Map<String, Object> describe(ReceivedData received, Report report) {
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("blob", received.blob().hex());
+        item.put("sender", received.sender().hex());
+        item.put("sequence", received.sequence());
+        byte[] bytes = received.data();
+        String prefix = Ids.prefix(received.sender().hex()) + " #" + received.sequence() + ": ";
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            item.put("text", text);
+            report.line(prefix + text);
+        } catch (CharacterCodingException e) {
+            item.put("base64", Base64.getEncoder().encodeToString(bytes));
+            report.line(prefix + "(" + bytes.length + " bytes of binary data; --json shows them as base64)");
+        }
+        return item;
+    }
+}
