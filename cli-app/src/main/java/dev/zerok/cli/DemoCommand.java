@@ -53,7 +53,7 @@ import picocli.CommandLine.Parameters;
                 + "verify it byte for byte.",
                 "Without DIR it syncs the local Maven repository that building zerok filled (~/.m2/repository), "
                 + "or the running JDK's home if there is none."})
-public final class DemoCommand implements Callable<Integer> {
+public class DemoCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "the tree to sync")
     Path dir;
 
@@ -64,8 +64,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "keep the work directory")
     boolean keep;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT30M",
-            description = "give up after this long (ISO-8601, default ${DEFAULT-VALUE})")
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m",
+            description = "give up after this long (e.g. 30m; default ${DEFAULT-VALUE})")
     Duration timeout;
 
     private final PrintStream out;
@@ -154,6 +154,7 @@ public final class DemoCommand implements Callable<Integer> {
                 MaterializeResult written = b.materialize(collection.id(), pulled, progress.phase("write"));
                 progress.done();
                 long tWritten = System.nanoTime();
+                beforeVerify();
                 int mismatches = source.verifyAgainst(pulled.resolve(tree.getFileName().toString()));
                 long tVerified = System.nanoTime();
                 double seconds = (tWritten - tPush) / 1e9;
@@ -178,6 +179,10 @@ public final class DemoCommand implements Callable<Integer> {
                 tools.transport().close();
             }
         }
+    }
+
+    /** A hook between writing the copy and verifying it (tests change the source here). */
+    void beforeVerify() throws IOException {
     }
 
     private static Duration remaining(Instant deadline) {
