@@ -48,8 +48,12 @@ final class RelayChild implements AutoCloseable {
         Path log = dir.resolve("relay.log");
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString());
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), "dev.zerok.relayapp.RelayMain", "--config", config.toString()));
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        if (Runtime.version().feature() >= 23) {
+            command.add("--sun-misc-unsafe-memory-access=allow"); // msgpack-core's Unsafe use, quiet
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.zerok.relayapp.RelayMain", "--config",
+                config.toString()));
         Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         CompletableFuture<String[]> startup = CompletableFuture.supplyAsync(() -> readStartup(process));
         try {
