@@ -39,6 +39,8 @@ public enum Capability {
     STOP_RELAY,
     /** {@link Topology#restartRelay}: start a stopped or killed relay again, same identity, port and store. */
     RESTART_RELAY,
+    /** {@link Topology#pauseRelay} and {@link Topology#resumeRelay}: freeze a relay (SIGSTOP/SIGCONT on real). */
+    PAUSE_RELAY,
     /** {@link Topology#crashDevice} and {@link Topology#restartDevice}. */
     CRASH_DEVICE,
     /** {@link Topology#corruptStoredBlobs}: flip bits in blobs at rest in a relay's store. */

@@ -101,6 +101,25 @@ public interface Topology extends AutoCloseable {
     void restartRelay(Relay relay);
 
     /**
+     * Freezes {@code relay} without telling anyone (SIGSTOP on real): its sockets stay open, nothing
+     * is answered until {@link #resumeRelay}. Peers see silence, as with a suspended host.
+     *
+     * @throws NotRunException without {@link Capability#PAUSE_RELAY}
+     */
+    default void pauseRelay(Relay relay) {
+        throw new NotRunException("the " + kind() + " topology cannot pause a relay");
+    }
+
+    /**
+     * Lets a paused relay run on (SIGCONT on real).
+     *
+     * @throws NotRunException without {@link Capability#PAUSE_RELAY}
+     */
+    default void resumeRelay(Relay relay) {
+        throw new NotRunException("the " + kind() + " topology cannot pause a relay");
+    }
+
+    /**
      * Crashes {@code device}: every connection drops at once, no flush, no goodbye; its stores stay
      * as last committed.
      */
