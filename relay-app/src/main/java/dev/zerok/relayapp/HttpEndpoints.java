@@ -8,7 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -29,7 +29,7 @@ final class HttpEndpoints implements AutoCloseable {
         }
     }
 
-    HttpEndpoints(Endpoint listen, Supplier<Health> health, RelayMetrics metrics, ExecutorService executor) throws IOException {
+    HttpEndpoints(Endpoint listen, Supplier<Health> health, RelayMetrics metrics, Executor executor) throws IOException {
         server = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 16);
         server.setExecutor(executor);
         server.createContext("/health", exchange -> {

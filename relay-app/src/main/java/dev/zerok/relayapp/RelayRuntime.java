@@ -18,7 +18,7 @@ import dev.zerok.ports.relaystore.RelayStore;
 import dev.zerok.ports.time.Clock;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 
 /**
  * Everything a {@link RelayConnection} needs, shared by all of them: the ports, the relay's
@@ -34,13 +34,13 @@ final class RelayRuntime {
     private final TokenBucketLimiter<DeviceId> limiter;
     private final GroupRouter router = new GroupRouter();
     private final RelayMetrics metrics;
-    private final ExecutorService executor;
+    private final Executor executor;
     private final Hash sha256;
     private final Signer ed25519;
     private final Set<RelayConnection> connections = ConcurrentHashMap.newKeySet();
 
     RelayRuntime(Clock clock, Entropy entropy, KeyExchange crypto, RelayStore store, KeyPair identity, RelayLimits limits,
-            TokenBucketLimiter<DeviceId> limiter, RelayMetrics metrics, ExecutorService executor) throws CryptoException {
+            TokenBucketLimiter<DeviceId> limiter, RelayMetrics metrics, Executor executor) throws CryptoException {
         this.clock = clock;
         this.entropy = entropy;
         this.crypto = crypto;
@@ -100,7 +100,7 @@ final class RelayRuntime {
         return metrics;
     }
 
-    ExecutorService executor() {
+    Executor executor() {
         return executor;
     }
 

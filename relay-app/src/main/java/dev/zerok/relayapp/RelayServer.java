@@ -5,12 +5,15 @@ import dev.zerok.ports.Redacted;
 import dev.zerok.kernel.relay.RelayLimits;
 import dev.zerok.kernel.relay.RelaySession;
 import dev.zerok.kernel.relay.TokenBucketLimiter;
+import dev.zerok.ports.crypto.KeyExchange;
 import dev.zerok.ports.crypto.KeyPair;
+import dev.zerok.ports.entropy.Entropy;
 import dev.zerok.ports.id.DeviceId;
 import dev.zerok.ports.relaystore.RelayStore;
 import dev.zerok.ports.relaystore.RelayStoreException;
 import dev.zerok.ports.relaystore.StoreStats;
 import dev.zerok.ports.spi.ProviderConfig;
+import dev.zerok.ports.spi.ProviderContext;
 import dev.zerok.ports.time.Clock;
 import dev.zerok.ports.time.Timer;
 import dev.zerok.ports.transport.Endpoint;
@@ -19,6 +22,8 @@ import dev.zerok.ports.transport.Transport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,21 +46,63 @@ public final class RelayServer implements AutoCloseable {
     private final HttpEndpoints http;
     private final KeyPair identity;
     private final Duration drainTimeout;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final Transport transport;
+    private final RelayStore store;
+    /** The executor this relay created and shuts down; null when an {@link Environment} supplied one. */
+    private final ExecutorService ownedExecutor;
+    private final Executor executor;
     private final AtomicLong connectionNumbers = new AtomicLong();
     private final Instant startedAt;
     private final int maxSessions;
     private volatile Timer purgeTimer;
     private volatile boolean closing;
 
-    private RelayServer(RelayConfig config) throws Exception {
+    /**
+     * What an embedding host supplies instead of the providers the configuration names: the chaos
+     * suite's deterministic mock topology runs relays in its own JVM on virtual time, seeded
+     * entropy, its mock transport and its own single thread. The key exchange still comes from the
+     * configured provider; the store is opened from the configuration with this clock and entropy.
+     *
+     * @param clock time and timers (every timeout, TTL, rate limit and the purge timer)
+     * @param entropy the relay's identity (when first created), handshake ephemerals
+     * @param transport where the relay listens ({@code listen} is bound on it); closed by the relay
+     * @param executor runs each connection's serial lane and the purge; a direct executor
+     *     ({@code Runnable::run}) makes the relay run on the caller's thread. Not shut down by the relay.
+     * @param httpEnabled whether to serve {@code /health} and {@code /metrics} on {@code http.listen}
+     */
+    public record Environment(Clock clock, Entropy entropy, Transport transport, Executor executor, boolean httpEnabled) {
+        public Environment {
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(entropy, "entropy");
+            Objects.requireNonNull(transport, "transport");
+            Objects.requireNonNull(executor, "executor");
+        }
+    }
+
+    private RelayServer(RelayConfig config, Environment environment) throws Exception {
         component = RelayComponent.create(config);
         ProviderConfig top = config.topLevel();
-        Clock clock = component.clock();
+        Clock clock;
+        Entropy entropy;
+        if (environment == null) {
+            clock = component.clock();
+            entropy = component.entropy();
+            transport = component.transport();
+            ownedExecutor = Executors.newVirtualThreadPerTaskExecutor();
+            executor = ownedExecutor;
+        } else {
+            clock = environment.clock();
+            entropy = environment.entropy();
+            transport = environment.transport();
+            ownedExecutor = null;
+            executor = environment.executor();
+        }
+        KeyExchange keyExchange = component.keyExchange();
         startedAt = clock.now();
         // The identity first: it creates the data directory owner-only before the store puts files in it.
-        identity = RelayIdentityFile.loadOrCreate(config.dataDir(), component.keyExchange().dh("25519"), component.entropy());
-        RelayStore store = component.relayStore();
+        identity = RelayIdentityFile.loadOrCreate(config.dataDir(), keyExchange.dh("25519"), entropy);
+        store = environment == null ? component.relayStore()
+                : PortsModule.relayStore(config, new ProviderContext(clock, entropy));
         RelayLimits limits = new RelayLimits(
                 top.intValue("limits.frame.max.bytes", RelayLimits.DEFAULTS.maxFrameBytes(), 1024, 16 * 1024 * 1024),
                 top.duration("limits.ttl.max", RelayLimits.DEFAULTS.maxTtl()),
@@ -75,11 +122,9 @@ public final class RelayServer implements AutoCloseable {
         RelayMetrics metrics = new RelayMetrics(VERSION, () -> routerHolder.runtime.connections().size(),
                 () -> routerHolder.runtime.router().activeGroups(), () -> stats(store).totalBlobs(),
                 () -> stats(store).storageBytes(), () -> stats(store).groupsWithData());
-        runtime = new RelayRuntime(clock, component.entropy(), component.keyExchange(), store, identity, limits, limiter,
-                metrics, executor);
+        runtime = new RelayRuntime(clock, entropy, keyExchange, store, identity, limits, limiter, metrics, executor);
         routerHolder.runtime = runtime;
 
-        Transport transport = component.transport();
         server = transport.bind(Endpoint.parse(top.string("listen", "127.0.0.1:7443")), channel -> {
             RelayConnection connection = new RelayConnection(runtime, connectionNumbers.incrementAndGet());
             runtime.metrics().connectionsAccepted.inc();
@@ -93,7 +138,9 @@ public final class RelayServer implements AutoCloseable {
             connection.start(channel);
             return connection;
         });
-        http = new HttpEndpoints(Endpoint.parse(top.string("http.listen", "127.0.0.1:7480")), this::health, metrics, executor);
+        http = environment != null && !environment.httpEnabled() ? null
+                : new HttpEndpoints(Endpoint.parse(top.string("http.listen", "127.0.0.1:7480")), this::health, metrics,
+                        executor);
         schedulePurge(purgeInterval);
     }
 
@@ -104,7 +151,19 @@ public final class RelayServer implements AutoCloseable {
      * @throws Exception with a one-line reason if any of that fails
      */
     public static RelayServer start(RelayConfig config) throws Exception {
-        return new RelayServer(config);
+        return new RelayServer(config, null);
+    }
+
+    /**
+     * Starts a relay embedded in a host that supplies the clock, entropy, transport and executor
+     * (see {@link Environment}); otherwise as {@link #start(RelayConfig)}. With a direct executor
+     * the relay does all its work on the threads that call into it (the transport's and the
+     * clock's), and {@link #close()} does not wait for connections to drain.
+     *
+     * @throws Exception with a one-line reason if the identity, the store or the bind fails
+     */
+    public static RelayServer start(RelayConfig config, Environment environment) throws Exception {
+        return new RelayServer(config, Objects.requireNonNull(environment, "environment"));
     }
 
     /** Where devices connect. */
@@ -112,8 +171,15 @@ public final class RelayServer implements AutoCloseable {
         return server.localEndpoint();
     }
 
-    /** Where {@code /health} and {@code /metrics} are served. */
+    /**
+     * Where {@code /health} and {@code /metrics} are served.
+     *
+     * @throws IllegalStateException if HTTP was disabled by the {@link Environment}
+     */
     public Endpoint httpEndpoint() {
+        if (http == null) {
+            throw new IllegalStateException("HTTP is disabled for this relay");
+        }
         return http.localEndpoint();
     }
 
@@ -164,20 +230,25 @@ public final class RelayServer implements AutoCloseable {
         for (RelayConnection c : runtime.connections()) {
             c.enqueue(new RelaySession.Input.Shutdown());
         }
+        // An embedding host's executor may be the caller's own thread: waiting here would stall it.
         long deadline = System.nanoTime() + drainTimeout.toNanos();
-        while (!runtime.connections().isEmpty() && System.nanoTime() < deadline) {
+        while (ownedExecutor != null && !runtime.connections().isEmpty() && System.nanoTime() < deadline) {
             Thread.onSpinWait();
             try {
-                executor.awaitTermination(10, java.util.concurrent.TimeUnit.MILLISECONDS);
+                ownedExecutor.awaitTermination(10, java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
-        http.close();
-        component.transport().close();
-        executor.shutdown();
-        component.relayStore().close();
+        if (http != null) {
+            http.close();
+        }
+        transport.close();
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdown();
+        }
+        store.close();
         LOG.info("shut down");
     }
 

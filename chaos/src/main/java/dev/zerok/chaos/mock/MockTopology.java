@@ -1,0 +1,815 @@
+package dev.zerok.chaos.mock;
+
+import dev.zerok.adapters.transport.mock.FaultEvent;
+import dev.zerok.adapters.transport.mock.MockNetwork;
+import dev.zerok.chaos.report.Timeline;
+import dev.zerok.chaos.sim.OffsetClock;
+import dev.zerok.chaos.sim.SeededEntropy;
+import dev.zerok.chaos.sim.VirtualClock;
+import dev.zerok.chaos.topology.Capability;
+import dev.zerok.chaos.topology.ChaosException;
+import dev.zerok.chaos.topology.Device;
+import dev.zerok.chaos.topology.Group;
+import dev.zerok.chaos.topology.LinkDirection;
+import dev.zerok.chaos.topology.LinkFaults;
+import dev.zerok.chaos.topology.NotRunException;
+import dev.zerok.chaos.topology.Relay;
+import dev.zerok.chaos.topology.Topology;
+import dev.zerok.client.SyncClient;
+import dev.zerok.kernel.content.BlobSealer;
+import dev.zerok.kernel.noise.StaticIdentity;
+import dev.zerok.kernel.pairing.GroupKeys;
+import dev.zerok.kernel.sync.SyncConfig;
+import dev.zerok.kernel.sync.SyncEngine;
+import dev.zerok.kernel.sync.SyncEvent;
+import dev.zerok.kernel.sync.SyncPayload;
+import dev.zerok.kernel.sync.SyncStatus;
+import dev.zerok.kernel.wire.FrameCodec;
+import dev.zerok.ports.clientstate.ClientStateStore;
+import dev.zerok.ports.clientstate.ClientStateStoreProvider;
+import dev.zerok.ports.clientstate.VersionVector;
+import dev.zerok.ports.crypto.KeyExchange;
+import dev.zerok.ports.crypto.KeyExchangeProvider;
+import dev.zerok.ports.crypto.KeyPair;
+import dev.zerok.ports.crypto.Secret;
+import dev.zerok.ports.id.BlobId;
+import dev.zerok.ports.id.Cursor;
+import dev.zerok.ports.id.DeviceId;
+import dev.zerok.ports.id.RelayId;
+import dev.zerok.ports.spi.ProviderConfig;
+import dev.zerok.ports.spi.ProviderContext;
+import dev.zerok.ports.spi.Providers;
+import dev.zerok.ports.transport.Endpoint;
+import dev.zerok.ports.transport.Transport;
+import dev.zerok.relayapp.RelayConfig;
+import dev.zerok.relayapp.RelayServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * The deterministic mock topology: every relay and device in this JVM, on one thread, over
+ * {@code adapters-transport-mock}, with a {@link VirtualClock}, {@link SeededEntropy} derived from
+ * the run's seed, and the real adapters for everything else (SQLite stores in a temporary
+ * directory, Bouncy Castle crypto). Relays are {@link RelayServer}s embedded through
+ * {@link RelayServer.Environment} with a direct executor; devices are {@link SyncClient}s with the
+ * lane {@code Runnable::run}. Nothing reads the system clock or another random source, so a run is
+ * fully determined by its seed and its timeline replays byte for byte.
+ *
+ * <h2>How kills and crashes look</h2>
+ * A killed relay or crashed device first has every link partitioned, then its transport and stores
+ * closed: its peers hear nothing (no goodbye, no close) and find out by their own timeouts, as with
+ * kill -9 on QUIC. Anything its closing sockets sent stays held by the partition; when the member
+ * restarts (same host name, endpoint, identity and stores) the links heal and those held closes
+ * reach connections of the old incarnation, like a QUIC stateless reset after a restart.
+ *
+ * <p>Not thread-safe: the scenario's thread drives everything.
+ */
+public final class MockTopology implements Topology {
+    /** What the mock can do; see docs/CHAOS.md "Fault model". */
+    public static final Set<Capability> CAPABILITIES = Collections.unmodifiableSet(EnumSet.of(Capability.LATENCY,
+            Capability.JITTER, Capability.LOSS, Capability.DUPLICATE, Capability.REORDER, Capability.CORRUPT_DELIVERED,
+            Capability.TRUNCATE_DELIVERED, Capability.LIMIT_DATA, Capability.BANDWIDTH, Capability.PARTITION,
+            Capability.KILL_RELAY, Capability.STOP_RELAY, Capability.RESTART_RELAY, Capability.CRASH_DEVICE,
+            Capability.TAMPER_RELAY_STORE, Capability.RELAY_STORAGE_FILES, Capability.RELAY_LOGS,
+            Capability.CAPTURE_FRAMES, Capability.DETERMINISTIC, Capability.CLOCK_SKEW));
+
+    /** How often {@link #await} re-checks its condition, in virtual time. */
+    static final Duration POLL_STEP = Duration.ofMillis(100);
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Captured frames are kept up to this many bytes (the no-plaintext check reads them). */
+    private static final long CAPTURE_LIMIT_BYTES = 256L << 20;
+
+    /** Relay configuration keys a scenario may set for every relay (e.g. {@code limits.frame.max.bytes}). */
+    private final Map<String, String> relaySettings;
+    private final long seed;
+    private final Path workDir;
+    private final VirtualClock clock = new VirtualClock();
+    private final SeededEntropy master;
+    private final MockNetwork network;
+    private final KeyExchange crypto;
+    private final Timeline timeline;
+    private final RelayLogCapture logs;
+    private final List<MockRelay> relays = new ArrayList<>();
+    private final List<MockDevice> devices = new ArrayList<>();
+    private final List<MockGroup> groups = new ArrayList<>();
+    private final Map<String, LinkFaults> userFaults = new HashMap<>();
+    private final Map<BlobId, String> blobLabels = new HashMap<>();
+    private final List<byte[]> frames = new ArrayList<>();
+    private long frameBytes;
+    private boolean closed;
+
+    /**
+     * Opens an empty topology.
+     *
+     * @param seed every random decision derives from it
+     * @param workDir an empty directory for the stores (deleted by {@link #close()})
+     * @param relaySettings extra relay configuration keys for every relay, empty for defaults
+     */
+    public MockTopology(long seed, Path workDir, Map<String, String> relaySettings) {
+        this.seed = seed;
+        this.workDir = workDir;
+        this.relaySettings = Map.copyOf(relaySettings);
+        this.master = new SeededEntropy(seed);
+        this.network = new MockNetwork(clock, new SeededEntropy(master.childSeed()));
+        this.timeline = new Timeline(clock::now);
+        try {
+            this.crypto = Providers.select(KeyExchangeProvider.class, "bouncycastle").open(ProviderConfig.EMPTY);
+        } catch (Exception e) {
+            throw new ChaosException("cannot open the bouncycastle key exchange: " + e.getMessage(), e);
+        }
+        this.logs = new RelayLogCapture();
+        network.addListener(this::onFault);
+        timeline.note("topology", "mock seed=" + seed);
+    }
+
+    /** An empty topology with default relay settings. */
+    public MockTopology(long seed, Path workDir) {
+        this(seed, workDir, Map.of());
+    }
+
+    @Override
+    public String kind() {
+        return "mock";
+    }
+
+    @Override
+    public long seed() {
+        return seed;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public Timeline timeline() {
+        return timeline;
+    }
+
+    @Override
+    public Instant now() {
+        return clock.now();
+    }
+
+    /** The virtual clock (for scenario code that schedules its own steps). */
+    public VirtualClock clock() {
+        return clock;
+    }
+
+    // ------------------------------------------------------------------ members
+
+    @Override
+    public Group newGroup() {
+        MockGroup g = new MockGroup("group-" + (groups.size() + 1), master.bytes(GroupKeys.SECRET_BYTES));
+        groups.add(g);
+        timeline.inject("new-group", g.name);
+        return g;
+    }
+
+    @Override
+    public Relay addRelay() {
+        String name = "relay-" + (relays.size() + 1);
+        MockRelay r = new MockRelay(name, workDir.resolve(name));
+        relays.add(r);
+        startRelay(r, new Endpoint(name, 0));
+        timeline.inject("add-relay", name);
+        return r;
+    }
+
+    @Override
+    public Device addDevice(Group group, List<Relay> relaysInOrder) {
+        return addDevice(group, relaysInOrder, Duration.ZERO);
+    }
+
+    @Override
+    public Device addDevice(Group group, List<Relay> relaysInOrder, Duration clockOffset) {
+        if (relaysInOrder.isEmpty()) {
+            throw new IllegalArgumentException("a device needs at least one relay");
+        }
+        String name = "device-" + (devices.size() + 1);
+        List<MockRelay> rs = relaysInOrder.stream().map(r -> (MockRelay) r).toList();
+        KeyPair identity = StaticIdentity.generate(dh(), new SeededEntropy(master.childSeed()));
+        MockDevice d = new MockDevice(name, (MockGroup) group, rs, workDir.resolve(name), identity, clockOffset);
+        devices.add(d);
+        timeline.inject("add-device", name + " " + ((MockGroup) group).name + " relays="
+                + rs.stream().map(r -> r.name).toList() + (clockOffset.isZero() ? "" : " clock-offset=" + clockOffset));
+        startDevice(d);
+        return d;
+    }
+
+    @Override
+    public List<Relay> relays() {
+        return List.copyOf(relays);
+    }
+
+    @Override
+    public List<Device> devices() {
+        return List.copyOf(devices);
+    }
+
+    // ------------------------------------------------------------------ faults
+
+    @Override
+    public void setFaults(Device device, Relay relay, LinkDirection direction, LinkFaults faults) {
+        if (faults.burstLength() > 0) {
+            throw new NotRunException("the mock transport has no burst (Gilbert-Elliott) loss model");
+        }
+        MockDevice d = (MockDevice) device;
+        MockRelay r = (MockRelay) relay;
+        timeline.inject("faults", d.name + (direction == LinkDirection.UP ? "->" : direction == LinkDirection.DOWN
+                ? "<-" : "<->") + r.name + " " + describe(faults));
+        if (direction != LinkDirection.DOWN) {
+            userFaults.put(d.name + ">" + r.name, faults);
+        }
+        if (direction != LinkDirection.UP) {
+            userFaults.put(r.name + ">" + d.name, faults);
+        }
+        applyLink(d, r);
+    }
+
+    private void applyLink(MockDevice d, MockRelay r) {
+        boolean dead = !d.running || !r.running;
+        network.setFaults(d.name, r.name, effective(d.name + ">" + r.name, dead));
+        network.setFaults(r.name, d.name, effective(r.name + ">" + d.name, dead));
+    }
+
+    private dev.zerok.adapters.transport.mock.LinkFaults effective(String key, boolean dead) {
+        LinkFaults f = userFaults.getOrDefault(key, LinkFaults.NONE);
+        return dev.zerok.adapters.transport.mock.LinkFaults.NONE
+                .withDelay(f.delay(), f.jitter())
+                .withDropRate(f.lossRate())
+                .withDuplicateRate(f.duplicateRate())
+                .withReorder(f.reorderRate(), Duration.ofMillis(50))
+                .withCorruptRate(f.corruptRate())
+                .withTruncateRate(f.truncateRate())
+                .withLimitBytes(f.limitBytes())
+                .withBandwidth(f.bandwidthBytesPerSecond())
+                .withPartitioned(f.partitioned() || dead);
+    }
+
+    private static String describe(LinkFaults f) {
+        if (f.equals(LinkFaults.NONE)) {
+            return "none";
+        }
+        List<String> parts = new ArrayList<>();
+        if (!f.delay().isZero() || !f.jitter().isZero()) {
+            parts.add("delay=" + f.delay().toMillis() + "ms+-" + f.jitter().toMillis() + "ms");
+        }
+        if (f.lossRate() > 0) {
+            parts.add("loss=" + f.lossRate());
+        }
+        if (f.duplicateRate() > 0) {
+            parts.add("duplicate=" + f.duplicateRate());
+        }
+        if (f.reorderRate() > 0) {
+            parts.add("reorder=" + f.reorderRate());
+        }
+        if (f.corruptRate() > 0) {
+            parts.add("corrupt=" + f.corruptRate());
+        }
+        if (f.truncateRate() > 0) {
+            parts.add("truncate=" + f.truncateRate());
+        }
+        if (f.limitBytes() != Long.MAX_VALUE) {
+            parts.add("limit=" + f.limitBytes() + "B");
+        }
+        if (f.bandwidthBytesPerSecond() > 0) {
+            parts.add("bandwidth=" + f.bandwidthBytesPerSecond() + "B/s");
+        }
+        if (f.partitioned()) {
+            parts.add("partitioned");
+        }
+        return String.join(",", parts);
+    }
+
+    @Override
+    public void killRelay(Relay relay) {
+        MockRelay r = (MockRelay) relay;
+        requireRunning(r);
+        timeline.inject("kill-relay", r.name);
+        r.running = false;
+        devices.stream().filter(d -> d.relays.contains(r)).forEach(d -> applyLink(d, r));
+        // The transport first: every connection dies without the graceful UNAVAILABLE.
+        r.transport.close();
+        r.server.close();
+        r.server = null;
+        r.transport = null;
+    }
+
+    @Override
+    public void stopRelay(Relay relay) {
+        MockRelay r = (MockRelay) relay;
+        requireRunning(r);
+        timeline.inject("stop-relay", r.name);
+        r.server.close();
+        r.running = false;
+        r.server = null;
+        r.transport = null;
+    }
+
+    @Override
+    public void restartRelay(Relay relay) {
+        MockRelay r = (MockRelay) relay;
+        if (r.running) {
+            throw new ChaosException(r.name + " is running");
+        }
+        timeline.inject("restart-relay", r.name);
+        startRelay(r, r.endpoint);
+        devices.stream().filter(d -> d.relays.contains(r)).forEach(d -> applyLink(d, r));
+    }
+
+    private void startRelay(MockRelay r, Endpoint listen) {
+        Map<String, String> settings = new TreeMap<>(relaySettings);
+        settings.put("listen", listen.host() + ":" + listen.port());
+        settings.put("data.dir", r.dataDir.toString());
+        try {
+            Transport transport = network.transport(r.name, IDLE_TIMEOUT, CONNECT_TIMEOUT);
+            RelayServer server = RelayServer.start(RelayConfig.of(settings), new RelayServer.Environment(clock,
+                    new SeededEntropy(master.childSeed()), transport, Runnable::run, false));
+            r.transport = transport;
+            r.server = server;
+            r.endpoint = server.endpoint();
+            r.id = new RelayId(StaticIdentity.decodePublic(HexFormat.of().parseHex(server.publicKeyHex())));
+            r.running = true;
+        } catch (Exception e) {
+            throw new ChaosException("cannot start " + r.name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void crashDevice(Device device) {
+        MockDevice d = (MockDevice) device;
+        if (!d.running) {
+            throw new ChaosException(d.name + " is not running");
+        }
+        timeline.inject("crash-device", d.name);
+        d.running = false;
+        d.relays.forEach(r -> applyLink(d, r));
+        d.client.abort();
+        d.transport.close();
+        d.store.close();
+        d.groupKeys.close();
+        d.client = null;
+    }
+
+    @Override
+    public void restartDevice(Device device) {
+        MockDevice d = (MockDevice) device;
+        if (d.running) {
+            throw new ChaosException(d.name + " is running");
+        }
+        timeline.inject("restart-device", d.name);
+        startDevice(d);
+    }
+
+    private void startDevice(MockDevice d) {
+        try {
+            Files.createDirectories(d.dir);
+            Map<RelayId, Endpoint> endpoints = new LinkedHashMap<>();
+            for (MockRelay r : d.relays) {
+                endpoints.put(r.id, r.endpoint);
+            }
+            DeviceId deviceId = StaticIdentity.deviceId(crypto.hash("SHA256"), d.identity.publicKey());
+            SeededEntropy entropy = new SeededEntropy(master.childSeed());
+            var clockOfDevice = d.clockOffset.isZero() ? clock : new OffsetClock(clock, d.clockOffset);
+            d.store = Providers.select(ClientStateStoreProvider.class, "sqlite").open(
+                    ProviderConfig.of("path", d.dir.resolve("state.db").toString()),
+                    new ProviderContext(clockOfDevice, entropy));
+            d.groupKeys = GroupKeys.derive(crypto, Secret.copyOf(d.group.secret));
+            d.transport = new CapturingTransport(network.transport(d.name, IDLE_TIMEOUT, CONNECT_TIMEOUT), this::capture);
+            SyncConfig config = SyncConfig.defaults(deviceId, List.copyOf(endpoints.keySet()));
+            d.client = new SyncClient(config, d.identity, d.groupKeys, endpoints, d.transport, clockOfDevice, crypto,
+                    entropy, d.store, blob -> {
+                        d.deliveries++;
+                        boolean first = d.received.putIfAbsent(blob.blob(), blob.data()) == null;
+                        timeline.observe(first ? "deliver" : "redeliver", d.name + " " + label(blob.blob()));
+                    }, Runnable::run, FrameCodec.DEFAULT_MAX_FRAME_BYTES);
+            d.client.addListener(event -> onEvent(d, event));
+            d.running = true;
+            d.relays.forEach(r -> applyLink(d, r));
+            d.client.start();
+        } catch (Exception e) {
+            throw new ChaosException("cannot start " + d.name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public int corruptStoredBlobs(Relay relay) {
+        MockRelay r = (MockRelay) relay;
+        Path db = r.dataDir.resolve("relay.db");
+        int altered = 0;
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            c.createStatement().execute("PRAGMA busy_timeout = 5000");
+            Map<byte[], byte[]> rows = new LinkedHashMap<>();
+            List<byte[][]> updates = new ArrayList<>();
+            try (ResultSet rs = c.createStatement().executeQuery(
+                    "SELECT group_id, content_hash, payload FROM relay_content ORDER BY group_id, content_hash")) {
+                while (rs.next()) {
+                    byte[] payload = rs.getBytes(3);
+                    if (payload.length == 0) {
+                        continue;
+                    }
+                    int bit = (int) master.nextLong(payload.length * 8L);
+                    payload[bit / 8] ^= (byte) (1 << (bit % 8));
+                    updates.add(new byte[][] {rs.getBytes(1), rs.getBytes(2), payload});
+                }
+            }
+            rows.clear();
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE relay_content SET payload = ? WHERE group_id = ? AND content_hash = ?")) {
+                for (byte[][] u : updates) {
+                    update.setBytes(1, u[2]);
+                    update.setBytes(2, u[0]);
+                    update.setBytes(3, u[1]);
+                    altered += update.executeUpdate();
+                }
+            }
+        } catch (SQLException e) {
+            throw new ChaosException("cannot tamper with the store of " + r.name + ": " + e.getMessage(), e);
+        }
+        timeline.inject("corrupt-stored-blobs", r.name + " altered=" + altered);
+        return altered;
+    }
+
+    // ------------------------------------------------------------------ time
+
+    @Override
+    public void runFor(Duration duration) {
+        clock.advance(duration);
+    }
+
+    @Override
+    public boolean await(BooleanSupplier condition, Duration timeout) {
+        Instant deadline = clock.now().plus(timeout);
+        while (true) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            if (!clock.now().isBefore(deadline)) {
+                return false;
+            }
+            Instant next = clock.now().plus(POLL_STEP);
+            clock.runUntil(next.isAfter(deadline) ? deadline : next);
+        }
+    }
+
+    @Override
+    public boolean awaitConvergence(Duration timeout) {
+        boolean converged = await(this::converged, timeout);
+        timeline.observe(converged ? "converged" : "not-converged", "after up to " + timeout);
+        return converged;
+    }
+
+    /** True if every running device is SYNCED and each group's running devices agree (see {@link Topology}). */
+    boolean converged() {
+        for (MockGroup g : groups) {
+            List<MockDevice> members = devices.stream().filter(d -> d.group == g && d.running).toList();
+            if (members.isEmpty()) {
+                continue;
+            }
+            VersionVector first = members.get(0).versionVector();
+            for (MockDevice d : members) {
+                if (d.status().kind() != SyncStatus.Kind.SYNCED || !d.versionVector().equals(first)) {
+                    return false;
+                }
+            }
+            for (MockDevice pusher : members) {
+                for (BlobId b : pusher.pushed.keySet()) {
+                    for (MockDevice d : members) {
+                        if (d != pusher && !d.received.containsKey(b)) {
+                            return false;
+                        }
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ observations
+
+    @Override
+    public List<Path> relayStorageFiles(Relay relay) {
+        try (Stream<Path> files = Files.walk(((MockRelay) relay).dataDir)) {
+            return files.filter(Files::isRegularFile).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public List<String> relayLogLines(Relay relay) {
+        return logs.lines();
+    }
+
+    @Override
+    public List<byte[]> capturedFrames() {
+        return List.copyOf(frames);
+    }
+
+    private void capture(byte[] frame) {
+        if (frameBytes + frame.length <= CAPTURE_LIMIT_BYTES) {
+            frames.add(frame);
+            frameBytes += frame.length;
+        }
+    }
+
+    private void onFault(FaultEvent e) {
+        timeline.observe("fault", e.kind() + " " + e.fromHost() + "->" + e.toHost() + " conn=" + e.connectionId());
+    }
+
+    private void onEvent(MockDevice d, SyncEvent event) {
+        d.events.add(event);
+        switch (event) {
+            case SyncEvent.StatusChanged s -> timeline.observe("status", d.name + " " + s.status().kind()
+                    + (s.status().reason().isEmpty() ? "" : " (" + s.status().reason() + ")"));
+            case SyncEvent.Acknowledged a -> timeline.observe("ack", d.name + " " + relayName(a.relay()) + " "
+                    + label(a.blob()));
+            case SyncEvent.BlobFailed f -> timeline.observe("blob-failed", d.name + " " + label(f.entry().blob())
+                    + " " + f.entry().state());
+            case SyncEvent.RelayWarning w -> timeline.observe("warning", d.name + " " + relayName(w.relay()) + " "
+                    + w.warning());
+            case SyncEvent.AllRelaysFailed a -> timeline.observe("all-relays-failed", d.name + " " + a.causes());
+            case SyncEvent.Closed c -> timeline.observe("closed", d.name + " flushed=" + c.flushed());
+        }
+    }
+
+    private String relayName(RelayId id) {
+        return relays.stream().filter(r -> id.equals(r.id)).map(r -> r.name).findFirst().orElse("relay-?");
+    }
+
+    private String label(BlobId blob) {
+        return blobLabels.getOrDefault(blob, "blob-?");
+    }
+
+    private KeyExchange crypto() {
+        return crypto;
+    }
+
+    private dev.zerok.ports.crypto.Dh dh() {
+        try {
+            return crypto.dh("25519");
+        } catch (Exception e) {
+            throw new ChaosException("X25519 unavailable", e);
+        }
+    }
+
+    private static void requireRunning(MockRelay r) {
+        if (!r.running) {
+            throw new ChaosException(r.name + " is not running");
+        }
+    }
+
+    // ------------------------------------------------------------------ close
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (MockDevice d : devices) {
+            if (d.running) {
+                d.client.abort();
+                d.transport.close();
+                d.store.close();
+                d.groupKeys.close();
+                d.running = false;
+            }
+        }
+        for (MockRelay r : relays) {
+            if (r.running) {
+                r.transport.close();
+                r.server.close();
+                r.running = false;
+            }
+        }
+        logs.close();
+        deleteRecursively(workDir);
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // a leftover temporary file is not worth failing a scenario for
+        }
+    }
+
+    // ------------------------------------------------------------------ members
+
+    private static final class MockGroup implements Group {
+        final String name;
+        final byte[] secret;
+
+        MockGroup(String name, byte[] secret) {
+            this.name = name;
+            this.secret = secret;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static final class MockRelay implements Relay {
+        final String name;
+        final Path dataDir;
+        Endpoint endpoint;
+        RelayId id;
+        RelayServer server;
+        Transport transport;
+        boolean running;
+
+        MockRelay(String name, Path dataDir) {
+            this.name = name;
+            this.dataDir = dataDir;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public boolean running() {
+            return running;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private final class MockDevice implements Device {
+        final String name;
+        final MockGroup group;
+        final List<MockRelay> relays;
+        final Path dir;
+        final KeyPair identity;
+        final Duration clockOffset;
+        final Map<BlobId, byte[]> pushed = new LinkedHashMap<>();
+        final Map<BlobId, byte[]> received = new LinkedHashMap<>();
+        final List<SyncEvent> events = new ArrayList<>();
+        long deliveries;
+        SyncClient client;
+        ClientStateStore store;
+        GroupKeys groupKeys;
+        Transport transport;
+        boolean running;
+
+        MockDevice(String name, MockGroup group, List<MockRelay> relays, Path dir, KeyPair identity,
+                Duration clockOffset) {
+            this.name = name;
+            this.group = group;
+            this.relays = relays;
+            this.dir = dir;
+            this.identity = identity;
+            this.clockOffset = clockOffset;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public Group group() {
+            return group;
+        }
+
+        @Override
+        public List<Relay> relays() {
+            return List.copyOf(relays);
+        }
+
+        @Override
+        public boolean running() {
+            return running;
+        }
+
+        @Override
+        public BlobId push(byte[] data) {
+            if (!running) {
+                throw new ChaosException(name + " is not running");
+            }
+            CompletableFuture<BlobId> result = client.push(SyncPayload.Kind.DATA, data);
+            if (!result.isDone()) {
+                throw new ChaosException("push did not complete on the simulation thread");
+            }
+            BlobId id;
+            try {
+                id = result.join();
+            } catch (RuntimeException e) {
+                throw new ChaosException(name + ": push refused: " + e.getCause(), e);
+            }
+            pushed.put(id, data.clone());
+            String label = name + "#" + pushed.size();
+            blobLabels.put(id, label);
+            timeline.inject("push", label + " " + data.length + "B");
+            return id;
+        }
+
+        @Override
+        public int maxPayloadBytes() {
+            int frame = Integer.parseInt(relaySettings.getOrDefault("limits.frame.max.bytes",
+                    String.valueOf(FrameCodec.DEFAULT_MAX_FRAME_BYTES)));
+            int page = Integer.parseInt(relaySettings.getOrDefault("limits.pull.max.bytes", String.valueOf(1 << 20)));
+            return Math.min(frame, page) - SyncEngine.PUSH_OVERHEAD_BYTES - SyncPayload.HEADER_BYTES
+                    - BlobSealer.OVERHEAD_BYTES - 64;
+        }
+
+        @Override
+        public void syncNow() {
+            if (!running) {
+                throw new ChaosException(name + " is not running");
+            }
+            timeline.inject("sync-now", name);
+            client.syncNow();
+        }
+
+        @Override
+        public SyncStatus status() {
+            return running ? client.status() : SyncStatus.OFFLINE;
+        }
+
+        @Override
+        public VersionVector versionVector() {
+            if (running) {
+                return client.versionVector();
+            }
+            throw new ChaosException(name + " is not running");
+        }
+
+        @Override
+        public Cursor pullCursor(Relay relay) {
+            if (!running) {
+                throw new ChaosException(name + " is not running");
+            }
+            CompletableFuture<Cursor> c = client.pullCursor(((MockRelay) relay).id);
+            return c.join();
+        }
+
+        @Override
+        public Map<BlobId, byte[]> pushed() {
+            return Collections.unmodifiableMap(new LinkedHashMap<>(pushed));
+        }
+
+        @Override
+        public Map<BlobId, byte[]> received() {
+            return Collections.unmodifiableMap(new LinkedHashMap<>(received));
+        }
+
+        @Override
+        public long deliveries() {
+            return deliveries;
+        }
+
+        @Override
+        public List<SyncEvent> events() {
+            return List.copyOf(events);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+}

@@ -1,0 +1,1137 @@
+package dev.zerok.chaos.real;
+
+import dev.zerok.chaos.proxy.BurstLoss;
+import dev.zerok.chaos.proxy.Direction;
+import dev.zerok.chaos.proxy.FaultEvent;
+import dev.zerok.chaos.proxy.FaultProfile;
+import dev.zerok.chaos.proxy.UdpFaultProxy;
+import dev.zerok.chaos.report.Timeline;
+import dev.zerok.chaos.sim.OffsetClock;
+import dev.zerok.chaos.sim.SeededEntropy;
+import dev.zerok.chaos.topology.Capability;
+import dev.zerok.chaos.topology.ChaosException;
+import dev.zerok.chaos.topology.Device;
+import dev.zerok.chaos.topology.Group;
+import dev.zerok.chaos.topology.LinkDirection;
+import dev.zerok.chaos.topology.LinkFaults;
+import dev.zerok.chaos.topology.NotRunException;
+import dev.zerok.chaos.topology.Relay;
+import dev.zerok.chaos.topology.Topology;
+import dev.zerok.client.SyncClient;
+import dev.zerok.kernel.content.BlobSealer;
+import dev.zerok.kernel.noise.StaticIdentity;
+import dev.zerok.kernel.pairing.GroupKeys;
+import dev.zerok.kernel.sync.SyncConfig;
+import dev.zerok.kernel.sync.SyncEngine;
+import dev.zerok.kernel.sync.SyncEvent;
+import dev.zerok.kernel.sync.SyncPayload;
+import dev.zerok.kernel.sync.SyncStatus;
+import dev.zerok.kernel.wire.FrameCodec;
+import dev.zerok.ports.clientstate.ClientStateStore;
+import dev.zerok.ports.clientstate.ClientStateStoreProvider;
+import dev.zerok.ports.clientstate.VersionVector;
+import dev.zerok.ports.crypto.KeyExchange;
+import dev.zerok.ports.crypto.KeyExchangeProvider;
+import dev.zerok.ports.crypto.KeyPair;
+import dev.zerok.ports.crypto.Secret;
+import dev.zerok.ports.entropy.Entropy;
+import dev.zerok.ports.entropy.EntropyProvider;
+import dev.zerok.ports.id.BlobId;
+import dev.zerok.ports.id.Cursor;
+import dev.zerok.ports.id.DeviceId;
+import dev.zerok.ports.id.RelayId;
+import dev.zerok.ports.spi.ProviderConfig;
+import dev.zerok.ports.spi.ProviderContext;
+import dev.zerok.ports.spi.Providers;
+import dev.zerok.ports.time.Clock;
+import dev.zerok.ports.time.ClockProvider;
+import dev.zerok.ports.transport.Endpoint;
+import dev.zerok.ports.transport.Transport;
+import dev.zerok.ports.transport.TransportProvider;
+import dev.zerok.relayapp.RelayMain;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * The real topology: every relay is a separate OS process ({@code relay-app}'s {@link RelayMain}
+ * started from this JVM's class path, logging at TRACE into a per-relay log file), every device is
+ * an in-process {@link SyncClient} over the {@code quic} transport with its own SQLite store and a
+ * single-thread lane (as in production), and every device-relay link goes through its own
+ * {@link UdpFaultProxy}: the device connects to the proxy's loopback port, the proxy forwards to
+ * the relay's. Faults are the proxy's {@link FaultProfile}s, set live per direction.
+ *
+ * <h2>What "real" means here</h2>
+ * <ul>
+ *   <li>Time is wall-clock time: {@link #runFor} sleeps, {@link #await} polls every
+ *       {@value #POLL_MILLIS} ms up to its timeout. Runs are not reproducible; the seed fixes only
+ *       the proxies' fault decisions (each proxy's seed derives from it) and the bits
+ *       {@link #corruptStoredBlobs} flips.</li>
+ *   <li>{@link #killRelay} is SIGKILL, {@link #stopRelay} SIGTERM (graceful drain) and a wait,
+ *       {@link #pauseRelay}/{@link #resumeRelay} SIGSTOP/SIGCONT. A relay keeps its loopback port
+ *       (chosen free when it is added), its data directory and so its identity across restarts.</li>
+ *   <li>Corruption acts on UDP datagrams: QUIC's own packet protection rejects a flipped packet,
+ *       so on this topology {@link LinkFaults#corruptRate()} surfaces as loss
+ *       ({@link Capability#CORRUPT_PACKET}, not {@link Capability#CORRUPT_DELIVERED}). Truncation
+ *       of messages above QUIC is impossible from the wire: {@link NotRunException}.</li>
+ *   <li>{@link LinkFaults#limitBytes()} counts UDP payload bytes (QUIC headers, handshake and
+ *       acknowledgements included) from the moment the limit is set, over every connection of the
+ *       link, and the cut lasts until the link's faults change (the proxy's limit-data). The mock
+ *       counts message bytes per connection.</li>
+ *   <li>{@link #capturedFrames} are the messages each device's transport carried (Noise
+ *       ciphertext), captured in the device; the proxy does not capture datagrams.</li>
+ * </ul>
+ *
+ * <p>Not thread-safe: the scenario's thread calls everything. Device callbacks arrive on each
+ * device's lane and are recorded under locks.
+ */
+public final class RealTopology implements Topology {
+    /** What the real topology can do; see docs/CHAOS.md "Fault model". */
+    public static final Set<Capability> CAPABILITIES = Collections.unmodifiableSet(EnumSet.of(Capability.LATENCY,
+            Capability.JITTER, Capability.LOSS, Capability.BURST_LOSS, Capability.DUPLICATE, Capability.REORDER,
+            Capability.CORRUPT_PACKET, Capability.LIMIT_DATA, Capability.BANDWIDTH, Capability.PARTITION,
+            Capability.KILL_RELAY, Capability.STOP_RELAY, Capability.RESTART_RELAY, Capability.PAUSE_RELAY,
+            Capability.CRASH_DEVICE, Capability.TAMPER_RELAY_STORE, Capability.RELAY_STORAGE_FILES,
+            Capability.RELAY_LOGS, Capability.CAPTURE_FRAMES, Capability.CLOCK_SKEW));
+
+    static final long POLL_MILLIS = 25;
+    /** How long a relay process may take to print its endpoint and key. */
+    private static final Duration RELAY_START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration RELAY_STOP_TIMEOUT = Duration.ofSeconds(30);
+    /** A lane task (push, cursor read, crash) must finish within this. */
+    private static final Duration LANE_TIMEOUT = Duration.ofSeconds(30);
+    private static final long CAPTURE_LIMIT_BYTES = 256L << 20;
+    /** Fault events recorded one by one in the timeline; later ones are only counted. */
+    private static final int FAULT_EVENTS_RECORDED = 20_000;
+    /** Extra delay of a reordered datagram (the mock holds reordered messages back as long). */
+    private static final Duration REORDER_HOLD = Duration.ofMillis(50);
+
+    private final long seed;
+    private final Path workDir;
+    private final RealTopologyFactory.Settings settings;
+    private final SeededEntropy master;
+    private final Clock clock;
+    private final Entropy entropy;
+    private final KeyExchange crypto;
+    private final Timeline timeline;
+    private final List<RealRelay> relays = new ArrayList<>();
+    private final List<RealDevice> devices = new ArrayList<>();
+    private final List<RealGroup> groups = new ArrayList<>();
+    private final Map<BlobId, String> blobLabels = new ConcurrentHashMap<>();
+    private final List<byte[]> frames = new ArrayList<>();
+    private long frameBytes;
+    private final AtomicLong faultEvents = new AtomicLong();
+    private boolean closed;
+
+    /**
+     * Opens an empty topology; relays and devices come with {@link #addRelay} and {@link #addDevice}.
+     *
+     * @param seed the proxies' fault seeds derive from it
+     * @param workDir an empty directory for relay data, logs, configuration and device stores
+     *     (deleted by {@link #close()})
+     * @param settings relay configuration and device transport settings
+     * @throws ChaosException if the crypto, clock or entropy provider cannot open
+     */
+    public RealTopology(long seed, Path workDir, RealTopologyFactory.Settings settings) {
+        this.seed = seed;
+        this.workDir = workDir;
+        this.settings = settings;
+        this.master = new SeededEntropy(seed);
+        try {
+            this.crypto = Providers.select(KeyExchangeProvider.class, "bouncycastle").open(ProviderConfig.EMPTY);
+            this.clock = Providers.select(ClockProvider.class, "system").open(ProviderConfig.EMPTY);
+            this.entropy = Providers.select(EntropyProvider.class, "drbg").open(ProviderConfig.EMPTY);
+            Files.createDirectories(workDir);
+        } catch (Exception e) {
+            throw new ChaosException("cannot open the real topology's providers: " + e.getMessage(), e);
+        }
+        this.timeline = new Timeline(clock::now);
+        timeline.note("topology", "real seed=" + seed);
+    }
+
+    @Override
+    public String kind() {
+        return "real";
+    }
+
+    @Override
+    public long seed() {
+        return seed;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public Timeline timeline() {
+        return timeline;
+    }
+
+    @Override
+    public Instant now() {
+        return clock.now();
+    }
+
+    // ------------------------------------------------------------------ members
+
+    @Override
+    public Group newGroup() {
+        RealGroup g = new RealGroup("group-" + (groups.size() + 1), entropy.bytes(GroupKeys.SECRET_BYTES));
+        groups.add(g);
+        timeline.inject("new-group", g.name);
+        return g;
+    }
+
+    @Override
+    public Relay addRelay() {
+        String name = "relay-" + (relays.size() + 1);
+        Path dir = workDir.resolve(name);
+        RealRelay r = new RealRelay(name, dir.resolve("data"), dir.resolve("relay.properties"), dir.resolve("relay.log"),
+                freeUdpPort());
+        relays.add(r);
+        try {
+            Files.createDirectories(dir);
+            Map<String, String> config = new TreeMap<>(settings.relaySettings());
+            config.put("listen", "127.0.0.1:" + r.port);
+            config.put("http.listen", "127.0.0.1:0");
+            config.put("data.dir", r.dataDir.toString());
+            StringBuilder text = new StringBuilder();
+            config.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+            Files.writeString(r.configFile, text.toString());
+        } catch (IOException e) {
+            throw new ChaosException("cannot write the configuration of " + name + ": " + e.getMessage(), e);
+        }
+        timeline.inject("add-relay", name);
+        startRelay(r);
+        return r;
+    }
+
+    @Override
+    public Device addDevice(Group group, List<Relay> relaysInOrder) {
+        return addDevice(group, relaysInOrder, Duration.ZERO);
+    }
+
+    @Override
+    public Device addDevice(Group group, List<Relay> relaysInOrder, Duration clockOffset) {
+        if (relaysInOrder.isEmpty()) {
+            throw new IllegalArgumentException("a device needs at least one relay");
+        }
+        String name = "device-" + (devices.size() + 1);
+        List<RealRelay> rs = relaysInOrder.stream().map(r -> (RealRelay) r).toList();
+        KeyPair identity;
+        try {
+            identity = StaticIdentity.generate(crypto.dh("25519"), entropy);
+        } catch (Exception e) {
+            throw new ChaosException("X25519 unavailable: " + e.getMessage(), e);
+        }
+        RealDevice d = new RealDevice(name, (RealGroup) group, rs, workDir.resolve(name), identity, clockOffset);
+        devices.add(d);
+        for (RealRelay r : rs) {
+            d.proxies.put(r, startProxy(d, r));
+        }
+        timeline.inject("add-device", name + " " + d.group.name + " relays=" + rs.stream().map(r -> r.name).toList()
+                + (clockOffset.isZero() ? "" : " clock-offset=" + clockOffset));
+        startDevice(d);
+        return d;
+    }
+
+    private UdpFaultProxy startProxy(RealDevice d, RealRelay r) {
+        String link = d.name + "<->" + r.name;
+        try {
+            return UdpFaultProxy.builder(new InetSocketAddress(InetAddress.getLoopbackAddress(), r.port))
+                    .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                    .seed(master.childSeed())
+                    .listener(event -> onFault(link, event))
+                    .start();
+        } catch (IOException e) {
+            throw new ChaosException("cannot start the fault proxy of " + link + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<Relay> relays() {
+        return List.copyOf(relays);
+    }
+
+    @Override
+    public List<Device> devices() {
+        return List.copyOf(devices);
+    }
+
+    // ------------------------------------------------------------------ faults
+
+    @Override
+    public void setFaults(Device device, Relay relay, LinkDirection direction, LinkFaults faults) {
+        RealDevice d = (RealDevice) device;
+        RealRelay r = (RealRelay) relay;
+        UdpFaultProxy proxy = d.proxies.get(r);
+        if (proxy == null) {
+            throw new IllegalArgumentException(d.name + " does not sync with " + r.name);
+        }
+        FaultProfile profile = toProfile(faults);
+        timeline.inject("faults", d.name + (direction == LinkDirection.UP ? "->" : direction == LinkDirection.DOWN
+                ? "<-" : "<->") + r.name + " " + describe(faults));
+        if (direction != LinkDirection.DOWN) {
+            proxy.setProfile(Direction.UP, profile);
+        }
+        if (direction != LinkDirection.UP) {
+            proxy.setProfile(Direction.DOWN, profile);
+        }
+    }
+
+    /**
+     * The proxy profile for {@code faults}.
+     *
+     * @throws NotRunException for message truncation, which the wire cannot do above QUIC
+     */
+    static FaultProfile toProfile(LinkFaults faults) {
+        if (faults.truncateRate() > 0) {
+            throw new NotRunException("the UDP fault proxy cannot truncate messages above QUIC "
+                    + "(a shortened datagram fails QUIC's packet protection: it is loss)");
+        }
+        FaultProfile p = FaultProfile.NONE.withLatency(faults.delay(), faults.jitter());
+        if (faults.burstLength() > 0 && faults.lossRate() > 0) {
+            // Gilbert-Elliott with certain loss in the bad state: mean burst = 1 / badToGood, and
+            // the stationary bad-state share (the overall loss rate) = g / (g + b).
+            double badToGood = 1.0 / Math.max(1.0, faults.burstLength());
+            double goodToBad = Math.min(1.0, faults.lossRate() * badToGood / (1.0 - faults.lossRate()));
+            p = p.withBurstLoss(new BurstLoss(goodToBad, badToGood, 1.0));
+        } else {
+            p = p.withLoss(faults.lossRate());
+        }
+        if (faults.reorderRate() > 0) {
+            p = p.withReorder(faults.reorderRate(), REORDER_HOLD);
+        }
+        p = p.withDuplicate(faults.duplicateRate()).withCorrupt(faults.corruptRate());
+        if (faults.bandwidthBytesPerSecond() > 0) {
+            p = p.withBandwidth(faults.bandwidthBytesPerSecond());
+        }
+        if (faults.limitBytes() != Long.MAX_VALUE) {
+            p = p.withLimitData(faults.limitBytes());
+        }
+        return p.withPartitioned(faults.partitioned());
+    }
+
+    static String describe(LinkFaults f) {
+        if (f.equals(LinkFaults.NONE)) {
+            return "none";
+        }
+        List<String> parts = new ArrayList<>();
+        if (!f.delay().isZero() || !f.jitter().isZero()) {
+            parts.add("delay=" + f.delay().toMillis() + "ms+-" + f.jitter().toMillis() + "ms");
+        }
+        if (f.lossRate() > 0) {
+            parts.add("loss=" + f.lossRate() + (f.burstLength() > 0 ? " burst=" + f.burstLength() : ""));
+        }
+        if (f.duplicateRate() > 0) {
+            parts.add("duplicate=" + f.duplicateRate());
+        }
+        if (f.reorderRate() > 0) {
+            parts.add("reorder=" + f.reorderRate());
+        }
+        if (f.corruptRate() > 0) {
+            parts.add("corrupt=" + f.corruptRate());
+        }
+        if (f.truncateRate() > 0) {
+            parts.add("truncate=" + f.truncateRate());
+        }
+        if (f.limitBytes() != Long.MAX_VALUE) {
+            parts.add("limit=" + f.limitBytes() + "B");
+        }
+        if (f.bandwidthBytesPerSecond() > 0) {
+            parts.add("bandwidth=" + f.bandwidthBytesPerSecond() + "B/s");
+        }
+        if (f.partitioned()) {
+            parts.add("partitioned");
+        }
+        return String.join(",", parts);
+    }
+
+    private void onFault(String link, FaultEvent event) {
+        long n = faultEvents.incrementAndGet();
+        if (n <= FAULT_EVENTS_RECORDED) {
+            timeline.observe("fault", event.fault() + " " + link + " " + event.direction());
+        } else if (n == FAULT_EVENTS_RECORDED + 1) {
+            timeline.note("faults", "more than " + FAULT_EVENTS_RECORDED + " injections: later ones are not listed");
+        }
+    }
+
+    // ------------------------------------------------------------------ relays
+
+    @Override
+    public void killRelay(Relay relay) {
+        RealRelay r = (RealRelay) relay;
+        requireRunning(r);
+        timeline.inject("kill-relay", r.name);
+        r.process.destroyForcibly();
+        awaitExit(r, RELAY_STOP_TIMEOUT);
+        r.running = false;
+        r.paused = false;
+    }
+
+    @Override
+    public void stopRelay(Relay relay) {
+        RealRelay r = (RealRelay) relay;
+        requireRunning(r);
+        timeline.inject("stop-relay", r.name);
+        if (r.paused) {
+            signal(r, "CONT");
+            r.paused = false;
+        }
+        r.process.destroy();
+        if (!awaitExit(r, RELAY_STOP_TIMEOUT)) {
+            r.process.destroyForcibly();
+            awaitExit(r, RELAY_STOP_TIMEOUT);
+            r.running = false;
+            throw new ChaosException(r.name + " did not stop within " + RELAY_STOP_TIMEOUT + " of SIGTERM; killed");
+        }
+        r.running = false;
+        timeline.observe("relay-exit", r.name + " code=" + r.process.exitValue());
+    }
+
+    @Override
+    public void restartRelay(Relay relay) {
+        RealRelay r = (RealRelay) relay;
+        if (r.running) {
+            throw new ChaosException(r.name + " is running");
+        }
+        timeline.inject("restart-relay", r.name);
+        startRelay(r);
+    }
+
+    @Override
+    public void pauseRelay(Relay relay) {
+        RealRelay r = (RealRelay) relay;
+        requireRunning(r);
+        if (r.paused) {
+            throw new ChaosException(r.name + " is paused already");
+        }
+        timeline.inject("pause-relay", r.name);
+        signal(r, "STOP");
+        r.paused = true;
+    }
+
+    @Override
+    public void resumeRelay(Relay relay) {
+        RealRelay r = (RealRelay) relay;
+        requireRunning(r);
+        if (!r.paused) {
+            throw new ChaosException(r.name + " is not paused");
+        }
+        timeline.inject("resume-relay", r.name);
+        signal(r, "CONT");
+        r.paused = false;
+    }
+
+    /** Sends SIGSTOP or SIGCONT through kill(1): the JDK can only send TERM and KILL. */
+    private static void signal(RealRelay r, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(r.process.pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new ChaosException("kill -" + signal + " " + r.name + " failed: "
+                        + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+            }
+        } catch (IOException e) {
+            throw new ChaosException("cannot run kill -" + signal + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChaosException("interrupted while signalling " + r.name, e);
+        }
+    }
+
+    private static boolean awaitExit(RealRelay r, Duration timeout) {
+        try {
+            return r.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChaosException("interrupted while waiting for " + r.name + " to exit", e);
+        }
+    }
+
+    private void startRelay(RealRelay r) {
+        long logOffset;
+        try {
+            logOffset = Files.exists(r.logFile) ? Files.size(r.logFile) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(settings.relayJvmOptions());
+        command.add("-Dzerok.log.level=TRACE");
+        // The test class path may hold a quieter logback-test.xml; the relay must log as shipped.
+        command.add("-Dlogback.configurationFile=" + relayLogbackConfig());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(RelayMain.class.getName());
+        command.add("--config");
+        command.add(r.configFile.toString());
+        try {
+            r.process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(r.logFile.toFile())).start();
+        } catch (IOException e) {
+            throw new ChaosException("cannot start " + r.name + ": " + e.getMessage(), e);
+        }
+        Instant deadline = Instant.now().plus(RELAY_START_TIMEOUT);
+        String key = null;
+        Endpoint listening = null;
+        while (key == null || listening == null) {
+            for (String line : readLines(r.logFile, logOffset)) {
+                if (line.contains("listening on quic://")) {
+                    listening = Endpoint.parse(line.substring(line.indexOf("quic://") + 7).trim());
+                } else if (line.startsWith("relay public key")) {
+                    key = line.substring(line.lastIndexOf(' ') + 1).trim();
+                }
+            }
+            if (key != null && listening != null) {
+                break;
+            }
+            if (!r.process.isAlive()) {
+                throw new ChaosException(r.name + " exited with code " + r.process.exitValue() + " at start:\n"
+                        + String.join("\n", tail(readLines(r.logFile, logOffset), 20)));
+            }
+            if (Instant.now().isAfter(deadline)) {
+                r.process.destroyForcibly();
+                throw new ChaosException(r.name + " printed no endpoint within " + RELAY_START_TIMEOUT);
+            }
+            pause(POLL_MILLIS);
+        }
+        if (listening.port() != r.port) {
+            r.process.destroyForcibly();
+            throw new ChaosException(r.name + " listens on port " + listening.port() + ", expected " + r.port);
+        }
+        RelayId id;
+        try {
+            id = new RelayId(StaticIdentity.decodePublic(HexFormat.of().parseHex(key)));
+        } catch (Exception e) {
+            r.process.destroyForcibly();
+            throw new ChaosException(r.name + " printed an unreadable public key", e);
+        }
+        if (r.id != null && !r.id.equals(id)) {
+            r.process.destroyForcibly();
+            throw new ChaosException(r.name + " came back with a different identity");
+        }
+        r.id = id;
+        r.running = true;
+        r.paused = false;
+        r.starts++;
+        timeline.observe("relay-up", r.name + " start=" + r.starts);
+    }
+
+    private static String relayLogbackConfig() {
+        URL location = RelayMain.class.getProtectionDomain().getCodeSource().getLocation();
+        String base = location.toString();
+        return base.endsWith(".jar") ? "jar:" + base + "!/logback.xml" : base + (base.endsWith("/") ? "" : "/")
+                + "logback.xml";
+    }
+
+    /** A UDP port on loopback that was free a moment ago (the relay binds it and keeps it). */
+    private static int freeUdpPort() {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new ChaosException("no free UDP port on loopback: " + e.getMessage(), e);
+        }
+    }
+
+    private static void requireRunning(RealRelay r) {
+        if (!r.running) {
+            throw new ChaosException(r.name + " is not running");
+        }
+    }
+
+    // ------------------------------------------------------------------ devices
+
+    @Override
+    public void crashDevice(Device device) {
+        RealDevice d = (RealDevice) device;
+        if (!d.running) {
+            throw new ChaosException(d.name + " is not running");
+        }
+        timeline.inject("crash-device", d.name);
+        d.running = false;
+        d.client.abort();
+        stopDevice(d);
+    }
+
+    /** Waits for the lane to run what was queued (the abort), then closes the device's resources. */
+    private void stopDevice(RealDevice d) {
+        try {
+            d.executor.submit(() -> { }).get(LANE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the lane is stuck or gone: close what we can, the device is dead either way
+        }
+        d.laneOpen = false;
+        d.executor.shutdown();
+        try {
+            d.executor.awaitTermination(LANE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        d.transport.close();
+        d.store.close();
+        d.groupKeys.close();
+        d.client = null;
+    }
+
+    @Override
+    public void restartDevice(Device device) {
+        RealDevice d = (RealDevice) device;
+        if (d.running) {
+            throw new ChaosException(d.name + " is running");
+        }
+        timeline.inject("restart-device", d.name);
+        startDevice(d);
+    }
+
+    private void startDevice(RealDevice d) {
+        try {
+            Files.createDirectories(d.dir);
+            Map<RelayId, Endpoint> endpoints = new LinkedHashMap<>();
+            for (RealRelay r : d.relays) {
+                endpoints.put(r.id, new Endpoint("127.0.0.1", d.proxies.get(r).listenAddress().getPort()));
+            }
+            DeviceId deviceId = StaticIdentity.deviceId(crypto.hash("SHA256"), d.identity.publicKey());
+            Clock clockOfDevice = d.clockOffset.isZero() ? clock : new OffsetClock(clock, d.clockOffset);
+            ProviderContext context = new ProviderContext(clockOfDevice, entropy);
+            d.store = Providers.select(ClientStateStoreProvider.class, "sqlite").open(
+                    ProviderConfig.of("path", d.dir.resolve("state.db").toString()), context);
+            d.groupKeys = GroupKeys.derive(crypto, Secret.copyOf(d.group.secret));
+            Map<String, String> transportSettings = new TreeMap<>(settings.deviceTransportSettings());
+            d.transport = new CapturingTransport(Providers.select(TransportProvider.class, "quic").open(
+                    new ProviderConfig(transportSettings), context), this::capture);
+            AtomicInteger threads = new AtomicInteger();
+            d.executor = Executors.newSingleThreadExecutor(task -> {
+                Thread t = new Thread(task, d.name + "-lane-" + threads.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            d.laneOpen = true;
+            ExecutorService executor = d.executor;
+            SyncConfig config = SyncConfig.defaults(deviceId, List.copyOf(endpoints.keySet()));
+            d.client = new SyncClient(config, d.identity, d.groupKeys, endpoints, d.transport, clockOfDevice, crypto,
+                    entropy, d.store, blob -> {
+                        d.deliveries.incrementAndGet();
+                        boolean first;
+                        synchronized (d) {
+                            first = d.received.putIfAbsent(blob.blob(), blob.data()) == null;
+                        }
+                        timeline.observe(first ? "deliver" : "redeliver", d.name + " " + label(blob.blob()));
+                    }, task -> {
+                        // Transport and timer callbacks after a crash find the lane closed: a
+                        // crashed process runs nothing.
+                        if (d.laneOpen) {
+                            try {
+                                executor.execute(task);
+                            } catch (RejectedExecutionException afterCrash) {
+                                // same: the device is gone
+                            }
+                        }
+                    }, FrameCodec.DEFAULT_MAX_FRAME_BYTES);
+            d.client.addListener(event -> onEvent(d, event));
+            d.running = true;
+            d.client.start();
+        } catch (ChaosException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ChaosException("cannot start " + d.name + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------ relay store
+
+    @Override
+    public int corruptStoredBlobs(Relay relay) {
+        RealRelay r = (RealRelay) relay;
+        Path db = r.dataDir.resolve("relay.db");
+        int altered = 0;
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            c.createStatement().execute("PRAGMA busy_timeout = 5000");
+            List<byte[][]> updates = new ArrayList<>();
+            try (ResultSet rs = c.createStatement().executeQuery(
+                    "SELECT group_id, content_hash, payload FROM relay_content ORDER BY group_id, content_hash")) {
+                while (rs.next()) {
+                    byte[] payload = rs.getBytes(3);
+                    if (payload.length == 0) {
+                        continue;
+                    }
+                    int bit = (int) master.nextLong(payload.length * 8L);
+                    payload[bit / 8] ^= (byte) (1 << (bit % 8));
+                    updates.add(new byte[][] {rs.getBytes(1), rs.getBytes(2), payload});
+                }
+            }
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE relay_content SET payload = ? WHERE group_id = ? AND content_hash = ?")) {
+                for (byte[][] u : updates) {
+                    update.setBytes(1, u[2]);
+                    update.setBytes(2, u[0]);
+                    update.setBytes(3, u[1]);
+                    altered += update.executeUpdate();
+                }
+            }
+        } catch (SQLException e) {
+            throw new ChaosException("cannot tamper with the store of " + r.name + ": " + e.getMessage(), e);
+        }
+        timeline.inject("corrupt-stored-blobs", r.name + " altered=" + altered);
+        return altered;
+    }
+
+    // ------------------------------------------------------------------ time
+
+    @Override
+    public void runFor(Duration duration) {
+        pause(duration.toMillis());
+    }
+
+    @Override
+    public boolean await(BooleanSupplier condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            pause(Math.min(POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(left) + 1));
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChaosException("interrupted", e);
+        }
+    }
+
+    @Override
+    public boolean awaitConvergence(Duration timeout) {
+        boolean converged = await(this::converged, timeout);
+        timeline.observe(converged ? "converged" : "not-converged", "after up to " + timeout);
+        return converged;
+    }
+
+    /** True if every running device is SYNCED and each group's running devices agree (see {@link Topology}). */
+    boolean converged() {
+        for (RealGroup g : groups) {
+            List<RealDevice> members = devices.stream().filter(d -> d.group == g && d.running).toList();
+            if (members.isEmpty()) {
+                continue;
+            }
+            VersionVector first = members.get(0).versionVector();
+            for (RealDevice d : members) {
+                if (d.status().kind() != SyncStatus.Kind.SYNCED || !d.versionVector().equals(first)) {
+                    return false;
+                }
+            }
+            for (RealDevice pusher : members) {
+                for (BlobId b : pusher.pushed().keySet()) {
+                    for (RealDevice d : members) {
+                        if (d != pusher && !d.hasReceived(b)) {
+                            return false;
+                        }
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ observations
+
+    @Override
+    public List<Path> relayStorageFiles(Relay relay) {
+        try (Stream<Path> files = Files.walk(((RealRelay) relay).dataDir)) {
+            return files.filter(Files::isRegularFile).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every line the relay process printed (start-up lines and log records), over all its starts. */
+    @Override
+    public List<String> relayLogLines(Relay relay) {
+        return readLines(((RealRelay) relay).logFile, 0);
+    }
+
+    /** The relay's log file (for failure captures). */
+    public Path relayLogFile(Relay relay) {
+        return ((RealRelay) relay).logFile;
+    }
+
+    /** The relay's UDP port on loopback (kept across restarts). */
+    public int relayPort(Relay relay) {
+        return ((RealRelay) relay).port;
+    }
+
+    /** The relay's identity as it printed it. */
+    public RelayId relayId(Relay relay) {
+        return ((RealRelay) relay).id;
+    }
+
+    /** The OS process id of the relay's current (or last) process. */
+    public long relayPid(Relay relay) {
+        return ((RealRelay) relay).process.pid();
+    }
+
+    /** The fault proxy on the link between {@code device} and {@code relay} (its stats, for reports). */
+    public UdpFaultProxy proxy(Device device, Relay relay) {
+        return ((RealDevice) device).proxies.get((RealRelay) relay);
+    }
+
+    @Override
+    public synchronized List<byte[]> capturedFrames() {
+        return List.copyOf(frames);
+    }
+
+    private synchronized void capture(byte[] frame) {
+        if (frameBytes + frame.length <= CAPTURE_LIMIT_BYTES) {
+            frames.add(frame);
+            frameBytes += frame.length;
+        }
+    }
+
+    private static List<String> readLines(Path file, long fromOffset) {
+        try {
+            if (!Files.exists(file)) {
+                return List.of();
+            }
+            byte[] all = Files.readAllBytes(file);
+            int from = (int) Math.min(fromOffset, all.length);
+            String text = new String(all, from, all.length - from, StandardCharsets.UTF_8);
+            return text.isEmpty() ? List.of() : List.of(text.split("\n", -1)).stream()
+                    .filter(line -> !line.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> tail(List<String> lines, int count) {
+        return lines.subList(Math.max(0, lines.size() - count), lines.size());
+    }
+
+    private void onEvent(RealDevice d, SyncEvent event) {
+        synchronized (d) {
+            d.events.add(event);
+        }
+        switch (event) {
+            case SyncEvent.StatusChanged s -> timeline.observe("status", d.name + " " + s.status().kind()
+                    + (s.status().reason().isEmpty() ? "" : " (" + s.status().reason() + ")"));
+            case SyncEvent.Acknowledged a -> timeline.observe("ack", d.name + " " + relayName(a.relay()) + " "
+                    + label(a.blob()));
+            case SyncEvent.BlobFailed f -> timeline.observe("blob-failed", d.name + " " + label(f.entry().blob())
+                    + " " + f.entry().state());
+            case SyncEvent.RelayWarning w -> timeline.observe("warning", d.name + " " + relayName(w.relay()) + " "
+                    + w.warning());
+            case SyncEvent.AllRelaysFailed a -> timeline.observe("all-relays-failed", d.name + " " + a.causes());
+            case SyncEvent.Closed c -> timeline.observe("closed", d.name + " flushed=" + c.flushed());
+        }
+    }
+
+    private String relayName(RelayId id) {
+        return relays.stream().filter(r -> id.equals(r.id)).map(r -> r.name).findFirst().orElse("relay-?");
+    }
+
+    private String label(BlobId blob) {
+        return blobLabels.getOrDefault(blob, "blob-?");
+    }
+
+    // ------------------------------------------------------------------ close
+
+    /** Aborts every device, closes every proxy, kills every relay process, deletes the work directory. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (RealDevice d : devices) {
+            if (d.running) {
+                d.running = false;
+                d.client.abort();
+                stopDevice(d);
+            }
+            d.proxies.values().forEach(UdpFaultProxy::close);
+        }
+        for (RealRelay r : relays) {
+            if (r.process != null && r.process.isAlive()) {
+                r.process.destroyForcibly();
+                awaitExit(r, RELAY_STOP_TIMEOUT);
+            }
+            r.running = false;
+        }
+        deleteRecursively(workDir);
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // a leftover temporary file is not worth failing a scenario for
+        }
+    }
+
+    // ------------------------------------------------------------------ members
+
+    private static final class RealGroup implements Group {
+        final String name;
+        final byte[] secret;
+
+        RealGroup(String name, byte[] secret) {
+            this.name = name;
+            this.secret = secret;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static final class RealRelay implements Relay {
+        final String name;
+        final Path dataDir;
+        final Path configFile;
+        final Path logFile;
+        final int port;
+        Process process;
+        RelayId id;
+        int starts;
+        volatile boolean running;
+        boolean paused;
+
+        RealRelay(String name, Path dataDir, Path configFile, Path logFile, int port) {
+            this.name = name;
+            this.dataDir = dataDir;
+            this.configFile = configFile;
+            this.logFile = logFile;
+            this.port = port;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        /** False after kill or stop, and if the process died on its own. */
+        @Override
+        public boolean running() {
+            return running && process != null && process.isAlive();
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private final class RealDevice implements Device {
+        final String name;
+        final RealGroup group;
+        final List<RealRelay> relays;
+        final Path dir;
+        final KeyPair identity;
+        final Duration clockOffset;
+        final Map<RealRelay, UdpFaultProxy> proxies = new HashMap<>();
+        /** Guarded by {@code this}. */
+        final Map<BlobId, byte[]> pushed = new LinkedHashMap<>();
+        /** Guarded by {@code this}. */
+        final Map<BlobId, byte[]> received = new LinkedHashMap<>();
+        /** Guarded by {@code this}. */
+        final List<SyncEvent> events = new ArrayList<>();
+        final AtomicLong deliveries = new AtomicLong();
+        volatile boolean laneOpen;
+        ExecutorService executor;
+        SyncClient client;
+        ClientStateStore store;
+        GroupKeys groupKeys;
+        Transport transport;
+        volatile boolean running;
+
+        RealDevice(String name, RealGroup group, List<RealRelay> relays, Path dir, KeyPair identity,
+                Duration clockOffset) {
+            this.name = name;
+            this.group = group;
+            this.relays = relays;
+            this.dir = dir;
+            this.identity = identity;
+            this.clockOffset = clockOffset;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public Group group() {
+            return group;
+        }
+
+        @Override
+        public List<Relay> relays() {
+            return List.copyOf(relays);
+        }
+
+        @Override
+        public boolean running() {
+            return running;
+        }
+
+        @Override
+        public BlobId push(byte[] data) {
+            requireRunning();
+            BlobId id;
+            try {
+                id = client.push(SyncPayload.Kind.DATA, data).get(LANE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                throw new ChaosException(name + ": push refused: " + e.getCause(), e.getCause());
+            } catch (TimeoutException e) {
+                throw new ChaosException(name + ": push not durable within " + LANE_TIMEOUT, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ChaosException("interrupted", e);
+            }
+            String label;
+            synchronized (this) {
+                pushed.put(id, data.clone());
+                label = name + "#" + pushed.size();
+            }
+            blobLabels.put(id, label);
+            timeline.inject("push", label + " " + data.length + "B");
+            return id;
+        }
+
+        @Override
+        public int maxPayloadBytes() {
+            Map<String, String> relaySettings = settings.relaySettings();
+            int frame = Integer.parseInt(relaySettings.getOrDefault("limits.frame.max.bytes",
+                    String.valueOf(FrameCodec.DEFAULT_MAX_FRAME_BYTES)));
+            int page = Integer.parseInt(relaySettings.getOrDefault("limits.pull.max.bytes", String.valueOf(1 << 20)));
+            return Math.min(frame, page) - SyncEngine.PUSH_OVERHEAD_BYTES - SyncPayload.HEADER_BYTES
+                    - BlobSealer.OVERHEAD_BYTES - 64;
+        }
+
+        @Override
+        public void syncNow() {
+            requireRunning();
+            timeline.inject("sync-now", name);
+            client.syncNow();
+        }
+
+        @Override
+        public SyncStatus status() {
+            SyncClient c = client;
+            return running && c != null ? c.status() : SyncStatus.OFFLINE;
+        }
+
+        @Override
+        public VersionVector versionVector() {
+            requireRunning();
+            return client.versionVector();
+        }
+
+        @Override
+        public Cursor pullCursor(Relay relay) {
+            requireRunning();
+            try {
+                return client.pullCursor(((RealRelay) relay).id).get(LANE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new ChaosException(name + ": cannot read the pull cursor: " + e, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ChaosException("interrupted", e);
+            }
+        }
+
+        @Override
+        public synchronized Map<BlobId, byte[]> pushed() {
+            return Collections.unmodifiableMap(new LinkedHashMap<>(pushed));
+        }
+
+        @Override
+        public synchronized Map<BlobId, byte[]> received() {
+            return Collections.unmodifiableMap(new LinkedHashMap<>(received));
+        }
+
+        synchronized boolean hasReceived(BlobId blob) {
+            return received.containsKey(blob);
+        }
+
+        @Override
+        public long deliveries() {
+            return deliveries.get();
+        }
+
+        @Override
+        public synchronized List<SyncEvent> events() {
+            return List.copyOf(events);
+        }
+
+        private void requireRunning() {
+            if (!running) {
+                throw new ChaosException(name + " is not running");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.zerok.chaos.topology;
+
+/**
+ * What a {@link Topology} can inject or observe. A scenario declares the capabilities it needs; the
+ * runner reports it NOT RUN, naming the missing ones, on a topology that lacks any (never passed).
+ */
+public enum Capability {
+    /** Fixed one-way delay on a device-relay link direction ({@link LinkFaults#delay()}). */
+    LATENCY,
+    /** Delay spread around the mean ({@link LinkFaults#jitter()}). */
+    JITTER,
+    /** Independent random loss ({@link LinkFaults#lossRate()}). */
+    LOSS,
+    /** Correlated (Gilbert-Elliott) burst loss ({@link LinkFaults#burstLength()}). */
+    BURST_LOSS,
+    /** Duplicated packets or messages ({@link LinkFaults#duplicateRate()}). */
+    DUPLICATE,
+    /** Reordered packets or messages ({@link LinkFaults#reorderRate()}). */
+    REORDER,
+    /**
+     * Bit flips that reach the layer above the transport (an on-path tamperer past the transport's
+     * integrity check): the Noise AEAD must catch them. The mock has it; on real QUIC a flipped
+     * packet fails QUIC's own AEAD and surfaces as loss.
+     */
+    CORRUPT_DELIVERED,
+    /** Bit flips in datagrams on the wire (real QUIC drops them: they surface as loss). */
+    CORRUPT_PACKET,
+    /** Shortened messages that reach the layer above the transport. */
+    TRUNCATE_DELIVERED,
+    /** Cut a connection after a number of bytes ({@link LinkFaults#limitBytes()}). */
+    LIMIT_DATA,
+    /** Bandwidth limit ({@link LinkFaults#bandwidthBytesPerSecond()}). */
+    BANDWIDTH,
+    /** Drop everything on a link until healed ({@link LinkFaults#partitioned()}). */
+    PARTITION,
+    /** {@link Topology#killRelay}: abrupt stop, no drain (kill -9 on real). */
+    KILL_RELAY,
+    /** {@link Topology#stopRelay}: graceful shutdown. */
+    STOP_RELAY,
+    /** {@link Topology#restartRelay}: start a stopped or killed relay again, same identity, port and store. */
+    RESTART_RELAY,
+    /** {@link Topology#pauseRelay} and {@link Topology#resumeRelay}: freeze a relay (SIGSTOP/SIGCONT on real). */
+    PAUSE_RELAY,
+    /** {@link Topology#crashDevice} and {@link Topology#restartDevice}. */
+    CRASH_DEVICE,
+    /** {@link Topology#corruptStoredBlobs}: flip bits in blobs at rest in a relay's store. */
+    TAMPER_RELAY_STORE,
+    /** {@link Topology#relayStorageFiles}: the files a relay keeps on disk. */
+    RELAY_STORAGE_FILES,
+    /** {@link Topology#relayLogLines}: every log line a relay wrote, at TRACE level. */
+    RELAY_LOGS,
+    /** {@link Topology#capturedFrames}: every byte string that crossed a device-relay link. */
+    CAPTURE_FRAMES,
+    /** Time is virtual: a run is determined by its seed and replays exactly. */
+    DETERMINISTIC,
+    /** A filesystem with a size limit under a relay's or a device's store (disk-full scenarios). */
+    DISK_FULL,
+    /** Devices whose clock is offset from the relay's ({@link Topology#addDevice(Group, java.util.List, java.time.Duration)}). */
+    CLOCK_SKEW
+}

@@ -1,0 +1,69 @@
+package dev.zerok.chaos.topology;
+
+import dev.zerok.kernel.sync.SyncEvent;
+import dev.zerok.kernel.sync.SyncStatus;
+import dev.zerok.ports.clientstate.VersionVector;
+import dev.zerok.ports.id.BlobId;
+import dev.zerok.ports.id.Cursor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A device of a topology: a sync client of one {@link Group} with its own durable stores, its
+ * relays in preference order, and an application-side record of what it pushed and received. The
+ * record survives {@link Topology#crashDevice} (it stands for the application's own storage).
+ *
+ * <p>Called from the scenario's thread only.
+ */
+public interface Device {
+    /** A stable, human name for timelines ({@code device-1}); never an id. */
+    String name();
+
+    Group group();
+
+    /** The relays this device syncs with, in preference order. */
+    List<Relay> relays();
+
+    /** False between {@link Topology#crashDevice} and {@link Topology#restartDevice}. */
+    boolean running();
+
+    /**
+     * Seals {@code data} and queues it in the device's persistent outbox; returns once the blob is
+     * durable there (delivery follows).
+     *
+     * @param data application bytes, 0 bytes up to {@link #maxPayloadBytes()}
+     * @return the blob id
+     * @throws ChaosException if the device is not running or the engine refuses the push
+     */
+    BlobId push(byte[] data);
+
+    /** The largest {@code data} {@link #push} accepts, in bytes (bounded by the relays' frame limit). */
+    int maxPayloadBytes();
+
+    /** Asks every relay for new blobs now and retries relays in backoff. */
+    void syncNow();
+
+    /** The latest status. */
+    SyncStatus status();
+
+    /** The version vector as last committed. */
+    VersionVector versionVector();
+
+    /** The pull cursor for {@code relay} as last committed. */
+    Cursor pullCursor(Relay relay);
+
+    /** Every blob this device pushed, in push order, with the bytes it pushed. */
+    Map<BlobId, byte[]> pushed();
+
+    /**
+     * Every blob delivered to this device's application, first delivery wins, in delivery order.
+     * Redeliveries (at-least-once) are counted by {@link #deliveries()}.
+     */
+    Map<BlobId, byte[]> received();
+
+    /** How many times the inbox was called (including redeliveries of the same blob id). */
+    long deliveries();
+
+    /** Every sync event the device reported, in order (status changes, acks, failures, warnings). */
+    List<SyncEvent> events();
+}

@@ -1,0 +1,188 @@
+package dev.zerok.chaos.topology;
+
+import dev.zerok.chaos.report.Timeline;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Where a chaos scenario runs: relays, devices, the faults that can be injected between them and
+ * the observations that can be made. A scenario is written once against this interface and runs on
+ * every implementation: {@code mock} (one JVM, one thread, virtual time, seeded: a run replays
+ * from its seed) and {@code real} (relay OS processes, in-process devices over QUIC on loopback,
+ * the UDP fault proxy on every device-relay link).
+ *
+ * <p>Every operation that changes the world records an {@code inject} entry in {@link #timeline()};
+ * implementations record what they observe (status changes, deliveries, failures) as
+ * {@code observe} entries. An operation whose {@link Capability} the topology lacks throws
+ * {@link NotRunException}, so a scenario that reaches it is reported NOT RUN, never passed.
+ *
+ * <p>Not thread-safe: one scenario thread calls everything. One topology serves one scenario
+ * iteration; {@link #close()} releases every process, socket and temporary file.
+ */
+public interface Topology extends AutoCloseable {
+    /** {@code mock}, {@code real} or {@code docker}: the name in reports. */
+    String kind();
+
+    /** The seed this run derives every random decision from (on a non-deterministic topology: its fault seeds). */
+    long seed();
+
+    /** What this topology can inject and observe. */
+    Set<Capability> capabilities();
+
+    /** The record of this run. */
+    Timeline timeline();
+
+    /** The topology's current time (virtual on the mock). */
+    Instant now();
+
+    // ------------------------------------------------------------------ members
+
+    /** A new sync group (a fresh group secret). */
+    Group newGroup();
+
+    /** Starts a new relay with a fresh identity and an empty store; devices added later may use it. */
+    Relay addRelay();
+
+    /**
+     * Starts a new device of {@code group} syncing with {@code relays} (preference order), with fresh
+     * identity and empty stores.
+     */
+    Device addDevice(Group group, List<Relay> relays);
+
+    /**
+     * As {@link #addDevice(Group, List)}, with the device's clock offset from the topology's by
+     * {@code clockOffset} (positive: ahead).
+     *
+     * @throws NotRunException without {@link Capability#CLOCK_SKEW}
+     */
+    Device addDevice(Group group, List<Relay> relays, Duration clockOffset);
+
+    /** Every relay added, in order. */
+    List<Relay> relays();
+
+    /** Every device added, in order. */
+    List<Device> devices();
+
+    // ------------------------------------------------------------------ faults
+
+    /**
+     * Installs {@code faults} on the link between {@code device} and {@code relay}, replacing what
+     * was there for that direction; {@link LinkFaults#NONE} heals it. Applies live.
+     *
+     * @throws NotRunException if a fault in {@code faults} needs a capability this topology lacks
+     */
+    void setFaults(Device device, Relay relay, LinkDirection direction, LinkFaults faults);
+
+    /** Cuts every link of {@code device} (both directions) until {@link #heal}. */
+    default void partition(Device device) {
+        for (Relay r : device.relays()) {
+            setFaults(device, r, LinkDirection.BOTH, LinkFaults.NONE.withPartitioned(true));
+        }
+    }
+
+    /** Removes every fault from every link of {@code device}. */
+    default void heal(Device device) {
+        for (Relay r : device.relays()) {
+            setFaults(device, r, LinkDirection.BOTH, LinkFaults.NONE);
+        }
+    }
+
+    /** Kills {@code relay} abruptly: no drain, no goodbye (kill -9 on real). Its store stays. */
+    void killRelay(Relay relay);
+
+    /** Stops {@code relay} gracefully (drain, UNAVAILABLE to sessions, close the store). */
+    void stopRelay(Relay relay);
+
+    /** Starts a killed or stopped relay again with the same identity, endpoint and store. */
+    void restartRelay(Relay relay);
+
+    /**
+     * Freezes {@code relay} without telling anyone (SIGSTOP on real): its sockets stay open, nothing
+     * is answered until {@link #resumeRelay}. Peers see silence, as with a suspended host.
+     *
+     * @throws NotRunException without {@link Capability#PAUSE_RELAY}
+     */
+    default void pauseRelay(Relay relay) {
+        throw new NotRunException("the " + kind() + " topology cannot pause a relay");
+    }
+
+    /**
+     * Lets a paused relay run on (SIGCONT on real).
+     *
+     * @throws NotRunException without {@link Capability#PAUSE_RELAY}
+     */
+    default void resumeRelay(Relay relay) {
+        throw new NotRunException("the " + kind() + " topology cannot pause a relay");
+    }
+
+    /**
+     * Crashes {@code device}: every connection drops at once, no flush, no goodbye; its stores stay
+     * as last committed.
+     */
+    void crashDevice(Device device);
+
+    /** Reopens a crashed (or gracefully closed) device from the same stores and identity. */
+    void restartDevice(Device device);
+
+    /**
+     * Flips bits inside every blob payload stored by {@code relay} (bit rot at rest).
+     *
+     * @return how many stored blobs were altered
+     * @throws NotRunException without {@link Capability#TAMPER_RELAY_STORE}
+     */
+    int corruptStoredBlobs(Relay relay);
+
+    // ------------------------------------------------------------------ time
+
+    /** Lets {@code duration} of topology time pass (virtual on the mock, real on real). */
+    void runFor(Duration duration);
+
+    /**
+     * Lets time pass until {@code condition} holds or {@code timeout} of topology time has passed.
+     *
+     * @return whether the condition held
+     */
+    boolean await(BooleanSupplier condition, Duration timeout);
+
+    /**
+     * Waits until every running device is SYNCED and, within each group, every running device's
+     * version vector is equal and every blob pushed by a member was received by every other member.
+     *
+     * @return whether that happened within {@code timeout} of topology time
+     */
+    boolean awaitConvergence(Duration timeout);
+
+    // ------------------------------------------------------------------ observations
+
+    /**
+     * The files {@code relay} keeps on disk (database, write-ahead log, identity), for the
+     * no-plaintext check.
+     *
+     * @throws NotRunException without {@link Capability#RELAY_STORAGE_FILES}
+     */
+    List<Path> relayStorageFiles(Relay relay);
+
+    /**
+     * Every log line written by {@code relay} so far, at TRACE level. On the mock all relays share one
+     * JVM's loggers, so this is every relay's lines.
+     *
+     * @throws NotRunException without {@link Capability#RELAY_LOGS}
+     */
+    List<String> relayLogLines(Relay relay);
+
+    /**
+     * Every message that crossed a device-relay link so far, as carried by the transport (Noise
+     * ciphertext), in either direction.
+     *
+     * @throws NotRunException without {@link Capability#CAPTURE_FRAMES}
+     */
+    List<byte[]> capturedFrames();
+
+    /** Stops every member and deletes the temporary stores. Idempotent. */
+    @Override
+    void close();
+}
