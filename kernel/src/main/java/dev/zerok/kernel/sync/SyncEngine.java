@@ -668,10 +668,15 @@ public final class SyncEngine {
             return;
         }
         int room = config.maxPushesInFlight() - r.pushesInFlight.size();
-        int limit = r.pushesInFlight.size() + r.tooLarge.size() + Math.max(room, 0) + 1;
+        if (room <= 0) {
+            return; // the next acknowledgement pumps again; reading payloads now would be wasted
+        }
+        java.util.Set<BlobId> skip = new java.util.HashSet<>(r.pushesInFlight);
+        skip.addAll(r.tooLarge);
         List<OutboxEntry> pending;
         try {
-            pending = store.pending(r.relay(), limit);
+            // room + 1: one more than can be sent tells whether a backlog remains.
+            pending = store.pending(r.relay(), room + 1, skip);
         } catch (ClientStateException e) {
             localFailure = Optional.of("the state store could not list the outbox (" + e.code() + ")");
             fail(r, "the state store failed", now, Duration.ZERO);

@@ -39,6 +39,19 @@ public interface ClientStateStore extends AutoCloseable {
     List<OutboxEntry> pending(RelayId relay, int max) throws ClientStateException;
 
     /**
+     * As {@link #pending(RelayId, int)}, skipping the entries in {@code excluding} (the pushes
+     * already in flight), so a sender reads only payloads it will send. This default over-fetches
+     * and filters; stores should skip in the query.
+     *
+     * @param max at most this many entries are returned, 1 or more
+     */
+    default List<OutboxEntry> pending(RelayId relay, int max, java.util.Set<dev.zerok.ports.id.BlobId> excluding)
+            throws ClientStateException {
+        return pending(relay, max + excluding.size()).stream().filter(e -> !excluding.contains(e.blob())).limit(max)
+                .toList();
+    }
+
+    /**
      * Records that {@code relay} acknowledged {@code blob}; the entry leaves the outbox once every
      * relay it was queued for has acknowledged it. The push-ack cursor is stored for diagnostics
      * only and never becomes the pull cursor.

@@ -108,6 +108,21 @@ public abstract class ClientStateStoreContract {
     }
 
     @Test
+    void pending_excludingInFlight_skipsThemAndStillBoundsByMax() throws Exception {
+        ClientStateStore store = store();
+        RelayId a = relay();
+        OutboxEntry first = entry(10);
+        OutboxEntry second = entry(20);
+        OutboxEntry third = entry(30);
+        store.enqueue(first, List.of(a));
+        store.enqueue(second, List.of(a));
+        store.enqueue(third, List.of(a));
+        assertThat(store.pending(a, 1, java.util.Set.of(first.blob()))).containsExactly(second);
+        assertThat(store.pending(a, 10, java.util.Set.of(first.blob(), third.blob()))).containsExactly(second);
+        assertThat(store.pending(a, 10, java.util.Set.of())).containsExactly(first, second, third);
+    }
+
+    @Test
     void enqueue_sameBlobIdAgain_leavesFirstEntryAsItWas() throws Exception {
         ClientStateStore store = store();
         RelayId a = relay();

@@ -157,6 +157,25 @@ final class SqliteClientStateStore implements ClientStateStore {
                 .map(SqliteClientStateStore::toEntry));
     }
 
+    /** {@inheritDoc} The exclusion is part of the query, so skipped payloads are never read. */
+    @Override
+    public List<OutboxEntry> pending(RelayId relay, int max, java.util.Set<BlobId> excluding) throws ClientStateException {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1");
+        }
+        byte[] r = relay.bytes();
+        List<byte[]> skip = excluding.stream().map(BlobId::bytes).toList();
+        return inTransaction("pending", d -> d.select(OUTBOX.fields())
+                .from(OUTBOX)
+                .join(OUTBOX_TARGET).on(OUTBOX_TARGET.BLOB_ID.eq(OUTBOX.BLOB_ID))
+                .where(OUTBOX_TARGET.RELAY_ID.eq(r))
+                .and(skip.isEmpty() ? org.jooq.impl.DSL.noCondition() : OUTBOX.BLOB_ID.notIn(skip))
+                .orderBy(OUTBOX.QUEUE_ORDER)
+                .limit(max)
+                .fetchInto(OUTBOX)
+                .map(SqliteClientStateStore::toEntry));
+    }
+
     /**
      * {@inheritDoc}
      *
