@@ -285,9 +285,4 @@ public class DemoCommand implements Callable<Integer> {
             // best effort
         }
     }
-
-    /** Runs the demo alone (the zerok launcher's main class registers it as a subcommand). */
-    public static void main(String[] args) {
-        System.exit(new picocli.CommandLine(new DemoCommand()).execute(args));
-    }
 }
