@@ -35,6 +35,7 @@ import dev.zerok.ports.crypto.Secret;
 import dev.zerok.ports.id.BlobId;
 import dev.zerok.ports.id.Cursor;
 import dev.zerok.ports.id.DeviceId;
+import dev.zerok.ports.id.GroupId;
 import dev.zerok.ports.id.RelayId;
 import dev.zerok.ports.spi.ProviderConfig;
 import dev.zerok.ports.spi.ProviderContext;
@@ -63,6 +64,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -97,6 +99,12 @@ public final class MockTopology implements Topology {
             Capability.CAPTURE_FRAMES, Capability.DETERMINISTIC, Capability.CLOCK_SKEW));
 
     /** How often {@link #await} re-checks its condition, in virtual time. */
+    static {
+        // jOOQ (inside the SQLite adapters) prints a banner and tips on first use; keep reports readable.
+        System.setProperty("org.jooq.no-logo", "true");
+        System.setProperty("org.jooq.no-tips", "true");
+    }
+
     static final Duration POLL_STEP = Duration.ofMillis(100);
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -185,7 +193,14 @@ public final class MockTopology implements Topology {
 
     @Override
     public Group newGroup() {
-        MockGroup g = new MockGroup("group-" + (groups.size() + 1), master.bytes(GroupKeys.SECRET_BYTES));
+        byte[] secret = master.bytes(GroupKeys.SECRET_BYTES);
+        GroupId id;
+        try (GroupKeys keys = GroupKeys.derive(crypto, Secret.copyOf(secret))) {
+            id = keys.groupId();
+        } catch (Exception e) {
+            throw new ChaosException("cannot derive the group keys: " + e.getMessage(), e);
+        }
+        MockGroup g = new MockGroup("group-" + (groups.size() + 1), secret, id);
         groups.add(g);
         timeline.inject("new-group", g.name);
         return g;
@@ -395,6 +410,7 @@ public final class MockTopology implements Topology {
                 endpoints.put(r.id, r.endpoint);
             }
             DeviceId deviceId = StaticIdentity.deviceId(crypto.hash("SHA256"), d.identity.publicKey());
+            d.deviceId = deviceId;
             SeededEntropy entropy = new SeededEntropy(master.childSeed());
             var clockOfDevice = d.clockOffset.isZero() ? clock : new OffsetClock(clock, d.clockOffset);
             d.store = Providers.select(ClientStateStoreProvider.class, "sqlite").open(
@@ -631,10 +647,17 @@ public final class MockTopology implements Topology {
     private static final class MockGroup implements Group {
         final String name;
         final byte[] secret;
+        final GroupId id;
 
-        MockGroup(String name, byte[] secret) {
+        MockGroup(String name, byte[] secret, GroupId id) {
             this.name = name;
             this.secret = secret;
+            this.id = id;
+        }
+
+        @Override
+        public Optional<GroupId> groupId() {
+            return Optional.of(id);
         }
 
         @Override
@@ -685,6 +708,7 @@ public final class MockTopology implements Topology {
         final Path dir;
         final KeyPair identity;
         final Duration clockOffset;
+        DeviceId deviceId;
         final Map<BlobId, byte[]> pushed = new LinkedHashMap<>();
         final Map<BlobId, byte[]> received = new LinkedHashMap<>();
         final List<SyncEvent> events = new ArrayList<>();
@@ -713,6 +737,11 @@ public final class MockTopology implements Topology {
         @Override
         public Group group() {
             return group;
+        }
+
+        @Override
+        public Optional<DeviceId> deviceId() {
+            return Optional.ofNullable(deviceId);
         }
 
         @Override

@@ -19,6 +19,14 @@ public interface Device {
     /** A stable, human name for timelines ({@code device-1}); never an id. */
     String name();
 
+    /**
+     * The device id the relays see, for the no-metadata check; empty if the topology cannot tell.
+     * (Added after the interface was first committed; the default keeps implementations compiling.)
+     */
+    default java.util.Optional<dev.zerok.ports.id.DeviceId> deviceId() {
+        return java.util.Optional.empty();
+    }
+
     Group group();
 
     /** The relays this device syncs with, in preference order. */
