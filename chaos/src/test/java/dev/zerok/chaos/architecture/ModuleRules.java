@@ -15,12 +15,14 @@ import java.util.TreeMap;
  * The rules between modules (the kernel's own boundary is kernel's {@code KernelRules}). Modules
  * are recognised by package: {@code dev.zerok.ports}, {@code dev.zerok.kernel},
  * {@code dev.zerok.adapters.<tech>} or {@code dev.zerok.adapters.<port>.<tech>} for transport and
- * storage, {@code dev.zerok.relayapp}, {@code dev.zerok.cli}, {@code dev.zerok.chaos}.
+ * storage, {@code dev.zerok.relayapp}, {@code dev.zerok.cli} and {@code dev.zerok.client} (both in cli-app),
+ * {@code dev.zerok.chaos}.
  */
 final class ModuleRules {
     private ModuleRules() {}
 
-    static final String[] APP_PACKAGES = {"dev.zerok.relayapp..", "dev.zerok.cli..", "dev.zerok.chaos.."};
+    static final String[] APP_PACKAGES = {"dev.zerok.relayapp..", "dev.zerok.cli..", "dev.zerok.client..",
+        "dev.zerok.chaos.."};
 
     static ArchRule adaptersDoNotDependOnEachOther() {
         return SlicesRuleDefinition.slices().assignedFrom(ADAPTERS).should().notDependOnEachOther()
@@ -30,7 +32,7 @@ final class ModuleRules {
     static ArchRule adaptersDependOnlyOnPorts() {
         return noClasses().that().resideInAPackage("dev.zerok.adapters..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.zerok.kernel..", "dev.zerok.relayapp..",
-                        "dev.zerok.cli..", "dev.zerok.chaos..")
+                        "dev.zerok.cli..", "dev.zerok.client..", "dev.zerok.chaos..")
                 .as("adapters depend on ports, never on the kernel or the applications");
     }
 
