@@ -36,7 +36,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -470,10 +469,5 @@ public final class SyncClient implements AutoCloseable {
                 // a faulty listener must not stop sync (same contract as the engine's)
             }
         }
-    }
-
-    /** The relays and where they listen, in preference order (for status output). */
-    public Map<RelayId, Endpoint> endpoints() {
-        return new LinkedHashMap<>(endpoints);
     }
 }

@@ -1,5 +1,6 @@
 package dev.zerok.chaos.mock;
 
+import dev.zerok.chaos.sim.CapturingTransport;
 import dev.zerok.adapters.transport.mock.FaultEvent;
 import dev.zerok.adapters.transport.mock.MockNetwork;
 import dev.zerok.chaos.report.Timeline;

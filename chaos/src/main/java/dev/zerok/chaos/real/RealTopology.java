@@ -1,5 +1,6 @@
 package dev.zerok.chaos.real;
 
+import dev.zerok.chaos.sim.CapturingTransport;
 import dev.zerok.chaos.proxy.BurstLoss;
 import dev.zerok.chaos.proxy.Direction;
 import dev.zerok.chaos.proxy.FaultEvent;

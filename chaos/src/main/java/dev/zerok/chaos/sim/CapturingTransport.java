@@ -1,4 +1,4 @@
-package dev.zerok.chaos.real;
+package dev.zerok.chaos.sim;
 
 import dev.zerok.ports.transport.Acceptor;
 import dev.zerok.ports.transport.Channel;
@@ -13,15 +13,16 @@ import java.util.function.Consumer;
 
 /**
  * A {@link Transport} decorator that hands a copy of every message a device sends or receives to
- * a sink: the captured frames of the no-plaintext check on the real topology (Noise ciphertext as
- * carried by QUIC; the UDP datagrams themselves are additionally encrypted by QUIC). Thread-safe if
- * the sink is.
+ * a sink: the captured frames of the no-plaintext check on every topology (on the mock, the
+ * messages of the mock transport; on real, Noise ciphertext as carried by QUIC, whose UDP
+ * datagrams are additionally encrypted by QUIC). Thread-safe if the sink is.
  */
-final class CapturingTransport implements Transport {
+public final class CapturingTransport implements Transport {
     private final Transport inner;
     private final Consumer<byte[]> sink;
 
-    CapturingTransport(Transport inner, Consumer<byte[]> sink) {
+    /** Wraps {@code inner}; {@code sink} receives a copy of each message sent or received. */
+    public CapturingTransport(Transport inner, Consumer<byte[]> sink) {
         this.inner = inner;
         this.sink = sink;
     }
