@@ -232,6 +232,8 @@ public abstract class TransportContract {
         await(() -> pair.clientRecorder.closed().isPresent(), "client sees the close");
         assertThat(pair.clientRecorder.messages()).containsExactly(bytes("goodbye"));
         assertThat(pair.clientRecorder.closed()).contains(Optional.empty());
+        // The server's own close is reported on its event thread, which may run after the client's.
+        await(() -> pair.serverSide().closed().isPresent(), "server handler sees its own close");
         assertThat(pair.serverSide().closed()).contains(Optional.empty());
     }
 
