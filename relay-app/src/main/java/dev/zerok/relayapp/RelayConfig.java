@@ -33,7 +33,8 @@ public final class RelayConfig {
     static final Set<String> TOP_LEVEL_KEYS = Set.of("listen", "data.dir", "http.listen", "purge.interval",
             "limits.sessions.max", "limits.frame.max.bytes", "limits.ttl.max", "limits.hello.timeout",
             "limits.pull.max.blobs", "limits.pull.max.bytes", "limits.rate.device.per.second", "limits.rate.device.burst",
-            "limits.rate.global.per.second", "limits.rate.global.burst", "limits.rate.max.keys", "shutdown.drain.timeout");
+            "limits.rate.global.per.second", "limits.rate.global.burst", "limits.rate.max.keys", "shutdown.drain.timeout",
+            "limits.sessions.unauthenticated.max", "limits.frame.timeout", "limits.session.max.queued", "groups.allow");
 
     private final Map<String, String> values;
 

@@ -2,6 +2,7 @@ package dev.zerok.relayapp;
 
 import dev.zerok.kernel.noise.NoiseException;
 import dev.zerok.kernel.noise.StaticIdentity;
+import dev.zerok.kernel.relay.RelayLimits;
 import dev.zerok.kernel.relay.RelaySession;
 import dev.zerok.kernel.relay.RelaySession.Action;
 import dev.zerok.kernel.relay.RelaySession.Input;
@@ -9,6 +10,7 @@ import dev.zerok.kernel.session.SecureChannel;
 import dev.zerok.kernel.wire.ErrorCode;
 import dev.zerok.kernel.wire.Message;
 import dev.zerok.kernel.wire.ProtocolException;
+import dev.zerok.ports.id.DeviceId;
 import dev.zerok.ports.relaystore.AppendResult;
 import dev.zerok.ports.relaystore.Page;
 import dev.zerok.ports.relaystore.RelayStoreException;
@@ -17,9 +19,12 @@ import dev.zerok.ports.time.Timer;
 import dev.zerok.ports.transport.Channel;
 import dev.zerok.ports.transport.ChannelHandler;
 import dev.zerok.ports.transport.TransportException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,23 +34,44 @@ import org.slf4j.LoggerFactory;
  * store, the router and the channel. All work for one connection runs on its
  * {@link SerialExecutor}. Logs carry a per-process connection number only: no addresses, ids or
  * sizes.
+ *
+ * <p>Memory a device can make this connection hold is bounded three ways: inbound transport
+ * messages waiting for the lane ({@value #LANE_HIGH_WATER_BYTES} bytes, then reading pauses);
+ * requests waiting in the session (it pauses reading itself); and bytes handed to the channel but
+ * not yet accepted by the transport (above the frame limit the session stops producing responses
+ * until they fall to a quarter of it).
  */
 final class RelayConnection implements ChannelHandler {
     private static final Logger LOG = LoggerFactory.getLogger(RelayConnection.class);
+    /** Inbound bytes queued on the lane at which reading pauses. */
+    static final long LANE_HIGH_WATER_BYTES = 1 << 20;
+    private static final long LANE_LOW_WATER_BYTES = 256 << 10;
 
     private final RelayRuntime runtime;
     private final long number;
     private final SerialExecutor lane;
+    private final AtomicLong laneInboundBytes = new AtomicLong();
+    private final AtomicLong unsentBytes = new AtomicLong();
+    private final long outboundHighWaterBytes;
     private Channel channel;
     private SecureChannel secure;
     private RelaySession session;
-    private Timer helloTimer;
+    private DeviceId device;
+    private Timer deadlineTimer;
+    private Instant deadlineScheduled;
     private boolean closed;
+    private boolean authenticated;
+    private boolean outboundBlocked;
+    // Guarded by this: who wants reading paused (the lane backlog is set from the transport's thread).
+    private boolean lanePaused;
+    private boolean sessionPaused;
+    private boolean readingPaused;
 
     RelayConnection(RelayRuntime runtime, long number) {
         this.runtime = runtime;
         this.number = number;
-        this.lane = new SerialExecutor(runtime.executor());
+        this.lane = new SerialExecutor(runtime.executor(), this::taskFailed);
+        this.outboundHighWaterBytes = runtime.limits().maxFrameBytes();
     }
 
     /** Called once by the acceptor, before any message. */
@@ -55,26 +81,33 @@ final class RelayConnection implements ChannelHandler {
             try {
                 secure = SecureChannel.responder(runtime.newResponderHandshake(), runtime.limits().maxFrameBytes());
             } catch (NoiseException e) {
-                LOG.error("connection {}: cannot start handshake: {}", number, e.code());
-                channel.close();
-                closed = true;
+                LOG.warn("connection {}: cannot start handshake: {}", number, e.code());
+                closeNow();
                 return;
             }
+            secure.inboundFrameLimit(RelayLimits.HELLO_FRAME_BYTES);
             session = new RelaySession(runtime.limits(), runtime.verifier(), runtime.limiter(), runtime.clock().now());
-            session.nextDeadline().ifPresent(deadline -> helloTimer = runtime.clock().schedule(
-                    java.time.Duration.between(runtime.clock().now(), deadline), () -> enqueue(new Input.Tick())));
+            rescheduleDeadline();
             LOG.debug("connection {}: accepted", number);
         });
     }
 
-    /** Queues a kernel input (used by the router and by shutdown). */
+    /** Queues a kernel input (used by the router, by device supersession and by shutdown). */
     void enqueue(Input input) {
         lane.execute(() -> feed(input));
     }
 
     @Override
     public void onMessage(byte[] message) {
-        lane.execute(() -> onTransportMessage(message));
+        if (laneInboundBytes.addAndGet(message.length) >= LANE_HIGH_WATER_BYTES) {
+            pauseFor(Pauser.LANE, true);
+        }
+        lane.execute(() -> {
+            if (laneInboundBytes.addAndGet(-message.length) < LANE_LOW_WATER_BYTES) {
+                pauseFor(Pauser.LANE, false);
+            }
+            onTransportMessage(message);
+        });
     }
 
     @Override
@@ -82,6 +115,7 @@ final class RelayConnection implements ChannelHandler {
         lane.execute(() -> {
             LOG.debug("connection {}: transport closed ({})", number, cause.map(c -> c.code().name()).orElse("orderly"));
             feed(new Input.TransportClosed());
+            closeNow();
         });
     }
 
@@ -103,11 +137,11 @@ final class RelayConnection implements ChannelHandler {
             return;
         }
         for (byte[] out : received.toSend()) {
-            channel.send(out);
+            send(out);
         }
         if (received.handshakeCompleted()) {
-            feed(new Input.HandshakeCompleted(StaticIdentity.deviceId(runtime.sha256(), secure.remoteStatic()),
-                    secure.handshakeHash()));
+            device = StaticIdentity.deviceId(runtime.sha256(), secure.remoteStatic());
+            feed(new Input.HandshakeCompleted(device, secure.handshakeHash()));
         }
         for (Message m : received.messages()) {
             if (m instanceof Message.Push push) {
@@ -115,25 +149,45 @@ final class RelayConnection implements ChannelHandler {
             }
             feed(new Input.Received(m));
         }
+        if (secure.isEstablished()) {
+            feed(new Input.StreamProgress(received.messages().size(), secure.bufferedInboundBytes()));
+        }
     }
 
     private void feed(Input input) {
-        if (session == null || session.state() == RelaySession.State.CLOSED && closed) {
+        if (session == null || closed && session.state() == RelaySession.State.CLOSED) {
             return;
         }
-        List<Input> pending = new ArrayList<>();
+        List<Input> pending = new ArrayList<>(pendingInputs);
+        pendingInputs.clear();
         pending.add(input);
         while (!pending.isEmpty()) {
             session.handle(pending.remove(0), runtime.clock().now());
             for (Action action : session.drainActions()) {
                 execute(action).ifPresent(pending::add);
             }
+            pending.addAll(pendingInputs);
+            pendingInputs.clear();
         }
-        if (session.state() != RelaySession.State.AWAITING_HANDSHAKE && session.state() != RelaySession.State.AUTHENTICATED
-                && helloTimer != null) {
-            helloTimer.cancel();
-            helloTimer = null;
+        rescheduleDeadline();
+    }
+
+    /** Keeps one timer at the session's next deadline. */
+    private void rescheduleDeadline() {
+        Optional<Instant> next = closed ? Optional.empty() : session.nextDeadline();
+        if (next.isPresent() && next.get().equals(deadlineScheduled)) {
+            return;
         }
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel();
+            deadlineTimer = null;
+            deadlineScheduled = null;
+        }
+        next.ifPresent(deadline -> {
+            deadlineScheduled = deadline;
+            Duration wait = Duration.between(runtime.clock().now(), deadline);
+            deadlineTimer = runtime.clock().schedule(wait.isNegative() ? Duration.ZERO : wait, () -> enqueue(new Input.Tick()));
+        });
     }
 
     /** Executes one action; store reads and writes return the input that reports their result. */
@@ -141,6 +195,10 @@ final class RelayConnection implements ChannelHandler {
         switch (action) {
             case Action.Send send -> sendMessage(send.message());
             case Action.ReadHead read -> {
+                if (!runtime.admitAuthenticated(this)) {
+                    return Optional.of(new Input.SessionCapReached());
+                }
+                authenticated = true;
                 try {
                     return Optional.of(new Input.HeadRead(runtime.store().head(read.group())));
                 } catch (RelayStoreException e) {
@@ -169,19 +227,29 @@ final class RelayConnection implements ChannelHandler {
                     List<Message.PulledBlob> blobs = new ArrayList<>();
                     for (StoredBlob b : page.blobs()) {
                         blobs.add(new Message.PulledBlob(b.cursor(), b.blob(), b.sender(), b.payload()));
-                        runtime.metrics().bytesSent.inc(b.payload().length);
                     }
-                    return Optional.of(new Input.PageRead(blobs, page.hasMore()));
+                    return Optional.of(new Input.PageRead(blobs, page.hasMore(), List.of()));
                 } catch (RelayStoreException e) {
                     return Optional.of(new Input.StoreUnavailable());
                 }
             }
-            case Action.JoinGroup join -> runtime.router().join(join.group(), this);
+            case Action.JoinGroup join -> {
+                runtime.router().join(join.group(), this);
+                runtime.claimDevice(join.device(), this).ifPresent(older -> older.enqueue(new Input.Superseded()));
+            }
             case Action.LeaveGroup leave -> runtime.router().leave(leave.group(), this);
             case Action.Broadcast broadcast -> {
                 for (RelayConnection other : runtime.router().others(broadcast.group(), this)) {
                     other.enqueue(new Input.GroupAdvanced(broadcast.head()));
                 }
+            }
+            case Action.AcceptFrames accept -> secure.inboundFrameLimit(accept.maxFrameBytes());
+            case Action.PauseReading pause -> pauseFor(Pauser.SESSION, true);
+            case Action.ResumeReading resume -> pauseFor(Pauser.SESSION, false);
+            case Action.Withheld withheld -> {
+                runtime.metrics().blobsWithheld.inc(withheld.count());
+                LOG.warn("connection {}: skipped stored blob(s) that cannot be served (integrity check failed or "
+                        + "larger than the frame limit)", number);
             }
             case Action.Close close -> closeNow();
         }
@@ -199,13 +267,78 @@ final class RelayConnection implements ChannelHandler {
             }
             LOG.debug("connection {}: refusing with {}", number, error.code());
         }
+        if (message instanceof Message.PullResponse response) {
+            response.blobs().forEach(b -> runtime.metrics().bytesSent.inc(b.payloadBytes()));
+        }
         try {
             for (byte[] out : secure.seal(message)) {
-                channel.send(out);
+                send(out);
             }
         } catch (NoiseException e) {
             closeNow();
         }
+    }
+
+    /** Hands one transport message to the channel and accounts for it until the transport took it. */
+    private void send(byte[] out) {
+        long unsent = unsentBytes.addAndGet(out.length);
+        channel.send(out).whenComplete((ok, failure) -> {
+            if (unsentBytes.addAndGet(-out.length) < outboundHighWaterBytes / 4) {
+                lane.execute(this::outboundDrained);
+            }
+        });
+        if (unsent > outboundHighWaterBytes && !outboundBlocked && session != null) {
+            outboundBlocked = true;
+            pendingInputs.add(new Input.OutboundBlocked());
+        }
+    }
+
+    /** Inputs produced while executing actions that must reach the session after the current feed. */
+    private final List<Input> pendingInputs = new ArrayList<>();
+
+    private void outboundDrained() {
+        if (outboundBlocked && unsentBytes.get() < outboundHighWaterBytes / 4) {
+            outboundBlocked = false;
+            feed(new Input.OutboundDrained());
+        }
+    }
+
+    /** Who can ask for reading to pause. */
+    private enum Pauser { LANE, SESSION }
+
+    /** Pauses reading while the lane backlog or the session asks for it; resumes when neither does. */
+    private synchronized void pauseFor(Pauser who, boolean pause) {
+        if (who == Pauser.LANE) {
+            lanePaused = pause;
+        } else {
+            sessionPaused = pause;
+        }
+        boolean wanted = lanePaused || sessionPaused;
+        if (wanted == readingPaused || channel == null) {
+            return;
+        }
+        readingPaused = wanted;
+        if (wanted) {
+            channel.pauseReading();
+        } else {
+            channel.resumeReading();
+        }
+    }
+
+    /** A task on this connection's lane threw: a bug, reported once and answered with a close. */
+    private void taskFailed(RuntimeException e) {
+        LOG.error("connection {}: internal error {}; closing the connection", number, e.getClass().getName());
+        runtime.metrics().errors.inc();
+        if (secure != null && secure.isEstablished() && !closed) {
+            try {
+                for (byte[] out : secure.seal(new Message.Error(ErrorCode.UNAVAILABLE, "internal relay error; reconnect", 1000))) {
+                    send(out);
+                }
+            } catch (NoiseException | RuntimeException ignored) {
+                // the close below is what matters
+            }
+        }
+        closeNow();
     }
 
     private void closeNow() {
@@ -213,8 +346,9 @@ final class RelayConnection implements ChannelHandler {
             return;
         }
         closed = true;
-        if (helloTimer != null) {
-            helloTimer.cancel();
+        if (deadlineTimer != null) {
+            deadlineTimer.cancel();
+            deadlineTimer = null;
         }
         if (secure != null) {
             secure.close();
@@ -222,7 +356,7 @@ final class RelayConnection implements ChannelHandler {
         if (channel != null) {
             channel.close();
         }
-        runtime.connectionClosed(this);
+        runtime.connectionClosed(this, authenticated, device);
         if (session != null && session.state() != RelaySession.State.CLOSED) {
             session.handle(new Input.TransportClosed(), runtime.clock().now());
             for (Action action : session.drainActions()) {

@@ -24,6 +24,8 @@ final class RelayMetrics {
     final Counter blobsStored = counter("zerok_relay_blobs_stored", "Blobs newly stored (duplicates excluded)");
     final Counter rateLimitHits = counter("zerok_relay_rate_limit_hits", "Requests refused by the rate limiter");
     final Counter errors = counter("zerok_relay_errors", "In-band Error messages sent and protocol violations");
+    final Counter blobsWithheld = counter("zerok_relay_blobs_withheld", "Stored blobs skipped in pull pages: failed integrity check or larger than a frame");
+    final Counter connectionsRefused = counter("zerok_relay_connections_refused", "Connections refused at accept: session caps or shutdown");
 
     RelayMetrics(String version, DoubleSupplier connectionsActive, DoubleSupplier groupsActive, DoubleSupplier storageBlobs,
             DoubleSupplier storageBytes, DoubleSupplier storageGroups) {

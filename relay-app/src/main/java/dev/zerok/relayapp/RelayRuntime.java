@@ -14,8 +14,11 @@ import dev.zerok.ports.crypto.KeyPair;
 import dev.zerok.ports.crypto.Signer;
 import dev.zerok.ports.entropy.Entropy;
 import dev.zerok.ports.id.DeviceId;
+import dev.zerok.ports.id.GroupId;
 import dev.zerok.ports.relaystore.RelayStore;
 import dev.zerok.ports.time.Clock;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -38,9 +41,30 @@ final class RelayRuntime {
     private final Hash sha256;
     private final Signer ed25519;
     private final Set<RelayConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Map<DeviceId, RelayConnection> devices = new ConcurrentHashMap<>();
+    private final Admission admission;
+    private int unauthenticated;
+    private int authenticated;
+
+    /**
+     * Who the relay lets in and how many at once.
+     *
+     * @param maxAuthenticated sessions past a verified Hello ({@code limits.sessions.max})
+     * @param maxUnauthenticated connections still in the handshake or before Hello
+     *     ({@code limits.sessions.unauthenticated.max}); counted apart so strangers cannot take the
+     *     members' places
+     * @param allowedGroups the only groups served ({@code groups.allow}); empty for an open relay
+     */
+    record Admission(int maxAuthenticated, int maxUnauthenticated, Set<GroupId> allowedGroups) {
+        Admission {
+            allowedGroups = Set.copyOf(allowedGroups);
+        }
+    }
 
     RelayRuntime(Clock clock, Entropy entropy, KeyExchange crypto, RelayStore store, KeyPair identity, RelayLimits limits,
-            TokenBucketLimiter<DeviceId> limiter, RelayMetrics metrics, Executor executor) throws CryptoException {
+            TokenBucketLimiter<DeviceId> limiter, Admission admission, RelayMetrics metrics, Executor executor)
+            throws CryptoException {
+        this.admission = admission;
         this.clock = clock;
         this.entropy = entropy;
         this.crypto = crypto;
@@ -59,17 +83,69 @@ final class RelayRuntime {
     }
 
     MembershipVerifier verifier() {
-        return (group, device, proof, handshakeHash) -> MembershipProof.decode(proof)
-                .map(p -> p.verify(ed25519, sha256, group, handshakeHash))
-                .orElse(false);
+        Set<GroupId> allowed = admission.allowedGroups();
+        return (group, device, proof, handshakeHash) -> (allowed.isEmpty() || allowed.contains(group))
+                && MembershipProof.decode(proof).map(p -> p.verify(ed25519, sha256, group, handshakeHash)).orElse(false);
     }
 
-    void connectionOpened(RelayConnection connection) {
+    /**
+     * Registers a new, unauthenticated connection unless {@code maxUnauthenticated} are already
+     * waiting for their handshake and Hello.
+     *
+     * @return false if refused (nothing registered)
+     */
+    synchronized boolean connectionOpened(RelayConnection connection) {
+        if (unauthenticated >= admission.maxUnauthenticated()) {
+            return false;
+        }
+        unauthenticated++;
         connections.add(connection);
+        return true;
     }
 
-    void connectionClosed(RelayConnection connection) {
-        connections.remove(connection);
+    /**
+     * Moves a connection whose Hello was verified from the unauthenticated to the authenticated
+     * count, unless {@code maxAuthenticated} sessions are open already.
+     *
+     * @return false if refused (the connection stays unauthenticated until it closes)
+     */
+    synchronized boolean admitAuthenticated(RelayConnection connection) {
+        if (authenticated >= admission.maxAuthenticated()) {
+            return false;
+        }
+        unauthenticated--;
+        authenticated++;
+        return true;
+    }
+
+    /**
+     * Makes {@code connection} the one session of {@code device}.
+     *
+     * @return the older session of the same device identity, which must give way
+     */
+    Optional<RelayConnection> claimDevice(DeviceId device, RelayConnection connection) {
+        RelayConnection older = devices.put(device, connection);
+        return older == null || older == connection ? Optional.empty() : Optional.of(older);
+    }
+
+    /** Forgets a closed connection; {@code device} may be null (closed before the handshake). */
+    synchronized void connectionClosed(RelayConnection connection, boolean wasAuthenticated, DeviceId device) {
+        if (!connections.remove(connection)) {
+            return;
+        }
+        if (wasAuthenticated) {
+            authenticated--;
+        } else {
+            unauthenticated--;
+        }
+        if (device != null) {
+            devices.remove(device, connection);
+        }
+    }
+
+    /** Connections that have not yet passed Hello. */
+    synchronized int unauthenticatedCount() {
+        return unauthenticated;
     }
 
     Set<RelayConnection> connections() {

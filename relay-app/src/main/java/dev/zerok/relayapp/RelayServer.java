@@ -1,17 +1,21 @@
 package dev.zerok.relayapp;
 
 import dev.zerok.kernel.noise.StaticIdentity;
-import dev.zerok.ports.Redacted;
 import dev.zerok.kernel.relay.RelayLimits;
 import dev.zerok.kernel.relay.RelaySession;
 import dev.zerok.kernel.relay.TokenBucketLimiter;
+import dev.zerok.kernel.wire.FrameCodec;
+import dev.zerok.kernel.wire.MessageCodec;
+import dev.zerok.ports.Redacted;
 import dev.zerok.ports.crypto.KeyExchange;
 import dev.zerok.ports.crypto.KeyPair;
 import dev.zerok.ports.entropy.Entropy;
 import dev.zerok.ports.id.DeviceId;
+import dev.zerok.ports.id.GroupId;
 import dev.zerok.ports.relaystore.RelayStore;
 import dev.zerok.ports.relaystore.RelayStoreException;
 import dev.zerok.ports.relaystore.StoreStats;
+import dev.zerok.ports.spi.ConfigException;
 import dev.zerok.ports.spi.ProviderConfig;
 import dev.zerok.ports.spi.ProviderContext;
 import dev.zerok.ports.time.Clock;
@@ -21,8 +25,10 @@ import dev.zerok.ports.transport.Server;
 import dev.zerok.ports.transport.Transport;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -53,7 +59,6 @@ public final class RelayServer implements AutoCloseable {
     private final Executor executor;
     private final AtomicLong connectionNumbers = new AtomicLong();
     private final Instant startedAt;
-    private final int maxSessions;
     private volatile Timer purgeTimer;
     private volatile boolean closing;
 
@@ -103,37 +108,36 @@ public final class RelayServer implements AutoCloseable {
         identity = RelayIdentityFile.loadOrCreate(config.dataDir(), keyExchange.dh("25519"), entropy);
         store = environment == null ? component.relayStore()
                 : PortsModule.relayStore(config, new ProviderContext(clock, entropy));
-        RelayLimits limits = new RelayLimits(
-                top.intValue("limits.frame.max.bytes", RelayLimits.DEFAULTS.maxFrameBytes(), 1024, 16 * 1024 * 1024),
-                top.duration("limits.ttl.max", RelayLimits.DEFAULTS.maxTtl()),
-                top.intValue("limits.pull.max.blobs", RelayLimits.DEFAULTS.maxPullBlobs(), 1, 100_000),
-                top.longValue("limits.pull.max.bytes", RelayLimits.DEFAULTS.maxPullBytes(), 1024, 16L * 1024 * 1024),
-                top.duration("limits.hello.timeout", RelayLimits.DEFAULTS.helloTimeout()));
+        RelayLimits limits = limits(top);
         TokenBucketLimiter<DeviceId> limiter = new TokenBucketLimiter<>(
                 top.intValue("limits.rate.device.per.second", 200, 1, 1_000_000),
                 top.intValue("limits.rate.device.burst", 400, 1, 1_000_000),
                 top.intValue("limits.rate.global.per.second", 5_000, 1, 10_000_000),
                 top.intValue("limits.rate.global.burst", 10_000, 1, 10_000_000),
                 top.intValue("limits.rate.max.keys", 100_000, 1, 10_000_000), clock.now());
-        maxSessions = top.intValue("limits.sessions.max", 1_000, 1, 1_000_000);
+        RelayRuntime.Admission admission = new RelayRuntime.Admission(
+                top.intValue("limits.sessions.max", 1_000, 1, 1_000_000),
+                top.intValue("limits.sessions.unauthenticated.max", 256, 1, 1_000_000),
+                allowedGroups(top));
         drainTimeout = top.duration("shutdown.drain.timeout", Duration.ofSeconds(5));
         Duration purgeInterval = top.duration("purge.interval", Duration.ofMinutes(1));
         GroupRouterHolder routerHolder = new GroupRouterHolder();
         RelayMetrics metrics = new RelayMetrics(VERSION, () -> routerHolder.runtime.connections().size(),
                 () -> routerHolder.runtime.router().activeGroups(), () -> stats(store).totalBlobs(),
                 () -> stats(store).storageBytes(), () -> stats(store).groupsWithData());
-        runtime = new RelayRuntime(clock, entropy, keyExchange, store, identity, limits, limiter, metrics, executor);
+        runtime = new RelayRuntime(clock, entropy, keyExchange, store, identity, limits, limiter, admission, metrics, executor);
         routerHolder.runtime = runtime;
 
         server = transport.bind(Endpoint.parse(top.string("listen", "127.0.0.1:7443")), channel -> {
             RelayConnection connection = new RelayConnection(runtime, connectionNumbers.incrementAndGet());
             runtime.metrics().connectionsAccepted.inc();
-            if (closing || runtime.connections().size() >= maxSessions) {
-                LOG.warn("refusing a connection: {}", closing ? "shutting down" : "session cap reached");
+            if (closing || !runtime.connectionOpened(connection)) {
+                // Refusals are counted, not logged one by one: a flood must not flood the log.
+                runtime.metrics().connectionsRefused.inc();
+                LOG.debug("refusing a connection: {}", closing ? "shutting down" : "unauthenticated session cap reached");
                 channel.close();
                 return connection;
             }
-            runtime.connectionOpened(connection);
             LOG.debug("connection {} accepted from {}", connection, Redacted.of(channel.remoteEndpoint()));
             connection.start(channel);
             return connection;
@@ -142,6 +146,45 @@ public final class RelayServer implements AutoCloseable {
                 : new HttpEndpoints(Endpoint.parse(top.string("http.listen", "127.0.0.1:7480")), this::health, metrics,
                         executor);
         schedulePurge(purgeInterval);
+    }
+
+    /**
+     * The session limits from the configuration, cross-checked: a pull page of
+     * {@code limits.pull.max.bytes} must fit one frame, or the relay would acknowledge what it
+     * cannot serve.
+     */
+    static RelayLimits limits(ProviderConfig top) throws ConfigException {
+        int frame = top.intValue("limits.frame.max.bytes", RelayLimits.DEFAULTS.maxFrameBytes(), 16 * 1024,
+                FrameCodec.LIMIT_MAX_FRAME_BYTES);
+        long pullBytes = top.longValue("limits.pull.max.bytes", RelayLimits.DEFAULTS.maxPullBytes(), 1024, 16L * 1024 * 1024);
+        if (pullBytes > MessageCodec.maxBlobPayloadBytes(frame)) {
+            throw new ConfigException("limits.pull.max.bytes (" + pullBytes + ") must leave room for the page envelope "
+                    + "inside limits.frame.max.bytes (" + frame + "): at most " + MessageCodec.maxBlobPayloadBytes(frame));
+        }
+        return new RelayLimits(frame,
+                top.duration("limits.ttl.max", RelayLimits.DEFAULTS.maxTtl()),
+                top.intValue("limits.pull.max.blobs", RelayLimits.DEFAULTS.maxPullBlobs(), 1, 100_000),
+                pullBytes,
+                top.duration("limits.hello.timeout", RelayLimits.DEFAULTS.helloTimeout()),
+                top.duration("limits.frame.timeout", RelayLimits.DEFAULTS.frameTimeout()),
+                top.intValue("limits.session.max.queued", RelayLimits.DEFAULTS.maxQueuedRequests(), 1, 4096));
+    }
+
+    /** {@code groups.allow}: comma-separated group ids (hex); empty or absent serves every group. */
+    static Set<GroupId> allowedGroups(ProviderConfig top) throws ConfigException {
+        Set<GroupId> groups = new HashSet<>();
+        for (String hex : top.string("groups.allow", "").split(",")) {
+            if (hex.isBlank()) {
+                continue;
+            }
+            try {
+                groups.add(GroupId.fromHex(hex.strip()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("groups.allow: an entry is not a " + 2 * GroupId.LENGTH
+                        + "-digit hex group id (entry " + (groups.size() + 1) + ")");
+            }
+        }
+        return groups;
     }
 
     /**

@@ -2,22 +2,24 @@ package dev.zerok.relayapp;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Consumer;
 
 /**
  * Runs tasks one at a time, in submission order, on a backing executor (virtual threads). Each
  * connection has one, so its session machine is never entered concurrently while blocking store
- * calls stay off the transport's event loop.
+ * calls stay off the transport's event loop. A task that throws is handed to the failure handler
+ * (the connection answers it with a close), never swallowed; the next task still runs. The queue
+ * is bounded by its users: the connection stops reading while too many inbound bytes wait here.
  */
 final class SerialExecutor implements Executor {
-    private static final Logger LOG = LoggerFactory.getLogger(SerialExecutor.class);
     private final Executor backing;
+    private final Consumer<RuntimeException> onFailure;
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private boolean running;
 
-    SerialExecutor(Executor backing) {
+    SerialExecutor(Executor backing, Consumer<RuntimeException> onFailure) {
         this.backing = backing;
+        this.onFailure = onFailure;
     }
 
     @Override
@@ -45,7 +47,11 @@ final class SerialExecutor implements Executor {
             try {
                 next.run();
             } catch (RuntimeException e) {
-                LOG.error("connection task failed: {}", e.getClass().getName());
+                try {
+                    onFailure.accept(e);
+                } catch (RuntimeException second) {
+                    e.addSuppressed(second); // the lane must keep draining whatever the handler does
+                }
             }
         }
     }

@@ -66,6 +66,16 @@ public final class CapturingTransport implements Transport {
             public boolean isOpen() {
                 return channel.isOpen();
             }
+
+            @Override
+            public void pauseReading() {
+                channel.pauseReading();
+            }
+
+            @Override
+            public void resumeReading() {
+                channel.resumeReading();
+            }
         };
     }
 

@@ -2,6 +2,7 @@ package dev.zerok.kernel.relay;
 
 import dev.zerok.kernel.wire.ErrorCode;
 import dev.zerok.kernel.wire.Message;
+import dev.zerok.kernel.wire.MessageCodec;
 import dev.zerok.ports.id.BlobId;
 import dev.zerok.ports.id.Cursor;
 import dev.zerok.ports.id.DeviceId;
@@ -29,7 +30,19 @@ import java.util.Optional;
  * <p>Requests are served one at a time in arrival order: while a store operation is in flight
  * (an {@link Action.Append}, {@link Action.ReadPage} or {@link Action.ReadHead} awaiting its
  * result input), later messages wait in a queue, so PushAcks and PullResponses leave in request
- * order. Every refusal is an in-band {@link Message.Error} with a stable code before any close.
+ * order. Every refusal after the handshake is an in-band {@link Message.Error} with a stable code
+ * before the close; before the handshake completed nothing can be sealed, so the session only
+ * closes.
+ *
+ * <p>Backpressure: the session serves no request while the driver reports the outbound direction
+ * blocked ({@link Input.OutboundBlocked}), coalesces Notify meanwhile, and asks the driver to stop
+ * reading ({@link Action.PauseReading}) while requests pile up or the outbound is blocked, so a
+ * device that sends without reading holds at most a few frames of relay memory. A frame that stays
+ * incomplete for {@link RelayLimits#frameTimeout()} while the relay is reading closes the session.
+ *
+ * <p>Pages are cut to fit one frame ({@link MessageCodec#pulledBlobFrameBytes}); a stored blob
+ * that cannot fit any frame (stored under a larger limit) or that the store withheld is skipped
+ * and reported ({@link Action.Withheld}) instead of wedging every puller at its cursor.
  *
  * <p>Not thread-safe: the driver feeds one session from one thread at a time.
  */
@@ -61,8 +74,16 @@ public final class RelaySession {
         /** {@link Action.Append} stored nothing because the group's quota is full. */
         record AppendRefusedQuota(BlobId blob) implements Input {}
 
-        /** Result of {@link Action.ReadPage}. */
-        record PageRead(List<Message.PulledBlob> blobs, boolean hasMore) implements Input {}
+        /**
+         * Result of {@link Action.ReadPage}: the blobs, whether more follow, and the cursors in the
+         * page's range the store withheld (a row that failed its integrity check).
+         */
+        record PageRead(List<Message.PulledBlob> blobs, boolean hasMore, List<Cursor> withheld) implements Input {
+            public PageRead {
+                blobs = List.copyOf(blobs);
+                withheld = List.copyOf(withheld);
+            }
+        }
 
         /** A store operation failed for a reason the device can retry later. */
         record StoreUnavailable() implements Input {}
@@ -78,6 +99,24 @@ public final class RelaySession {
 
         /** Time passed; check deadlines. */
         record Tick() implements Input {}
+
+        /**
+         * After each transport message: how many frames it completed and how many bytes of a
+         * partial frame are held now (the frame deadline runs while this is above 0).
+         */
+        record StreamProgress(int completedFrames, int bufferedBytes) implements Input {}
+
+        /** The driver's unsent bytes to the device crossed its high-water mark: stop producing responses. */
+        record OutboundBlocked() implements Input {}
+
+        /** The driver's unsent bytes fell below its low-water mark again. */
+        record OutboundDrained() implements Input {}
+
+        /** A newer session authenticated with this session's device identity: this one gives way. */
+        record Superseded() implements Input {}
+
+        /** Instead of {@link HeadRead}: the relay holds as many authenticated sessions as it may. */
+        record SessionCapReached() implements Input {}
     }
 
     /** What the driver must do. */
@@ -104,8 +143,23 @@ public final class RelaySession {
             }
         }
 
-        /** Route the group's notifications to this session from now on. */
-        record JoinGroup(GroupId group) implements Action {}
+        /**
+         * Route the group's notifications to this session from now on, and make it the one
+         * session of {@code device}: an older session of the same identity gets {@link Input.Superseded}.
+         */
+        record JoinGroup(GroupId group, DeviceId device) implements Action {}
+
+        /** Accept frames of up to {@code maxFrameBytes} from the device from now on (Hello verified). */
+        record AcceptFrames(int maxFrameBytes) implements Action {}
+
+        /** Stop reading from the device (let the transport's flow control hold it back). */
+        record PauseReading() implements Action {}
+
+        /** Read from the device again. */
+        record ResumeReading() implements Action {}
+
+        /** {@code count} stored blobs were skipped in a page: count them, log without ids. */
+        record Withheld(int count) implements Action {}
 
         /** Tell the group's other live sessions that the log grew to {@code head}. */
         record Broadcast(GroupId group, Cursor head) implements Action {}
@@ -131,6 +185,14 @@ public final class RelaySession {
     private boolean inFlight;
     private boolean joined;
     private boolean shutdownRequested;
+    private long queuedBytes;
+    private boolean outboundBlocked;
+    private boolean readingPaused;
+    private Optional<Cursor> pendingNotify = Optional.empty();
+    private Optional<Instant> partialFrameSince = Optional.empty();
+    private boolean partialFrame;
+    /** The Pull being served, while pages of withheld blobs are skipped for it. */
+    private Message.Pull pullInFlight;
 
     /**
      * @param limits the relay's limits
@@ -155,9 +217,19 @@ public final class RelaySession {
         return state == State.ACTIVE || state == State.CLOSING ? Optional.ofNullable(group) : Optional.empty();
     }
 
-    /** When the session wants a {@link Input.Tick}: the Hello deadline until it is ACTIVE. */
+    /**
+     * When the session wants a {@link Input.Tick}: the Hello deadline until it is ACTIVE, and the
+     * deadline of a partly received frame while reading.
+     */
     public Optional<Instant> nextDeadline() {
-        return state == State.AWAITING_HANDSHAKE || state == State.AUTHENTICATED ? Optional.of(helloDeadline) : Optional.empty();
+        if (state == State.CLOSING || state == State.CLOSED) {
+            return Optional.empty();
+        }
+        Optional<Instant> frame = partialFrameSince.map(since -> since.plus(limits.frameTimeout()));
+        if (state == State.AWAITING_HANDSHAKE || state == State.AUTHENTICATED) {
+            return Optional.of(frame.filter(f -> f.isBefore(helloDeadline)).orElse(helloDeadline));
+        }
+        return frame;
     }
 
     /** Returns and forgets the actions produced so far, in order. */
@@ -189,14 +261,21 @@ public final class RelaySession {
             }
             case Input.Received r -> {
                 queue.add(r.message());
+                queuedBytes += queuedSize(r.message());
+                if (queue.size() > 16L * limits.maxQueuedRequests()) {
+                    refuse(ErrorCode.BAD_REQUEST, "more than " + 16L * limits.maxQueuedRequests()
+                            + " requests outstanding; wait for answers before sending more");
+                    return;
+                }
                 pump(now);
             }
             case Input.ProtocolViolation v -> refuse(ErrorCode.BAD_REQUEST, v.reason());
             case Input.HeadRead h -> {
                 inFlight = false;
                 state = State.ACTIVE;
-                actions.add(new Action.JoinGroup(group));
+                actions.add(new Action.JoinGroup(group, device));
                 joined = true;
+                actions.add(new Action.AcceptFrames(limits.maxFrameBytes()));
                 actions.add(new Action.Send(new Message.Welcome(Message.PROTOCOL_VERSION, h.head(), limits.maxFrameBytes(),
                         limits.maxTtl().toSeconds())));
                 pump(now);
@@ -215,13 +294,10 @@ public final class RelaySession {
                         "the group's storage quota is full; nothing was stored", 0)));
                 pump(now);
             }
-            case Input.PageRead p -> {
-                inFlight = false;
-                actions.add(new Action.Send(new Message.PullResponse(p.blobs(), p.hasMore())));
-                pump(now);
-            }
+            case Input.PageRead p -> onPage(p, now);
             case Input.StoreUnavailable u -> {
                 inFlight = false;
+                pullInFlight = null;
                 if (state == State.AUTHENTICATED) {
                     refuse(ErrorCode.UNAVAILABLE, "relay storage is unavailable; retry later");
                     return;
@@ -231,7 +307,9 @@ public final class RelaySession {
                 pump(now);
             }
             case Input.GroupAdvanced g -> {
-                if (state == State.ACTIVE) {
+                if (state == State.ACTIVE && outboundBlocked) {
+                    pendingNotify = Optional.of(pendingNotify.filter(c -> c.isAfter(g.head())).orElse(g.head()));
+                } else if (state == State.ACTIVE) {
                     actions.add(new Action.Send(new Message.Notify(g.head())));
                 }
             }
@@ -243,23 +321,114 @@ public final class RelaySession {
             case Input.Tick t -> {
                 if ((state == State.AWAITING_HANDSHAKE || state == State.AUTHENTICATED) && !now.isBefore(helloDeadline)) {
                     refuse(ErrorCode.BAD_REQUEST, "no handshake and Hello within " + limits.helloTimeout().toSeconds() + " s");
+                } else if (partialFrameSince.isPresent() && !now.isBefore(partialFrameSince.get().plus(limits.frameTimeout()))) {
+                    refuse(ErrorCode.BAD_REQUEST, "a frame stayed incomplete for " + limits.frameTimeout().toSeconds() + " s");
                 }
             }
+            case Input.StreamProgress p -> {
+                partialFrame = p.bufferedBytes() > 0;
+                if (!partialFrame) {
+                    partialFrameSince = Optional.empty();
+                } else if (p.completedFrames() > 0 || partialFrameSince.isEmpty()) {
+                    partialFrameSince = readingPaused ? Optional.empty() : Optional.of(now);
+                }
+            }
+            case Input.OutboundBlocked b -> {
+                outboundBlocked = true;
+                flowControl(now);
+            }
+            case Input.OutboundDrained d -> {
+                outboundBlocked = false;
+                pendingNotify.ifPresent(head -> actions.add(new Action.Send(new Message.Notify(head))));
+                pendingNotify = Optional.empty();
+                pump(now);
+            }
+            case Input.SessionCapReached c -> refuse(ErrorCode.UNAVAILABLE,
+                    "the relay holds as many device sessions as it may; retry later or use another relay");
+            case Input.Superseded s -> refuse(ErrorCode.UNAUTHORIZED, "this device identity authenticated again in a "
+                    + "newer session, which replaces this one (if that was not you, the device key is stolen)");
         }
     }
 
+    private void onPage(Input.PageRead page, Instant now) {
+        inFlight = false;
+        Message.Pull pull = pullInFlight;
+        pullInFlight = null;
+        int withheld = page.withheld().size();
+        List<Message.PulledBlob> served = new ArrayList<>();
+        long frameBytes = MessageCodec.PULL_RESPONSE_OVERHEAD_BYTES;
+        boolean cut = false;
+        Optional<Cursor> lastSeen = page.withheld().stream().max(Cursor::compareTo);
+        for (Message.PulledBlob blob : page.blobs()) {
+            long size = MessageCodec.pulledBlobFrameBytes(blob);
+            if (served.isEmpty() && frameBytes + size > limits.maxFrameBytes()) {
+                withheld++; // stored under a larger frame limit: no frame can carry it any more
+                lastSeen = lastSeen.filter(c -> c.isAfter(blob.cursor())).or(() -> Optional.of(blob.cursor()));
+                continue;
+            }
+            if (frameBytes + size > limits.maxFrameBytes()) {
+                cut = true;
+                break;
+            }
+            frameBytes += size;
+            served.add(blob);
+        }
+        if (withheld > 0) {
+            actions.add(new Action.Withheld(withheld));
+        }
+        if (served.isEmpty() && page.hasMore() && lastSeen.isPresent() && pull != null) {
+            // Nothing servable in this page but more after it: skip past it rather than answer an
+            // empty page the device would request again for ever.
+            inFlight = true;
+            pullInFlight = new Message.Pull(lastSeen.get(), pull.maxBlobs(), pull.maxBytes());
+            actions.add(readPage(pullInFlight));
+            return;
+        }
+        actions.add(new Action.Send(new Message.PullResponse(served, page.hasMore() || cut)));
+        pump(now);
+    }
+
+    /** The ReadPage a Pull asks for, bounded by the relay's limits. */
+    private Action.ReadPage readPage(Message.Pull pull) {
+        return new Action.ReadPage(group, pull.after(), (int) Math.min(pull.maxBlobs(), limits.maxPullBlobs()),
+                Math.min(pull.maxBytes(), limits.maxPullBytes()));
+    }
+
     private void pump(Instant now) {
-        while (!inFlight && state != State.CLOSING && state != State.CLOSED) {
+        while (!inFlight && !outboundBlocked && state != State.CLOSING && state != State.CLOSED) {
             if (shutdownRequested) {
                 refuse(ErrorCode.UNAVAILABLE, "relay is shutting down; reconnect later");
                 return;
             }
             Message next = queue.poll();
             if (next == null) {
-                return;
+                break;
             }
+            queuedBytes -= queuedSize(next);
             serve(next, now);
         }
+        flowControl(now);
+    }
+
+    /** Pauses reading while requests pile up or responses cannot leave; resumes when neither holds. */
+    private void flowControl(Instant now) {
+        if (state == State.CLOSING || state == State.CLOSED) {
+            return;
+        }
+        boolean pause = outboundBlocked || queue.size() >= limits.maxQueuedRequests() || queuedBytes >= limits.maxFrameBytes();
+        if (pause && !readingPaused) {
+            readingPaused = true;
+            partialFrameSince = Optional.empty(); // our choice, not the peer's slowness
+            actions.add(new Action.PauseReading());
+        } else if (!pause && readingPaused) {
+            readingPaused = false;
+            partialFrameSince = partialFrame ? Optional.of(now) : Optional.empty();
+            actions.add(new Action.ResumeReading());
+        }
+    }
+
+    private static long queuedSize(Message message) {
+        return message instanceof Message.Push push ? push.payloadBytes() : 64;
     }
 
     private void serve(Message message, Instant now) {
@@ -273,8 +442,9 @@ public final class RelaySession {
                 if (!requireActive() || !admit(now)) {
                     return;
                 }
-                if (push.payloadBytes() > limits.maxFrameBytes()) {
-                    actions.add(new Action.Send(new Message.Error(ErrorCode.TOO_LARGE, "blob exceeds the relay's frame limit", 0)));
+                if (push.payloadBytes() > limits.maxBlobPayloadBytes()) {
+                    actions.add(new Action.Send(new Message.Error(ErrorCode.TOO_LARGE, "blob exceeds the largest payload this "
+                            + "relay can serve back (" + limits.maxBlobPayloadBytes() + " bytes); nothing was stored", 0)));
                     return;
                 }
                 inFlight = true;
@@ -286,8 +456,8 @@ public final class RelaySession {
                     return;
                 }
                 inFlight = true;
-                actions.add(new Action.ReadPage(group, pull.after(),
-                        (int) Math.min(pull.maxBlobs(), limits.maxPullBlobs()), Math.min(pull.maxBytes(), limits.maxPullBytes())));
+                pullInFlight = pull;
+                actions.add(readPage(pull));
             }
             case Message.Bye bye -> close();
             case Message.Welcome w -> refuse(ErrorCode.BAD_REQUEST, "Welcome is sent by relays only");
@@ -341,7 +511,9 @@ public final class RelaySession {
         if (state == State.CLOSING || state == State.CLOSED) {
             return;
         }
-        actions.add(new Action.Send(new Message.Error(code, detail, 0)));
+        if (state != State.AWAITING_HANDSHAKE) {
+            actions.add(new Action.Send(new Message.Error(code, detail, 0)));
+        }
         close();
     }
 

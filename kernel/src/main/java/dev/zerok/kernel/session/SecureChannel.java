@@ -144,6 +144,23 @@ public final class SecureChannel {
         return out;
     }
 
+    /**
+     * Sets the largest frame accepted from the peer from its next frame header on; frames this
+     * side seals keep the limit given at construction. A relay keeps it small until Hello is
+     * verified, so an unauthenticated peer cannot make it buffer a large frame.
+     *
+     * @param maxFrameBytes 1 to {@link FrameCodec#LIMIT_MAX_FRAME_BYTES}
+     * @throws IllegalArgumentException if out of range
+     */
+    public void inboundFrameLimit(int maxFrameBytes) {
+        decoder.maxFrameBytes(maxFrameBytes);
+    }
+
+    /** Bytes of a partly received frame the channel holds (0 between frames). */
+    public int bufferedInboundBytes() {
+        return decoder.bufferedBytes();
+    }
+
     /** Wipes the session keys. Idempotent. */
     public void close() {
         failed = true;

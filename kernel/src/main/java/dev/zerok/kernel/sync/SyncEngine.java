@@ -6,7 +6,9 @@ import dev.zerok.kernel.noise.MembershipProof;
 import dev.zerok.kernel.noise.NoiseException;
 import dev.zerok.kernel.pairing.GroupKeys;
 import dev.zerok.kernel.wire.ErrorCode;
+import dev.zerok.kernel.wire.FrameCodec;
 import dev.zerok.kernel.wire.Message;
+import dev.zerok.kernel.wire.MessageCodec;
 import dev.zerok.ports.clientstate.BlobIndexEntry;
 import dev.zerok.ports.clientstate.ClientStateException;
 import dev.zerok.ports.clientstate.ClientStateStore;
@@ -95,11 +97,13 @@ import java.util.TreeMap;
  */
 public final class SyncEngine {
     /**
-     * Bytes a Push message adds to its payload, at most: fixarray, tag, bin8 blob id (18), uint32
-     * TTL (5), bin32 header (5). A payload larger than the relay's frame limit minus this is never
-     * sent to that relay.
+     * Frame bytes a blob costs besides its payload, at most: the larger of its Push envelope and
+     * its envelope as the only entry of a PullResponse ({@link MessageCodec#maxBlobPayloadBytes}).
+     * A payload larger than the relay's frame limit minus this is never sent to that relay, since
+     * the relay could not serve it back.
      */
-    public static final int PUSH_OVERHEAD_BYTES = 30;
+    public static final int PUSH_OVERHEAD_BYTES = (int) (FrameCodec.DEFAULT_MAX_FRAME_BYTES
+            - MessageCodec.maxBlobPayloadBytes(FrameCodec.DEFAULT_MAX_FRAME_BYTES));
 
     /** Events the driver feeds in. */
     public sealed interface Input {

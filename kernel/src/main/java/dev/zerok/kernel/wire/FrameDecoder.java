@@ -2,6 +2,7 @@ package dev.zerok.kernel.wire;
 
 import dev.zerok.kernel.wire.ProtocolException.Code;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -9,17 +10,25 @@ import java.util.List;
  *
  * <p>The length header is checked against {@code maxFrameBytes} as soon as its 4 bytes have
  * arrived, <b>before</b> any of the body is buffered: an oversize or empty announcement fails at
- * once, and memory held is never more than one header plus one frame of at most
- * {@code maxFrameBytes}. After a failure the decoder stays failed (a framing error cannot be
- * resynchronised; the session must close).
+ * once. The body buffer grows with the bytes that actually arrive (doubling from
+ * {@value #INITIAL_BODY_BYTES} bytes), so a peer that announces a large frame and sends little
+ * holds little: memory is at most about twice the bytes received, never more than one header plus
+ * one frame of at most {@code maxFrameBytes}. The limit can change between frames
+ * ({@link #maxFrameBytes(int)}): a relay keeps it small until the peer has proved membership.
+ * After a failure the decoder stays failed (a framing error cannot be resynchronised; the session
+ * must close).
  *
  * <p>Not thread-safe: one decoder per stream, fed by one thread at a time.
  */
 public final class FrameDecoder {
-    private final int maxFrameBytes;
+    /** First body buffer size; it doubles as bytes arrive, up to the announced length. */
+    static final int INITIAL_BODY_BYTES = 4096;
+
+    private int maxFrameBytes;
     private final byte[] header = new byte[FrameCodec.HEADER_BYTES];
     private int headerFilled;
     private byte[] body;
+    private int bodyLength;
     private int bodyFilled;
     private ProtocolException failure;
 
@@ -28,6 +37,17 @@ public final class FrameDecoder {
      * @throws IllegalArgumentException if out of range
      */
     public FrameDecoder(int maxFrameBytes) {
+        maxFrameBytes(maxFrameBytes);
+    }
+
+    /**
+     * Sets the largest body accepted from the next frame header on (a frame whose header already
+     * arrived keeps the limit it was checked against).
+     *
+     * @param maxFrameBytes 1 to {@link FrameCodec#LIMIT_MAX_FRAME_BYTES}
+     * @throws IllegalArgumentException if out of range
+     */
+    public void maxFrameBytes(int maxFrameBytes) {
         if (maxFrameBytes < 1 || maxFrameBytes > FrameCodec.LIMIT_MAX_FRAME_BYTES) {
             throw new IllegalArgumentException(
                     "maxFrameBytes must be 1.." + FrameCodec.LIMIT_MAX_FRAME_BYTES + ", got " + maxFrameBytes);
@@ -59,13 +79,16 @@ public final class FrameDecoder {
                     startBody();
                 }
             } else {
-                int take = Math.min(body.length - bodyFilled, chunk.length - offset);
+                int take = Math.min(bodyLength - bodyFilled, chunk.length - offset);
+                if (bodyFilled + take > body.length) {
+                    body = Arrays.copyOf(body, (int) Math.min(bodyLength, Math.max(2L * body.length, bodyFilled + take)));
+                }
                 System.arraycopy(chunk, offset, body, bodyFilled, take);
                 bodyFilled += take;
                 offset += take;
             }
-            if (body != null && bodyFilled == body.length) {
-                frames.add(body);
+            if (body != null && bodyFilled == bodyLength) {
+                frames.add(body); // the last growth stops at bodyLength, so body is exactly full
                 body = null;
                 bodyFilled = 0;
                 headerFilled = 0;
@@ -89,6 +112,11 @@ public final class FrameDecoder {
         }
     }
 
+    /** Bytes of body buffer allocated now (what a peer's announcement actually costs). */
+    int bodyCapacityBytes() {
+        return body == null ? 0 : body.length;
+    }
+
     /** Bytes received but not yet returned as a frame. */
     public int bufferedBytes() {
         return headerFilled + bodyFilled;
@@ -103,7 +131,8 @@ public final class FrameDecoder {
         if (length > maxFrameBytes) {
             throw fail(Code.OVERSIZE, "frame header announces " + length + " bytes; the maximum is " + maxFrameBytes);
         }
-        body = new byte[(int) length];
+        bodyLength = (int) length;
+        body = new byte[Math.min(bodyLength, INITIAL_BODY_BYTES)];
         bodyFilled = 0;
     }
 

@@ -39,7 +39,48 @@ import org.msgpack.value.ValueType;
  * <p>Stateless and thread-safe.
  */
 public final class MessageCodec {
+    /**
+     * The most bytes one {@link Message.PulledBlob} adds to a {@link Message.PullResponse} besides
+     * its payload: array header, the largest cursor (uint64), blob id, sender id and a bin32 payload
+     * header. Computed from the encoder itself, so it cannot drift from it.
+     */
+    public static final int PULLED_BLOB_OVERHEAD_BYTES;
+
+    /**
+     * The most bytes a {@link Message.PullResponse} has besides its entries: outer array, tag, an
+     * array32 header for the entry list and {@code has_more}.
+     */
+    public static final int PULL_RESPONSE_OVERHEAD_BYTES;
+
+    static {
+        byte[] sample = new byte[1 << 16]; // bin32 territory: the largest bin header
+        Message.PulledBlob entry = new Message.PulledBlob(new Cursor(-1L), new BlobId(new byte[BlobId.LENGTH]),
+                new DeviceId(new byte[DeviceId.LENGTH]), sample);
+        int empty = encode(new Message.PullResponse(List.of(), true)).length;
+        int one = encode(new Message.PullResponse(List.of(entry), true)).length;
+        PULLED_BLOB_OVERHEAD_BYTES = one - empty - sample.length;
+        PULL_RESPONSE_OVERHEAD_BYTES = empty + 4; // fixarray (1 byte) can grow to array32 (5 bytes)
+    }
+
     private MessageCodec() {}
+
+    /**
+     * The largest sealed blob payload a relay with frame limit {@code maxFrameBytes} can both accept
+     * in a {@link Message.Push} and serve back alone in a {@link Message.PullResponse} (the larger
+     * of the two envelopes). A relay must refuse bigger pushes with {@code TOO_LARGE}: acknowledging
+     * one would wedge every puller of the group at its cursor.
+     *
+     * @param maxFrameBytes a frame limit in bytes, as announced in {@link Message.Welcome}
+     * @return payload bytes, at most {@code maxFrameBytes}; below 1 if the frame limit is too small for any blob
+     */
+    public static long maxBlobPayloadBytes(long maxFrameBytes) {
+        return maxFrameBytes - PULL_RESPONSE_OVERHEAD_BYTES - PULLED_BLOB_OVERHEAD_BYTES;
+    }
+
+    /** The frame bytes one entry of a PullResponse takes at most: its payload plus {@link #PULLED_BLOB_OVERHEAD_BYTES}. */
+    public static long pulledBlobFrameBytes(Message.PulledBlob blob) {
+        return (long) blob.payloadBytes() + PULLED_BLOB_OVERHEAD_BYTES;
+    }
 
     /**
      * The MessagePack encoding of {@code message}.

@@ -6,7 +6,10 @@ import dev.zerok.kernel.relay.RelaySession.Action;
 import dev.zerok.kernel.relay.RelaySession.Input;
 import dev.zerok.kernel.relay.RelaySession.State;
 import dev.zerok.kernel.wire.ErrorCode;
+import dev.zerok.kernel.sync.SyncEngine;
+import dev.zerok.kernel.wire.FrameCodec;
 import dev.zerok.kernel.wire.Message;
+import dev.zerok.kernel.wire.MessageCodec;
 import dev.zerok.ports.id.BlobId;
 import dev.zerok.ports.id.Cursor;
 import dev.zerok.ports.id.DeviceId;
@@ -49,7 +52,8 @@ class RelaySessionTest {
         s.handle(new Input.Received(new Message.Hello(1, DEVICE, GROUP, GOOD_PROOF)), T0);
         assertThat(s.drainActions()).containsExactly(new Action.ReadHead(GROUP));
         s.handle(new Input.HeadRead(new Cursor(5)), T0);
-        assertThat(s.drainActions()).containsExactly(new Action.JoinGroup(GROUP),
+        assertThat(s.drainActions()).containsExactly(new Action.JoinGroup(GROUP, DEVICE),
+                new Action.AcceptFrames(RelayLimits.DEFAULTS.maxFrameBytes()),
                 new Action.Send(new Message.Welcome(1, new Cursor(5), RelayLimits.DEFAULTS.maxFrameBytes(), 604_800)));
         assertThat(s.state()).isEqualTo(State.ACTIVE);
         return s;
@@ -121,7 +125,7 @@ class RelaySessionTest {
         s.handle(new Input.Received(new Message.Pull(new Cursor(3), 0xFFFF_FFFFL, 0xFFFF_FFFFL)), T0);
         assertThat(s.drainActions()).containsExactly(new Action.ReadPage(GROUP, new Cursor(3), 1000, 1024 * 1024));
         var blobs = List.of(new Message.PulledBlob(new Cursor(4), blob(1), OTHER, new byte[] {1}));
-        s.handle(new Input.PageRead(blobs, true), T0);
+        s.handle(new Input.PageRead(blobs, true, List.of()), T0);
 
         assertThat(s.drainActions()).containsExactly(new Action.Send(new Message.PullResponse(blobs, true)));
     }
@@ -178,12 +182,26 @@ class RelaySessionTest {
     }
 
     @Test
-    void messageBeforeHandshake_isRefusedUnauthorized() {
+    void messageBeforeHandshake_closesWithoutSealingAnything() {
         RelaySession s = session();
 
         s.handle(new Input.Received(new Message.Pull(Cursor.ZERO, 1, 1)), T0);
 
-        assertRefused(s.drainActions(), ErrorCode.UNAUTHORIZED);
+        assertThat(s.drainActions()).containsExactly(new Action.Close());
+    }
+
+    @Test
+    void stalledHandshake_atTheHelloDeadline_closesWithoutSealingAndEndsClosedOnTransportClose() {
+        RelaySession s = session();
+        assertThat(s.nextDeadline()).contains(T0.plusSeconds(10));
+
+        s.handle(new Input.Tick(), T0.plusSeconds(10));
+
+        // Nothing can be sealed before the handshake completed: a Send here would be a seal attempt.
+        assertThat(s.drainActions()).containsExactly(new Action.Close());
+        assertThat(s.nextDeadline()).isEmpty();
+        s.handle(new Input.TransportClosed(), T0.plusSeconds(10));
+        assertThat(s.state()).isEqualTo(State.CLOSED);
     }
 
     @Test
@@ -278,5 +296,164 @@ class RelaySessionTest {
 
         assertThat(s.drainActions()).containsExactly(new Action.LeaveGroup(GROUP), new Action.Close());
         assertThat(s.state()).isEqualTo(State.CLOSED);
+    }
+
+    // ---------------------------------------------------------------- frame limits and poison blobs
+
+    private static final long MAX_PAYLOAD = RelayLimits.DEFAULTS.maxBlobPayloadBytes();
+
+    @Test
+    void pushAtTheLargestServablePayload_isAppended_andOneByteMore_isRefusedTooLarge() {
+        RelaySession s = active();
+
+        s.handle(new Input.Received(new Message.Push(blob(1), 60, new byte[(int) MAX_PAYLOAD + 1])), T0);
+        assertThat(sent(s.drainActions().get(0))).isInstanceOfSatisfying(Message.Error.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE));
+        s.handle(new Input.Received(new Message.Push(blob(2), 60, new byte[(int) MAX_PAYLOAD])), T0);
+
+        assertThat(s.drainActions()).singleElement().isInstanceOf(Action.Append.class);
+        assertThat(s.state()).isEqualTo(State.ACTIVE);
+    }
+
+    @Test
+    void goldenBoundary_theLargestAcceptedBlobAtTheLargestCursor_fillsAPullResponseFrameToWithinItsArrayHeaderSlack() {
+        int frame = RelayLimits.DEFAULTS.maxFrameBytes();
+        var largest = new Message.PulledBlob(new Cursor(-1L), blob(1), OTHER, new byte[(int) MAX_PAYLOAD]);
+
+        byte[] framed = FrameCodec.frame(new Message.PullResponse(List.of(largest), true), frame);
+
+        // 2 MiB frames leave 2,097,077 payload bytes: the 2,097,090-byte poison push is refused.
+        assertThat(MAX_PAYLOAD).isEqualTo(2_097_077L);
+        // Tight: only the array16/32 growth of the entry list (4 bytes) is left unused by one entry.
+        assertThat(frame + FrameCodec.HEADER_BYTES - framed.length).isEqualTo(4);
+        assertThat(MessageCodec.maxBlobPayloadBytes(frame) + SyncEngine.PUSH_OVERHEAD_BYTES).isEqualTo(frame);
+    }
+
+    @Test
+    void pageLargerThanAFrame_isCutToFit_andSaysHasMore() {
+        RelaySession s = active();
+        s.handle(new Input.Received(new Message.Pull(Cursor.ZERO, 1000, 1 << 20)), T0);
+        s.drainActions();
+        var first = new Message.PulledBlob(new Cursor(1), blob(1), OTHER, new byte[1_500_000]);
+        var second = new Message.PulledBlob(new Cursor(2), blob(2), OTHER, new byte[1_500_000]);
+
+        s.handle(new Input.PageRead(List.of(first, second), false, List.of()), T0);
+
+        assertThat(s.drainActions()).containsExactly(new Action.Send(new Message.PullResponse(List.of(first), true)));
+    }
+
+    @Test
+    void storedBlobTooLargeForAnyFrame_isWithheldAndSkipped_notAnsweredWithAnEmptyPageForEver() {
+        RelaySession s = active();
+        s.handle(new Input.Received(new Message.Pull(Cursor.ZERO, 1000, 1 << 20)), T0);
+        s.drainActions();
+        var legacy = new Message.PulledBlob(new Cursor(1), blob(1), OTHER, new byte[(int) MAX_PAYLOAD + 100]);
+
+        s.handle(new Input.PageRead(List.of(legacy), true, List.of()), T0);
+
+        assertThat(s.drainActions()).containsExactly(new Action.Withheld(1),
+                new Action.ReadPage(GROUP, new Cursor(1), 1000, 1 << 20));
+        var next = new Message.PulledBlob(new Cursor(2), blob(2), OTHER, new byte[] {1});
+        s.handle(new Input.PageRead(List.of(next), false, List.of()), T0);
+        assertThat(s.drainActions()).containsExactly(new Action.Send(new Message.PullResponse(List.of(next), false)));
+    }
+
+    @Test
+    void withheldRowsOfTheStore_areCountedAndSkipped() {
+        RelaySession s = active();
+        s.handle(new Input.Received(new Message.Pull(Cursor.ZERO, 1000, 1 << 20)), T0);
+        s.drainActions();
+
+        s.handle(new Input.PageRead(List.of(), true, List.of(new Cursor(3), new Cursor(4))), T0);
+
+        assertThat(s.drainActions()).containsExactly(new Action.Withheld(2),
+                new Action.ReadPage(GROUP, new Cursor(4), 1000, 1 << 20));
+    }
+
+    // ---------------------------------------------------------------- backpressure and deadlines
+
+    @Test
+    void outboundBlocked_servesNothing_coalescesNotifies_pausesReading_untilDrained() {
+        RelaySession s = active();
+
+        s.handle(new Input.OutboundBlocked(), T0);
+        assertThat(s.drainActions()).containsExactly(new Action.PauseReading());
+        s.handle(new Input.Received(new Message.Pull(Cursor.ZERO, 1, 1)), T0);
+        s.handle(new Input.GroupAdvanced(new Cursor(8)), T0);
+        s.handle(new Input.GroupAdvanced(new Cursor(9)), T0);
+        assertThat(s.drainActions()).isEmpty();
+
+        s.handle(new Input.OutboundDrained(), T0);
+
+        assertThat(s.drainActions()).containsExactly(new Action.Send(new Message.Notify(new Cursor(9))),
+                new Action.ReadPage(GROUP, Cursor.ZERO, 1, 1), new Action.ResumeReading());
+    }
+
+    @Test
+    void requestsPilingUp_pauseReading_andFarTooMany_closeTheSession() {
+        RelaySession s = active();
+        s.handle(new Input.Received(new Message.Pull(Cursor.ZERO, 1, 1)), T0); // in flight
+        s.drainActions();
+        int cap = RelayLimits.DEFAULTS.maxQueuedRequests();
+        for (int i = 0; i < cap; i++) {
+            s.handle(new Input.Received(new Message.Pull(Cursor.ZERO, 1, 1)), T0);
+        }
+        assertThat(s.drainActions()).containsExactly(new Action.PauseReading());
+
+        for (int i = cap; i <= 16 * cap; i++) {
+            s.handle(new Input.Received(new Message.Pull(Cursor.ZERO, 1, 1)), T0);
+        }
+
+        assertRefused(s.drainActions(), ErrorCode.BAD_REQUEST);
+    }
+
+    @Test
+    void frameLeftIncomplete_closesAtTheFrameDeadline_butNotWhileTheRelayPausedReading() {
+        RelaySession s = active();
+        s.handle(new Input.StreamProgress(0, 100), T0);
+        assertThat(s.nextDeadline()).contains(T0.plusSeconds(30));
+        s.handle(new Input.StreamProgress(0, 200), T0.plusSeconds(20)); // trickling: no frame completed
+        assertThat(s.nextDeadline()).contains(T0.plusSeconds(30));
+
+        s.handle(new Input.OutboundBlocked(), T0.plusSeconds(21));
+        assertThat(s.nextDeadline()).isEmpty();
+        s.handle(new Input.OutboundDrained(), T0.plusSeconds(40));
+        assertThat(s.nextDeadline()).contains(T0.plusSeconds(70));
+        s.drainActions();
+        s.handle(new Input.Tick(), T0.plusSeconds(70));
+
+        assertRefused(s.drainActions(), ErrorCode.BAD_REQUEST);
+    }
+
+    @Test
+    void completedFrames_restartTheFrameDeadline() {
+        RelaySession s = active();
+        s.handle(new Input.StreamProgress(0, 100), T0);
+        s.handle(new Input.StreamProgress(1, 50), T0.plusSeconds(25));
+
+        assertThat(s.nextDeadline()).contains(T0.plusSeconds(55));
+        s.handle(new Input.StreamProgress(0, 0), T0.plusSeconds(26));
+        assertThat(s.nextDeadline()).isEmpty();
+    }
+
+    @Test
+    void supersededByANewerSessionOfTheSameDevice_isRefusedUnauthorizedAndCloses() {
+        RelaySession s = active();
+
+        s.handle(new Input.Superseded(), T0);
+
+        assertRefused(s.drainActions(), ErrorCode.UNAUTHORIZED);
+    }
+
+    @Test
+    void sessionCapReachedAtHello_isRefusedUnavailable() {
+        RelaySession s = session();
+        s.handle(new Input.HandshakeCompleted(DEVICE, HASH), T0);
+        s.handle(new Input.Received(new Message.Hello(1, DEVICE, GROUP, GOOD_PROOF)), T0);
+        s.drainActions();
+
+        s.handle(new Input.SessionCapReached(), T0);
+
+        assertRefused(s.drainActions(), ErrorCode.UNAVAILABLE);
     }
 }

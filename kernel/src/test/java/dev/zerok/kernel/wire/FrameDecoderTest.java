@@ -105,4 +105,45 @@ class FrameDecoderTest {
 
         assertThat(e.code()).isEqualTo(Code.TRUNCATED);
     }
+
+    @Test
+    void feed_largeAnnouncementWithFewBytes_allocatesWhatArrived_notTheAnnouncedLength() throws ProtocolException {
+        FrameDecoder decoder = new FrameDecoder(FrameCodec.DEFAULT_MAX_FRAME_BYTES);
+        byte[] start = new byte[4 + 10];
+        start[1] = 0x20; // announces 2 MiB
+
+        decoder.feed(start);
+
+        assertThat(decoder.bodyCapacityBytes()).isLessThanOrEqualTo(FrameDecoder.INITIAL_BODY_BYTES);
+        decoder.feed(new byte[100_000]);
+        assertThat(decoder.bodyCapacityBytes()).isBetween(100_010, 2 * 100_010);
+    }
+
+    @Test
+    void feed_frameArrivingInPieces_isReassembledExactly() throws ProtocolException {
+        byte[] body = new byte[70_001];
+        for (int i = 0; i < body.length; i++) {
+            body[i] = (byte) (i * 31);
+        }
+        byte[] framed = FrameCodec.frame(body, 1 << 20);
+        FrameDecoder decoder = new FrameDecoder(1 << 20);
+        List<byte[]> frames = new java.util.ArrayList<>();
+        for (int at = 0; at < framed.length; at += 999) {
+            frames.addAll(decoder.feed(java.util.Arrays.copyOfRange(framed, at, Math.min(framed.length, at + 999))));
+        }
+
+        assertThat(frames).singleElement().isEqualTo(body);
+    }
+
+    @Test
+    void maxFrameBytes_loweredBeforeAHeader_refusesWhatTheOldLimitAllowed_andRaisedAcceptsAgain() throws ProtocolException {
+        FrameDecoder decoder = new FrameDecoder(1 << 20);
+        decoder.maxFrameBytes(8192);
+        ProtocolException e = catchThrowableOfType(ProtocolException.class, () -> decoder.feed(new byte[] {0, 0, 0x20, 1}));
+        assertThat(e.code()).isEqualTo(Code.OVERSIZE);
+
+        FrameDecoder raised = new FrameDecoder(8192);
+        raised.maxFrameBytes(1 << 20);
+        assertThat(raised.feed(new byte[] {0, 0, 0x20, 1})).isEmpty();
+    }
 }
