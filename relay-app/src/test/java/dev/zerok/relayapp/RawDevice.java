@@ -34,7 +34,12 @@ final class RawDevice implements AutoCloseable {
 
     RawDevice(Transport transport, Endpoint relay, byte[] relayPublicKey, KeyExchange crypto, Entropy entropy)
             throws Exception {
-        KeyPair identity = StaticIdentity.generate(crypto.dh("25519"), entropy);
+        this(transport, relay, relayPublicKey, crypto, entropy, StaticIdentity.generate(crypto.dh("25519"), entropy));
+    }
+
+    /** A device with the given static identity (two of them share one identity in the stolen-key test). */
+    RawDevice(Transport transport, Endpoint relay, byte[] relayPublicKey, KeyExchange crypto, Entropy entropy,
+            KeyPair identity) throws Exception {
         deviceId = StaticIdentity.deviceId(crypto.hash("SHA256"), identity.publicKey());
         secure = SecureChannel.initiator(HybridHandshake.initiator(crypto, entropy, identity, relayPublicKey),
                 FrameCodec.DEFAULT_MAX_FRAME_BYTES);
@@ -83,6 +88,16 @@ final class RawDevice implements AutoCloseable {
                     throw new IllegalStateException("test device expects one message per transport message");
                 }
                 return r.messages().get(0);
+            }
+        }
+    }
+
+    /** The next message that is not a Notify (another member's pushes announce themselves). */
+    Message receiveSkippingNotify(Duration timeout) throws Exception {
+        while (true) {
+            Message m = receive(timeout);
+            if (!(m instanceof Message.Notify)) {
+                return m;
             }
         }
     }

@@ -195,9 +195,11 @@ class RelayProcessTest {
             }).toCompletableFuture().get(10, TimeUnit.SECONDS);
             channel.send(entropy.bytes(1 + (int) entropy.nextLong(3000)));
         }
-        // 3. 500 half-open handshakes: message 1 sent, never finished
+        // 3. 200 half-open handshakes: message 1 sent, never finished. Below the default cap of 256
+        // unauthenticated sessions on purpose: beyond it the relay refuses newcomers until the hello
+        // deadline frees the stalled ones (RelayUnderAttackTest and chaos A-RES-01 cover that).
         List<dev.zerok.ports.transport.Channel> halfOpen = new java.util.ArrayList<>();
-        for (int i = 0; i < 500; i++) {
+        for (int i = 0; i < 200; i++) {
             var hs = dev.zerok.kernel.noise.HybridHandshake.initiator(crypto, entropy,
                     StaticIdentity.generate(crypto.dh("25519"), entropy), relayKey);
             var channel = transport.connect(endpoint, new dev.zerok.ports.transport.ChannelHandler() {

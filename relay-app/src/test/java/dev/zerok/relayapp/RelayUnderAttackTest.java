@@ -1,0 +1,199 @@
+package dev.zerok.relayapp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zerok.kernel.noise.HybridHandshake;
+import dev.zerok.kernel.noise.StaticIdentity;
+import dev.zerok.kernel.pairing.GroupKeys;
+import dev.zerok.kernel.relay.RelayLimits;
+import dev.zerok.kernel.session.SecureChannel;
+import dev.zerok.kernel.wire.ErrorCode;
+import dev.zerok.kernel.wire.FrameCodec;
+import dev.zerok.kernel.wire.Message;
+import dev.zerok.ports.crypto.KeyExchange;
+import dev.zerok.ports.crypto.KeyExchangeProvider;
+import dev.zerok.ports.crypto.KeyPair;
+import dev.zerok.ports.crypto.Secret;
+import dev.zerok.ports.entropy.Entropy;
+import dev.zerok.ports.entropy.EntropyProvider;
+import dev.zerok.ports.id.BlobId;
+import dev.zerok.ports.id.Cursor;
+import dev.zerok.ports.spi.ProviderConfig;
+import dev.zerok.ports.spi.ProviderContext;
+import dev.zerok.ports.spi.Providers;
+import dev.zerok.ports.time.ClockProvider;
+import dev.zerok.ports.transport.Channel;
+import dev.zerok.ports.transport.ChannelHandler;
+import dev.zerok.ports.transport.Transport;
+import dev.zerok.ports.transport.TransportException;
+import dev.zerok.ports.transport.TransportProvider;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The relay-side fixes of the "relay under attack" issue, each against a relay OS process: stalled
+ * handshakes are freed, a poison blob is refused in-band, a stolen identity's older session gives
+ * way. (The whole adversarial catalogue with legitimate traffic during the attacks is in the chaos
+ * module, A-PROTO-* and A-RES-*.)
+ */
+class RelayUnderAttackTest {
+    @TempDir
+    static Path dir;
+
+    static KeyExchange crypto;
+    static Entropy entropy;
+    static Transport transport;
+
+    @BeforeAll
+    static void ports() throws Exception {
+        crypto = Providers.select(KeyExchangeProvider.class, "bouncycastle").open(ProviderConfig.EMPTY);
+        entropy = Providers.select(EntropyProvider.class, "drbg").open(ProviderConfig.EMPTY);
+        var clock = Providers.select(ClockProvider.class, "system").open(ProviderConfig.EMPTY);
+        transport = Providers.select(TransportProvider.class, "quic").open(ProviderConfig.EMPTY,
+                new ProviderContext(clock, entropy));
+    }
+
+    @AfterAll
+    static void closeTransport() {
+        transport.close();
+    }
+
+    private static RelayProcess relay(String name, String extra) throws Exception {
+        return new RelayProcess(dir.resolve(name + ".properties"), "listen=127.0.0.1:0\nhttp.listen=127.0.0.1:0\ndata.dir="
+                + dir.resolve(name) + "\n" + extra);
+    }
+
+    @Test
+    void stalledHandshakes_fillingTheUnauthenticatedCap_areFreedAtTheHelloDeadline_andMembersConnect() throws Exception {
+        GroupKeys group = GroupKeys.derive(crypto, Secret.adopt(entropy.bytes(32)));
+        try (RelayProcess relay = relay("stalled", "limits.sessions.unauthenticated.max=20\nlimits.hello.timeout=2s\n")) {
+            // A member already in keeps working whatever strangers do.
+            RawDevice member = new RawDevice(transport, relay.endpoint, relay.publicKey, crypto, entropy);
+            assertThat(member.hello(crypto, group)).isInstanceOf(Message.Welcome.class);
+            List<Channel> stalled = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                stalled.add(stallAfterFirstHandshakeMessage(relay));
+            }
+            assertThat(await(() -> healthConnections(relay) == 21, Duration.ofSeconds(5)))
+                    .as("20 stalled + 1 member registered; /health connections=%d", healthConnections(relay)).isTrue();
+
+            assertThat(await(() -> healthConnections(relay) == 1, Duration.ofSeconds(15)))
+                    .as("stalled handshakes freed within the hello deadline + margin; /health connections=%d",
+                            healthConnections(relay))
+                    .isTrue();
+            try (RawDevice late = new RawDevice(transport, relay.endpoint, relay.publicKey, crypto, entropy)) {
+                assertThat(late.hello(crypto, group)).isInstanceOf(Message.Welcome.class);
+            }
+            member.send(new Message.Pull(Cursor.ZERO, 1, 1024));
+            assertThat(member.receive(Duration.ofSeconds(10))).isInstanceOf(Message.PullResponse.class);
+            member.close();
+            stalled.forEach(Channel::close);
+            assertThat(relay.log()).doesNotContain("ERROR", "IllegalStateException", "IllegalArgumentException");
+        }
+    }
+
+    @Test
+    void poisonBlob_oneByteOverWhatAPullCanCarry_isRefusedInBand_andTheLargestAcceptedIsPulledBack() throws Exception {
+        GroupKeys group = GroupKeys.derive(crypto, Secret.adopt(entropy.bytes(32)));
+        long largest = RelayLimits.DEFAULTS.maxBlobPayloadBytes();
+        try (RelayProcess relay = relay("poison", "");
+                RawDevice pusher = new RawDevice(transport, relay.endpoint, relay.publicKey, crypto, entropy);
+                RawDevice puller = new RawDevice(transport, relay.endpoint, relay.publicKey, crypto, entropy)) {
+            pusher.hello(crypto, group);
+            puller.hello(crypto, group);
+
+            pusher.send(new Message.Push(new BlobId(entropy.bytes(16)), 3600, new byte[2_097_090]));
+            assertThat(pusher.receive(Duration.ofSeconds(10))).isInstanceOfSatisfying(Message.Error.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE));
+            pusher.send(new Message.Push(new BlobId(entropy.bytes(16)), 3600, new byte[(int) largest + 1]));
+            assertThat(pusher.receive(Duration.ofSeconds(10))).isInstanceOfSatisfying(Message.Error.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.TOO_LARGE));
+            byte[] payload = entropy.bytes((int) largest);
+            pusher.send(new Message.Push(new BlobId(entropy.bytes(16)), 3600, payload));
+            assertThat(pusher.receive(Duration.ofSeconds(10))).isInstanceOf(Message.PushAck.class);
+
+            puller.send(new Message.Pull(Cursor.ZERO, 1000, 1 << 20));
+            Message page = puller.receiveSkippingNotify(Duration.ofSeconds(20));
+            assertThat(page).isInstanceOfSatisfying(Message.PullResponse.class,
+                    r -> assertThat(r.blobs()).singleElement().satisfies(b -> assertThat(b.payload()).isEqualTo(payload)));
+            assertThat(relay.log()).doesNotContain("ERROR", "IllegalStateException", "IllegalArgumentException");
+        }
+    }
+
+    @Test
+    void stolenIdentity_theNewerSessionWins_andTheOlderIsToldInBandAndClosed() throws Exception {
+        GroupKeys group = GroupKeys.derive(crypto, Secret.adopt(entropy.bytes(32)));
+        KeyPair identity = StaticIdentity.generate(crypto.dh("25519"), entropy);
+        try (RelayProcess relay = relay("stolen", "");
+                RawDevice owner = new RawDevice(transport, relay.endpoint, relay.publicKey, crypto, entropy, identity)) {
+            owner.hello(crypto, group);
+            try (RawDevice thief = new RawDevice(transport, relay.endpoint, relay.publicKey, crypto, entropy, identity)) {
+                assertThat(thief.hello(crypto, group)).isInstanceOf(Message.Welcome.class);
+
+                assertThat(owner.receiveSkippingNotify(Duration.ofSeconds(10))).isInstanceOfSatisfying(Message.Error.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
+                assertThat(owner.awaitClosed(Duration.ofSeconds(10))).isTrue();
+                thief.send(new Message.Pull(Cursor.ZERO, 1, 1024));
+                assertThat(thief.receiveSkippingNotify(Duration.ofSeconds(10))).isInstanceOf(Message.PullResponse.class);
+            }
+        }
+    }
+
+    /** Opens a QUIC stream, sends Noise message 1 of a genuine handshake, then nothing. */
+    private static Channel stallAfterFirstHandshakeMessage(RelayProcess relay) throws Exception {
+        KeyPair identity = StaticIdentity.generate(crypto.dh("25519"), entropy);
+        SecureChannel secure = SecureChannel.initiator(HybridHandshake.initiator(crypto, entropy, identity, relay.publicKey),
+                FrameCodec.DEFAULT_MAX_FRAME_BYTES);
+        Channel channel = transport.connect(relay.endpoint, new ChannelHandler() {
+            @Override
+            public void onMessage(byte[] message) {}
+
+            @Override
+            public void onClosed(Optional<TransportException> cause) {}
+        }).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        for (byte[] m : secure.start()) {
+            channel.send(m).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        return channel;
+    }
+
+    private static final Pattern CONNECTIONS = Pattern.compile("\"connections\":(\\d+)");
+
+    static int healthConnections(RelayProcess relay) {
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://" + relay.http.host() + ":" + relay.http.port() + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Matcher m = CONNECTIONS.matcher(response.body());
+            return m.find() ? Integer.parseInt(m.group(1)) : -1;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    static boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            TimeUnit.MILLISECONDS.sleep(100); // polling interval of a bounded wait
+        }
+        return condition.getAsBoolean();
+    }
+}
