@@ -51,7 +51,7 @@ class RelayRestartTest {
                     acknowledged.add(new Message.PulledBlob(ack.cursor(), blob, device.deviceId, sealed));
                 }
             }
-            first.stop();
+            first.close();
 
             RelayProcess second = new RelayProcess(dir.resolve("b.properties"),
                     "listen=127.0.0.1:" + first.endpoint.port() + "\n" + common);
