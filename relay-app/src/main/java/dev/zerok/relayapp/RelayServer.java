@@ -110,10 +110,12 @@ public final class RelayServer implements AutoCloseable {
                 top.longValue("limits.pull.max.bytes", RelayLimits.DEFAULTS.maxPullBytes(), 1024, 16L * 1024 * 1024),
                 top.duration("limits.hello.timeout", RelayLimits.DEFAULTS.helloTimeout()));
         TokenBucketLimiter<DeviceId> limiter = new TokenBucketLimiter<>(
-                top.intValue("limits.rate.device.per.second", 200, 1, 1_000_000),
-                top.intValue("limits.rate.device.burst", 400, 1, 1_000_000),
-                top.intValue("limits.rate.global.per.second", 5_000, 1, 10_000_000),
-                top.intValue("limits.rate.global.burst", 10_000, 1, 10_000_000),
+                new TokenBucketLimiter.Rate(top.intValue("limits.rate.device.per.second", 200, 1, 1_000_000),
+                        top.intValue("limits.rate.device.burst", 400, 1, 1_000_000)),
+                new TokenBucketLimiter.Rate(top.intValue("limits.rate.group.per.second", 1_000, 1, 10_000_000),
+                        top.intValue("limits.rate.group.burst", 2_000, 1, 10_000_000)),
+                new TokenBucketLimiter.Rate(top.intValue("limits.rate.global.per.second", 5_000, 1, 10_000_000),
+                        top.intValue("limits.rate.global.burst", 10_000, 1, 10_000_000)),
                 top.intValue("limits.rate.max.keys", 100_000, 1, 10_000_000), clock.now());
         maxSessions = top.intValue("limits.sessions.max", 1_000, 1, 1_000_000);
         drainTimeout = top.duration("shutdown.drain.timeout", Duration.ofSeconds(5));
