@@ -21,6 +21,10 @@ import java.time.Instant;
  *   <li>TTLs are capped at the store's configured maximum; expired rows are never returned and
  *       {@link #purgeExpired} removes them.</li>
  *   <li>The per-group quota is checked and charged in the same transaction as the insert.</li>
+ *   <li>The relay-wide capacity (total stored payload bytes and total stored blobs, across all
+ *       groups) is checked and charged in that same transaction: concurrent appends never take the
+ *       store past it. Rows count until they are purged; {@link #purgeExpired} gives their
+ *       capacity back.</li>
  *   <li>A second append of the same {@code (group, blobId)} is idempotent: it returns the first
  *       cursor with {@code duplicate = true} and stores nothing (outbox retries after a lost ack).</li>
  * </ul>
@@ -38,8 +42,9 @@ public interface RelayStore extends AutoCloseable {
      * @param now the relay's current time (from its Clock)
      * @param ttl requested time to live; values above the store's cap are lowered to the cap
      * @return the cursor and whether the append was a duplicate
-     * @throws RelayStoreException coded {@code QUOTA_EXCEEDED} (nothing stored),
-     *     {@code UNAVAILABLE} or {@code CLOSED}
+     * @throws RelayStoreException coded {@code QUOTA_EXCEEDED} (the group's quota; nothing stored),
+     *     {@code CAPACITY_EXCEEDED} (the relay-wide cap; nothing stored), {@code UNAVAILABLE} or
+     *     {@code CLOSED}. A duplicate is acknowledged even when the group or the relay is full.
      */
     AppendResult append(GroupId group, DeviceId sender, BlobId blob, byte[] payload, Instant now, Duration ttl)
             throws RelayStoreException;

@@ -8,6 +8,7 @@ import dev.zerok.ports.id.Cursor;
 import dev.zerok.ports.id.DeviceId;
 import dev.zerok.ports.id.GroupId;
 import dev.zerok.ports.relaystore.AppendResult;
+import dev.zerok.ports.relaystore.GroupUsage;
 import dev.zerok.ports.relaystore.Page;
 import dev.zerok.ports.relaystore.RelayStore;
 import dev.zerok.ports.relaystore.RelayStoreException;
@@ -23,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,8 +50,16 @@ public abstract class RelayStoreContract {
      *
      * @param ttlMax the TTL cap
      * @param groupQuotaBytes the per-group quota
+     * @param capacityBytes the relay-wide cap on stored payload bytes
+     * @param capacityBlobs the relay-wide cap on stored blobs
      */
-    protected abstract RelayStore open(Duration ttlMax, long groupQuotaBytes) throws Exception;
+    protected abstract RelayStore open(Duration ttlMax, long groupQuotaBytes, long capacityBytes, long capacityBlobs)
+            throws Exception;
+
+    /** Opens with relay-wide caps too large to matter. */
+    protected final RelayStore open(Duration ttlMax, long groupQuotaBytes) throws Exception {
+        return open(ttlMax, groupQuotaBytes, Long.MAX_VALUE, Long.MAX_VALUE);
+    }
 
     /** Opens with a 7-day cap and a 1 MiB quota. */
     protected RelayStore open() throws Exception {
@@ -471,6 +481,137 @@ public abstract class RelayStoreContract {
             }
             assertThat(store.usage(g).storedBytes()).isLessThanOrEqualTo(quota).isEqualTo(ackedBytes.get());
             assertThat(quota - ackedBytes.get()).isLessThan(137 + writers);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void assertCode(ThrowingCallable call, RelayStoreException.Code code) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(RelayStoreException.class,
+                e -> assertThat(e.code()).isEqualTo(code));
+    }
+
+    @Test
+    void append_overCapacityBytes_throwsCapacityExceededAndStoresNothing() throws Exception {
+        RelayStore store = track(open(Duration.ofDays(1), 1 << 20, 1000, 100));
+        GroupId a = group();
+        GroupId b = group();
+        store.append(a, device(), blobId(), payload(600), T0, ONE_HOUR);
+        assertCode(() -> store.append(b, device(), blobId(), payload(500), T0, ONE_HOUR),
+                RelayStoreException.Code.CAPACITY_EXCEEDED);
+        assertThat(store.head(b)).isEqualTo(Cursor.ZERO);
+        assertThat(store.usage(b)).isEqualTo(new GroupUsage(0, 0));
+        assertThat(store.stats().storageBytes()).isEqualTo(600);
+        assertThat(store.stats().totalBlobs()).isEqualTo(1);
+        // Exactly filling the capacity is allowed; a payload already stored in the group costs no bytes.
+        byte[] fill = payload(400);
+        store.append(b, device(), blobId(), fill, T0, ONE_HOUR);
+        store.append(b, device(), blobId(), fill.clone(), T0, ONE_HOUR);
+        assertThat(store.stats().storageBytes()).isEqualTo(1000);
+        assertCode(() -> store.append(a, device(), blobId(), payload(1), T0, ONE_HOUR),
+                RelayStoreException.Code.CAPACITY_EXCEEDED);
+    }
+
+    @Test
+    void append_overCapacityBlobs_throwsCapacityExceededButAcknowledgesDuplicates() throws Exception {
+        RelayStore store = track(open(Duration.ofDays(1), 1 << 20, 1 << 20, 3));
+        GroupId a = group();
+        BlobId first = blobId();
+        byte[] bytes = payload(10);
+        AppendResult stored = store.append(a, device(), first, bytes, T0, ONE_HOUR);
+        store.append(a, device(), blobId(), payload(10), T0, ONE_HOUR);
+        store.append(group(), device(), blobId(), payload(10), T0, ONE_HOUR);
+        GroupId c = group();
+        assertCode(() -> store.append(c, device(), blobId(), payload(1), T0, ONE_HOUR),
+                RelayStoreException.Code.CAPACITY_EXCEEDED);
+        // Same bytes under a new blob id: no new payload bytes, but a new row.
+        assertCode(() -> store.append(a, device(), blobId(), bytes.clone(), T0, ONE_HOUR),
+                RelayStoreException.Code.CAPACITY_EXCEEDED);
+        assertThat(store.head(c)).isEqualTo(Cursor.ZERO);
+        assertThat(store.stats().totalBlobs()).isEqualTo(3);
+        // An outbox retry after a lost ack still gets its ack when the relay is full.
+        AppendResult retry = store.append(a, device(), first, bytes, T0, ONE_HOUR);
+        assertThat(retry.duplicate()).isTrue();
+        assertThat(retry.cursor()).isEqualTo(stored.cursor());
+    }
+
+    @Test
+    void append_groupQuotaAndCapacity_areReportedWithDistinctCodes() throws Exception {
+        RelayStore store = track(open(Duration.ofDays(1), 500, 800, 100));
+        GroupId a = group();
+        store.append(a, device(), blobId(), payload(400), T0, ONE_HOUR);
+        assertCode(() -> store.append(a, device(), blobId(), payload(200), T0, ONE_HOUR),
+                RelayStoreException.Code.QUOTA_EXCEEDED);
+        store.append(group(), device(), blobId(), payload(400), T0, ONE_HOUR);
+        assertCode(() -> store.append(group(), device(), blobId(), payload(1), T0, ONE_HOUR),
+                RelayStoreException.Code.CAPACITY_EXCEEDED);
+    }
+
+    @Test
+    void purgeExpired_givesCapacityBack() throws Exception {
+        RelayStore store = track(open(Duration.ofDays(1), 1 << 20, 1000, 2));
+        store.append(group(), device(), blobId(), payload(700), T0, Duration.ofMinutes(1));
+        store.append(group(), device(), blobId(), payload(100), T0, ONE_HOUR);
+        Instant later = T0.plus(Duration.ofMinutes(2));
+        GroupId g = group();
+        assertCode(() -> store.append(g, device(), blobId(), payload(700), later, ONE_HOUR),
+                RelayStoreException.Code.CAPACITY_EXCEEDED);
+        assertThat(store.purgeExpired(later)).isEqualTo(1);
+        AppendResult fits = store.append(g, device(), blobId(), payload(900), later, ONE_HOUR);
+        assertThat(store.pageAfter(g, Cursor.ZERO, 10, 1 << 20, later).blobs())
+                .extracting(StoredBlob::cursor).containsExactly(fits.cursor());
+        assertThat(store.stats().storageBytes()).isEqualTo(1000);
+        assertThat(store.stats().totalBlobs()).isEqualTo(2);
+    }
+
+    @Test
+    void reopen_keepsCapacityAccounting() throws Exception {
+        RelayStore store = track(open(Duration.ofDays(1), 1 << 20, 1000, 100));
+        store.append(group(), device(), blobId(), payload(900), T0, ONE_HOUR);
+        store.close();
+        RelayStore again = track(open(Duration.ofDays(1), 1 << 20, 1000, 100));
+        assertCode(() -> again.append(group(), device(), blobId(), payload(101), T0, ONE_HOUR),
+                RelayStoreException.Code.CAPACITY_EXCEEDED);
+        again.append(group(), device(), blobId(), payload(100), T0, ONE_HOUR);
+    }
+
+    /** Writers in different groups race for the last bytes of the relay: the cap is never exceeded. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void append_concurrentWritersAtCapacity_neverExceedIt() throws Exception {
+        long capacity = 10_000;
+        RelayStore store = track(open(Duration.ofDays(1), 1 << 20, capacity, Long.MAX_VALUE));
+        int writers = 4;
+        AtomicLong ackedBytes = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                List<byte[]> payloads = new ArrayList<>();
+                List<BlobId> ids = new ArrayList<>();
+                for (int i = 0; i < 30; i++) {
+                    payloads.add(payload(137 + w));
+                    ids.add(blobId());
+                }
+                GroupId g = group();
+                DeviceId sender = device();
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < payloads.size(); i++) {
+                        try {
+                            store.append(g, sender, ids.get(i), payloads.get(i), T0, ONE_HOUR);
+                            ackedBytes.addAndGet(payloads.get(i).length);
+                        } catch (RelayStoreException e) {
+                            assertThat(e.code()).isEqualTo(RelayStoreException.Code.CAPACITY_EXCEEDED);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get(50, TimeUnit.SECONDS);
+            }
+            assertThat(store.stats().storageBytes()).isLessThanOrEqualTo(capacity).isEqualTo(ackedBytes.get());
+            assertThat(capacity - ackedBytes.get()).isLessThan(137 + writers);
         } finally {
             pool.shutdownNow();
         }

@@ -3,10 +3,12 @@ package dev.zerok.adapters.storage.sqlite;
 import static dev.zerok.adapters.storage.sqlite.jooq.Tables.RELAY_BLOB;
 import static dev.zerok.adapters.storage.sqlite.jooq.Tables.RELAY_CONTENT;
 import static dev.zerok.adapters.storage.sqlite.jooq.Tables.RELAY_GROUP;
+import static dev.zerok.adapters.storage.sqlite.jooq.Tables.RELAY_TOTALS;
 
 import dev.zerok.adapters.storage.sqlite.jooq.tables.records.RelayBlobRecord;
 import dev.zerok.adapters.storage.sqlite.jooq.tables.records.RelayContentRecord;
 import dev.zerok.adapters.storage.sqlite.jooq.tables.records.RelayGroupRecord;
+import dev.zerok.adapters.storage.sqlite.jooq.tables.records.RelayTotalsRecord;
 import dev.zerok.ports.id.BlobId;
 import dev.zerok.ports.id.Cursor;
 import dev.zerok.ports.id.DeviceId;
@@ -19,7 +21,6 @@ import dev.zerok.ports.relaystore.RelayStoreException;
 import dev.zerok.ports.relaystore.RelayStoreException.Code;
 import dev.zerok.ports.relaystore.StoreStats;
 import dev.zerok.ports.relaystore.StoredBlob;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,10 +38,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
-import org.jooq.Record;
 import org.jooq.Record5;
 import org.jooq.exception.DataAccessException;
-import org.jooq.impl.DSL;
 
 /**
  * {@link RelayStore} on one SQLite file in WAL mode.
@@ -53,7 +52,8 @@ import org.jooq.impl.DSL;
  * wait for writers (WAL).
  *
  * <p>Payloads are stored once per (group, SHA-256 of payload) with a reference count; the group's
- * quota is charged with the size of each distinct payload once. Times are kept in epoch
+ * quota is charged with the size of each distinct payload once, and so is the relay-wide capacity,
+ * whose running totals live in the one-row {@code relay_totals} table. Times are kept in epoch
  * milliseconds: {@code expiresAt} is {@code now} truncated to the millisecond plus the capped TTL.
  *
  * <p>Cursors are kept below 2^63 (SQLite integers are signed); an append that would need a
@@ -65,6 +65,8 @@ final class SqliteRelayStore implements RelayStore {
 
     private final Duration ttlMax;
     private final long groupQuotaBytes;
+    private final long capacityBytes;
+    private final long capacityBlobs;
     private final Duration busyTimeout;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Connection writer;
@@ -79,10 +81,12 @@ final class SqliteRelayStore implements RelayStore {
         T run(DSLContext dsl) throws RelayStoreException;
     }
 
-    private SqliteRelayStore(Duration ttlMax, long groupQuotaBytes, Duration busyTimeout, Connection writer,
-            BlockingQueue<Reader> readers) {
+    private SqliteRelayStore(Duration ttlMax, long groupQuotaBytes, long capacityBytes, long capacityBlobs,
+            Duration busyTimeout, Connection writer, BlockingQueue<Reader> readers) {
         this.ttlMax = ttlMax;
         this.groupQuotaBytes = groupQuotaBytes;
+        this.capacityBytes = capacityBytes;
+        this.capacityBlobs = capacityBlobs;
         this.busyTimeout = busyTimeout;
         this.writer = writer;
         this.writeDsl = SqliteFile.dsl(writer);
@@ -95,8 +99,9 @@ final class SqliteRelayStore implements RelayStore {
      * @throws RelayStoreException {@code INCOMPATIBLE} for a foreign or newer file, {@code UNAVAILABLE}
      *     if the file cannot be opened
      */
-    static SqliteRelayStore open(Path file, Duration ttlMax, long groupQuotaBytes, Duration busyTimeout,
-            Synchronous synchronous, int readConnections) throws RelayStoreException {
+    static SqliteRelayStore open(Path file, Duration ttlMax, long groupQuotaBytes, long capacityBytes,
+            long capacityBlobs, Duration busyTimeout, Synchronous synchronous, int readConnections)
+            throws RelayStoreException {
         List<Connection> opened = new ArrayList<>();
         try {
             Connection writer = SqliteFile.connect(file, synchronous, busyTimeout);
@@ -108,7 +113,8 @@ final class SqliteRelayStore implements RelayStore {
                 opened.add(reader);
                 readers.add(new Reader(reader, SqliteFile.dsl(reader)));
             }
-            return new SqliteRelayStore(ttlMax, groupQuotaBytes, busyTimeout, writer, readers);
+            return new SqliteRelayStore(ttlMax, groupQuotaBytes, capacityBytes, capacityBlobs, busyTimeout, writer,
+                    readers);
         } catch (OpenFailure e) {
             opened.forEach(SqliteFile::closeQuietly);
             throw new RelayStoreException(e.incompatible() ? Code.INCOMPATIBLE : Code.UNAVAILABLE, e.getMessage(),
@@ -122,7 +128,10 @@ final class SqliteRelayStore implements RelayStore {
      * <p>A duplicate {@code (group, blob)} returns the first row's cursor and expiry, even if
      * {@code payload} differs. An earlier row under the same blob id that has already expired is
      * replaced by a new row with a new cursor. If the quota would be exceeded, the group's expired
-     * rows are purged inside the same transaction before the append is refused.
+     * rows are purged inside the same transaction before the append is refused. The relay-wide
+     * capacity is checked after the quota, against every row not yet purged (expired or not): the
+     * periodic {@link #purgeExpired} gives capacity back, an append does not purge other groups'
+     * rows (a refused append would roll that work back, and at capacity every append would repeat it).
      *
      * @throws IllegalArgumentException if {@code payload} is empty or {@code ttl} is not positive
      */
@@ -167,6 +176,13 @@ final class SqliteRelayStore implements RelayStore {
                             + groupQuotaBytes + " bytes would be exceeded; nothing was stored");
                 }
             }
+            RelayTotalsRecord totals = totals(dsl);
+            if (totals.getStoredBytes() + charge > capacityBytes || totals.getBlobCount() + 1 > capacityBlobs) {
+                throw new RelayStoreException(Code.CAPACITY_EXCEEDED, "the relay's storage capacity of "
+                        + capacityBytes + " bytes and " + capacityBlobs + " blobs would be exceeded (stored: "
+                        + totals.getStoredBytes() + " bytes, " + totals.getBlobCount()
+                        + " blobs); nothing was stored, retry after expired blobs are purged");
+            }
             if (state.getHeadCursor() == Long.MAX_VALUE) {
                 throw new RelayStoreException(Code.UNAVAILABLE, "the group's cursor space (2^63-1) is exhausted");
             }
@@ -204,6 +220,10 @@ final class SqliteRelayStore implements RelayStore {
                     .set(RELAY_GROUP.HEAD_CURSOR, cursor)
                     .set(RELAY_GROUP.BLOB_COUNT, RELAY_GROUP.BLOB_COUNT.plus(1L))
                     .set(RELAY_GROUP.STORED_BYTES, RELAY_GROUP.STORED_BYTES.plus(charge))
+                    .execute();
+            dsl.update(RELAY_TOTALS)
+                    .set(RELAY_TOTALS.BLOB_COUNT, RELAY_TOTALS.BLOB_COUNT.plus(1L))
+                    .set(RELAY_TOTALS.STORED_BYTES, RELAY_TOTALS.STORED_BYTES.plus(charge))
                     .execute();
             return new AppendResult(new Cursor(cursor), false, Instant.ofEpochMilli(expiresMs));
         });
@@ -315,14 +335,9 @@ final class SqliteRelayStore implements RelayStore {
     @Override
     public StoreStats stats() throws RelayStoreException {
         return inReadTransaction("stats", dsl -> {
-            Record totals = dsl.select(
-                            DSL.coalesce(DSL.sum(RELAY_GROUP.BLOB_COUNT), BigDecimal.ZERO),
-                            DSL.coalesce(DSL.sum(RELAY_GROUP.STORED_BYTES), BigDecimal.ZERO),
-                            DSL.count().filterWhere(RELAY_GROUP.BLOB_COUNT.gt(0L)))
-                    .from(RELAY_GROUP)
-                    .fetchOne();
-            return new StoreStats(((BigDecimal) totals.get(0)).longValueExact(),
-                    ((BigDecimal) totals.get(1)).longValueExact(), ((Number) totals.get(2)).longValue());
+            RelayTotalsRecord totals = totals(dsl);
+            int groupsWithData = dsl.fetchCount(RELAY_GROUP, RELAY_GROUP.BLOB_COUNT.gt(0L));
+            return new StoreStats(totals.getBlobCount(), totals.getStoredBytes(), groupsWithData);
         });
     }
 
@@ -398,6 +413,19 @@ final class SqliteRelayStore implements RelayStore {
                 .set(RELAY_GROUP.STORED_BYTES, RELAY_GROUP.STORED_BYTES.minus(freedBytes))
                 .where(RELAY_GROUP.GROUP_ID.eq(group))
                 .execute();
+        dsl.update(RELAY_TOTALS)
+                .set(RELAY_TOTALS.BLOB_COUNT, RELAY_TOTALS.BLOB_COUNT.minus(1L))
+                .set(RELAY_TOTALS.STORED_BYTES, RELAY_TOTALS.STORED_BYTES.minus(freedBytes))
+                .execute();
+    }
+
+    /** The relay-wide running totals (one row, created by migration 2). */
+    private static RelayTotalsRecord totals(DSLContext dsl) throws RelayStoreException {
+        RelayTotalsRecord totals = dsl.selectFrom(RELAY_TOTALS).fetchOne();
+        if (totals == null) {
+            throw new RelayStoreException(Code.UNAVAILABLE, "the relay_totals row is missing; the database needs repair");
+        }
+        return totals;
     }
 
     /**

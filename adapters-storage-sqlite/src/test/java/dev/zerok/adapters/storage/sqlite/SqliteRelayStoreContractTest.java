@@ -15,12 +15,15 @@ class SqliteRelayStoreContractTest extends RelayStoreContract {
     Path dir;
 
     @Override
-    protected RelayStore open(Duration ttlMax, long groupQuotaBytes) throws Exception {
+    protected RelayStore open(Duration ttlMax, long groupQuotaBytes, long capacityBytes, long capacityBlobs)
+            throws Exception {
         return new SqliteRelayStoreProvider().open(
                 ProviderConfig.of(
                         "path", dir.resolve("relay.db").toString(),
                         "ttl.max", ttlMax.toMillis() + "ms",
-                        "quota.group.bytes", Long.toString(groupQuotaBytes)),
+                        "quota.group.bytes", Long.toString(groupQuotaBytes),
+                        "capacity.bytes", Long.toString(capacityBytes),
+                        "capacity.blobs", Long.toString(capacityBlobs)),
                 new ProviderContext(new ManualClock(), new SeededEntropy(1)));
     }
 }
