@@ -56,6 +56,16 @@ public abstract class RelayStoreContract {
     protected abstract RelayStore open(Duration ttlMax, long groupQuotaBytes, long capacityBytes, long capacityBlobs)
             throws Exception;
 
+    /**
+     * Damages the stored copy of {@code payload} underneath the store, as disk rot would: flips a
+     * bit of it in the backing storage, not through the store's API. Called while no store opened
+     * by this test is open; the next {@link #open} sees the damaged storage.
+     *
+     * @param payload the exact bytes of a blob appended earlier in this test, 200 bytes or more
+     *     (long enough to be unique in the storage)
+     */
+    protected abstract void rotStoredPayload(byte[] payload) throws Exception;
+
     /** Opens with relay-wide caps too large to matter. */
     protected final RelayStore open(Duration ttlMax, long groupQuotaBytes) throws Exception {
         return open(ttlMax, groupQuotaBytes, Long.MAX_VALUE, Long.MAX_VALUE);
@@ -615,5 +625,125 @@ public abstract class RelayStoreContract {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** Appends {@code count} blobs of 300 bytes to {@code g}; returns them as a pull returns them. */
+    private List<StoredBlob> appendSome(RelayStore store, GroupId g, int count) throws RelayStoreException {
+        List<StoredBlob> pushed = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            BlobId id = blobId();
+            DeviceId sender = device();
+            byte[] bytes = payload(300);
+            pushed.add(new StoredBlob(store.append(g, sender, id, bytes, T0, ONE_HOUR).cursor(), id, sender, bytes));
+        }
+        return pushed;
+    }
+
+    @Test
+    void pageAfter_rottenPayload_isWithheldAndReportedAndLaterRowsStillCome() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        List<StoredBlob> pushed = appendSome(store, g, 5);
+        GroupId other = group();
+        List<StoredBlob> otherPushed = appendSome(store, other, 2);
+        store.close();
+        StoredBlob rotten = pushed.get(1);
+        rotStoredPayload(rotten.payload());
+        RelayStore again = open();
+
+        Page page = again.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0);
+
+        List<StoredBlob> intact = new ArrayList<>(pushed);
+        intact.remove(rotten);
+        assertThat(page.blobs()).containsExactlyElementsOf(intact);
+        assertThat(page.withheld()).containsExactly(rotten.cursor());
+        assertThat(page.hasMore()).isFalse();
+        assertThat(page.coveredThrough()).contains(pushed.get(4).cursor());
+        assertThat(again.stats().rottenBlobsDetected()).isEqualTo(1);
+        assertThat(again.pageAfter(other, Cursor.ZERO, 100, 1 << 20, T0).blobs()).containsExactlyElementsOf(otherPushed);
+        // Never served again, and counted once.
+        Page later = again.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0);
+        assertThat(later.blobs()).containsExactlyElementsOf(intact);
+        assertThat(later.withheld()).containsExactly(rotten.cursor());
+        assertThat(again.stats().rottenBlobsDetected()).isEqualTo(1);
+        again.close();
+        RelayStore third = open();
+        assertThat(third.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0).withheld()).containsExactly(rotten.cursor());
+        assertThat(third.stats().rottenBlobsDetected()).isEqualTo(1);
+    }
+
+    @Test
+    void pageAfter_pageEndingInRottenRows_coversThemAndHasMoreStaysHonest() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        List<StoredBlob> pushed = appendSome(store, g, 5);
+        store.close();
+        rotStoredPayload(pushed.get(1).payload());
+        rotStoredPayload(pushed.get(2).payload());
+        RelayStore again = open();
+
+        Page first = again.pageAfter(g, Cursor.ZERO, 1, 1 << 20, T0);
+        assertThat(cursors(first)).containsExactly(pushed.get(0).cursor());
+        assertThat(first.hasMore()).isTrue();
+        Page second = again.pageAfter(g, first.coveredThrough().orElseThrow(), 1, 1 << 20, T0);
+        assertThat(second.withheld()).containsExactly(pushed.get(1).cursor(), pushed.get(2).cursor());
+        assertThat(second.blobs()).containsExactly(pushed.get(3));
+        assertThat(second.hasMore()).isTrue();
+        Page third = again.pageAfter(g, second.coveredThrough().orElseThrow(), 1, 1 << 20, T0);
+        assertThat(third.blobs()).containsExactly(pushed.get(4));
+        assertThat(third.withheld()).isEmpty();
+        assertThat(third.hasMore()).isFalse();
+
+        Page onlyRot = again.pageAfter(g, pushed.get(0).cursor(), 1, 1, T0);
+        assertThat(onlyRot.withheld()).as("withheld rows count toward neither bound")
+                .containsExactly(pushed.get(1).cursor(), pushed.get(2).cursor());
+        assertThat(onlyRot.blobs()).containsExactly(pushed.get(3));
+        Page tail = again.pageAfter(g, pushed.get(3).cursor(), 10, 1 << 20, T0);
+        assertThat(tail.withheld()).isEmpty();
+        assertThat(again.stats().rottenBlobsDetected()).isEqualTo(2);
+    }
+
+    @Test
+    void append_sameBlobIdAfterRot_storesItAgainUnderANewCursor() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        List<StoredBlob> pushed = appendSome(store, g, 3);
+        store.close();
+        StoredBlob rotten = pushed.get(0);
+        rotStoredPayload(rotten.payload());
+        RelayStore again = open();
+        assertThat(again.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0).withheld()).containsExactly(rotten.cursor());
+
+        AppendResult repush = again.append(g, rotten.sender(), rotten.blob(), rotten.payload(), T0, ONE_HOUR);
+
+        assertThat(repush.duplicate()).isFalse();
+        assertThat(repush.cursor().isAfter(pushed.get(2).cursor())).isTrue();
+        Page page = again.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0);
+        assertThat(page.withheld()).isEmpty();
+        assertThat(page.blobs()).containsExactly(pushed.get(1), pushed.get(2),
+                new StoredBlob(repush.cursor(), rotten.blob(), rotten.sender(), rotten.payload()));
+        assertThat(again.usage(g).blobCount()).isEqualTo(3);
+    }
+
+    /** Identical bytes pushed after the rot must not be served from (or withheld with) the rotten copy. */
+    @Test
+    void append_identicalBytesAfterRot_areStoredIntactNotSharedWithTheRottenCopy() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        byte[] bytes = payload(400);
+        AppendResult first = store.append(g, device(), blobId(), bytes, T0, ONE_HOUR);
+        AppendResult twin = store.append(g, device(), blobId(), bytes.clone(), T0, ONE_HOUR);
+        store.close();
+        rotStoredPayload(bytes);
+        RelayStore again = open();
+
+        BlobId laterId = blobId();
+        DeviceId sender = device();
+        AppendResult later = again.append(g, sender, laterId, bytes.clone(), T0, ONE_HOUR);
+
+        Page page = again.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0);
+        assertThat(page.withheld()).containsExactly(first.cursor(), twin.cursor());
+        assertThat(page.blobs()).containsExactly(new StoredBlob(later.cursor(), laterId, sender, bytes));
+        assertThat(again.stats().rottenBlobsDetected()).isEqualTo(2);
     }
 }
