@@ -31,6 +31,7 @@ public final class RelayConfig {
             "entropy", "drbg");
 
     static final Set<String> TOP_LEVEL_KEYS = Set.of("listen", "data.dir", "http.listen", "purge.interval",
+            "limits.rate.group.per.second", "limits.rate.group.burst",
             "limits.sessions.max", "limits.frame.max.bytes", "limits.ttl.max", "limits.hello.timeout",
             "limits.pull.max.blobs", "limits.pull.max.bytes", "limits.rate.device.per.second", "limits.rate.device.burst",
             "limits.rate.global.per.second", "limits.rate.global.burst", "limits.rate.max.keys", "shutdown.drain.timeout",

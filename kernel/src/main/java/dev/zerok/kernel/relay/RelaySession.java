@@ -499,7 +499,7 @@ public final class RelaySession {
     }
 
     private boolean admit(Instant now) {
-        TokenBucketLimiter.Decision decision = limiter.tryAcquire(device, now);
+        TokenBucketLimiter.Decision decision = limiter.tryAcquire(group, device, now);
         if (!decision.allowed()) {
             actions.add(new Action.Send(new Message.Error(ErrorCode.RATE_LIMITED, "too many requests",
                     Math.min(decision.retryAfter().toMillis() + 1, 0xFFFF_FFFFL))));

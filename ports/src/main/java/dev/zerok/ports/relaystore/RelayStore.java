@@ -18,9 +18,20 @@ import java.time.Instant;
  *       filled (the Rust original's skipped-blob bug).</li>
  *   <li>{@link #pageAfter} returns only committed rows, in cursor order, bounded by count and by
  *       bytes, with an honest {@code hasMore}.</li>
+ *   <li>Bit rot is never served: {@link #append} records an integrity checksum of the payload and
+ *       {@link #pageAfter} verifies each row against it; a row that fails is withheld (reported
+ *       in {@link Page#withheld()}, never returned, then or later), it does not stop the page, and
+ *       {@link StoreStats#rottenBlobsDetected()} counts it. The relay holds no keys: this guards
+ *       against a failing disk, not against someone who can write to it (the devices' AEAD does).
+ *       A later append of the same {@code (group, blobId)} stores the blob again under a new
+ *       cursor instead of answering {@code duplicate}.</li>
  *   <li>TTLs are capped at the store's configured maximum; expired rows are never returned and
  *       {@link #purgeExpired} removes them.</li>
  *   <li>The per-group quota is checked and charged in the same transaction as the insert.</li>
+ *   <li>The relay-wide capacity (total stored payload bytes and total stored blobs, across all
+ *       groups) is checked and charged in that same transaction: concurrent appends never take the
+ *       store past it. Rows count until they are purged; {@link #purgeExpired} gives their
+ *       capacity back.</li>
  *   <li>A second append of the same {@code (group, blobId)} is idempotent: it returns the first
  *       cursor with {@code duplicate = true} and stores nothing (outbox retries after a lost ack).</li>
  * </ul>
@@ -38,8 +49,9 @@ public interface RelayStore extends AutoCloseable {
      * @param now the relay's current time (from its Clock)
      * @param ttl requested time to live; values above the store's cap are lowered to the cap
      * @return the cursor and whether the append was a duplicate
-     * @throws RelayStoreException coded {@code QUOTA_EXCEEDED} (nothing stored),
-     *     {@code UNAVAILABLE} or {@code CLOSED}
+     * @throws RelayStoreException coded {@code QUOTA_EXCEEDED} (the group's quota; nothing stored),
+     *     {@code CAPACITY_EXCEEDED} (the relay-wide cap; nothing stored), {@code UNAVAILABLE} or
+     *     {@code CLOSED}. A duplicate is acknowledged even when the group or the relay is full.
      */
     AppendResult append(GroupId group, DeviceId sender, BlobId blob, byte[] payload, Instant now, Duration ttl)
             throws RelayStoreException;
@@ -49,6 +61,12 @@ public interface RelayStore extends AutoCloseable {
      * {@code now}, in cursor order. The page holds at most {@code maxCount} blobs and at most
      * {@code maxBytes} payload bytes, except that its first blob is returned even when it alone is
      * larger than {@code maxBytes} (so a pull always makes progress).
+     *
+     * <p>Each row's payload is checked against the checksum recorded at append; rows that fail
+     * are not returned but listed in {@link Page#withheld()}, and the page goes on with the rows
+     * after them. Withheld rows count toward neither bound (an implementation may end a page early,
+     * with {@code hasMore}, after listing many of them). The caller resumes after
+     * {@link Page#coveredThrough()}.
      *
      * @param maxCount 1 or more
      * @param maxBytes 1 or more

@@ -13,7 +13,13 @@ public final class RelayStoreException extends Exception {
         /** The store was closed. */
         CLOSED(3),
         /** The database file is not a zerok store or has a newer schema than this build. */
-        INCOMPATIBLE(4);
+        INCOMPATIBLE(4),
+        /**
+         * The relay-wide storage cap (bytes or blob count, across all groups) would be exceeded;
+         * nothing was stored. Unlike {@link #QUOTA_EXCEEDED} this is not the group's doing: retry
+         * later, when expired blobs have been purged, or use another relay.
+         */
+        CAPACITY_EXCEEDED(5);
 
         private final int value;
 

@@ -8,6 +8,7 @@ import dev.zerok.ports.id.Cursor;
 import dev.zerok.ports.id.DeviceId;
 import dev.zerok.ports.id.GroupId;
 import dev.zerok.ports.relaystore.AppendResult;
+import dev.zerok.ports.relaystore.GroupUsage;
 import dev.zerok.ports.relaystore.Page;
 import dev.zerok.ports.relaystore.RelayStore;
 import dev.zerok.ports.relaystore.RelayStoreException;
@@ -23,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,8 +50,26 @@ public abstract class RelayStoreContract {
      *
      * @param ttlMax the TTL cap
      * @param groupQuotaBytes the per-group quota
+     * @param capacityBytes the relay-wide cap on stored payload bytes
+     * @param capacityBlobs the relay-wide cap on stored blobs
      */
-    protected abstract RelayStore open(Duration ttlMax, long groupQuotaBytes) throws Exception;
+    protected abstract RelayStore open(Duration ttlMax, long groupQuotaBytes, long capacityBytes, long capacityBlobs)
+            throws Exception;
+
+    /**
+     * Damages the stored copy of {@code payload} underneath the store, as disk rot would: flips a
+     * bit of it in the backing storage, not through the store's API. Called while no store opened
+     * by this test is open; the next {@link #open} sees the damaged storage.
+     *
+     * @param payload the exact bytes of a blob appended earlier in this test, 200 bytes or more
+     *     (long enough to be unique in the storage)
+     */
+    protected abstract void rotStoredPayload(byte[] payload) throws Exception;
+
+    /** Opens with relay-wide caps too large to matter. */
+    protected final RelayStore open(Duration ttlMax, long groupQuotaBytes) throws Exception {
+        return open(ttlMax, groupQuotaBytes, Long.MAX_VALUE, Long.MAX_VALUE);
+    }
 
     /** Opens with a 7-day cap and a 1 MiB quota. */
     protected RelayStore open() throws Exception {
@@ -474,5 +494,266 @@ public abstract class RelayStoreContract {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private static void assertCode(ThrowingCallable call, RelayStoreException.Code code) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(RelayStoreException.class,
+                e -> assertThat(e.code()).isEqualTo(code));
+    }
+
+    @Test
+    void append_overCapacityBytes_throwsCapacityExceededAndStoresNothing() throws Exception {
+        RelayStore store = track(open(Duration.ofDays(1), 1 << 20, 1000, 100));
+        GroupId a = group();
+        GroupId b = group();
+        store.append(a, device(), blobId(), payload(600), T0, ONE_HOUR);
+        assertCode(() -> store.append(b, device(), blobId(), payload(500), T0, ONE_HOUR),
+                RelayStoreException.Code.CAPACITY_EXCEEDED);
+        assertThat(store.head(b)).isEqualTo(Cursor.ZERO);
+        assertThat(store.usage(b)).isEqualTo(new GroupUsage(0, 0));
+        assertThat(store.stats().storageBytes()).isEqualTo(600);
+        assertThat(store.stats().totalBlobs()).isEqualTo(1);
+        // Exactly filling the capacity is allowed; a payload already stored in the group costs no bytes.
+        byte[] fill = payload(400);
+        store.append(b, device(), blobId(), fill, T0, ONE_HOUR);
+        store.append(b, device(), blobId(), fill.clone(), T0, ONE_HOUR);
+        assertThat(store.stats().storageBytes()).isEqualTo(1000);
+        assertCode(() -> store.append(a, device(), blobId(), payload(1), T0, ONE_HOUR),
+                RelayStoreException.Code.CAPACITY_EXCEEDED);
+    }
+
+    @Test
+    void append_overCapacityBlobs_throwsCapacityExceededButAcknowledgesDuplicates() throws Exception {
+        RelayStore store = track(open(Duration.ofDays(1), 1 << 20, 1 << 20, 3));
+        GroupId a = group();
+        BlobId first = blobId();
+        byte[] bytes = payload(10);
+        AppendResult stored = store.append(a, device(), first, bytes, T0, ONE_HOUR);
+        store.append(a, device(), blobId(), payload(10), T0, ONE_HOUR);
+        store.append(group(), device(), blobId(), payload(10), T0, ONE_HOUR);
+        GroupId c = group();
+        assertCode(() -> store.append(c, device(), blobId(), payload(1), T0, ONE_HOUR),
+                RelayStoreException.Code.CAPACITY_EXCEEDED);
+        // Same bytes under a new blob id: no new payload bytes, but a new row.
+        assertCode(() -> store.append(a, device(), blobId(), bytes.clone(), T0, ONE_HOUR),
+                RelayStoreException.Code.CAPACITY_EXCEEDED);
+        assertThat(store.head(c)).isEqualTo(Cursor.ZERO);
+        assertThat(store.stats().totalBlobs()).isEqualTo(3);
+        // An outbox retry after a lost ack still gets its ack when the relay is full.
+        AppendResult retry = store.append(a, device(), first, bytes, T0, ONE_HOUR);
+        assertThat(retry.duplicate()).isTrue();
+        assertThat(retry.cursor()).isEqualTo(stored.cursor());
+    }
+
+    @Test
+    void append_groupQuotaAndCapacity_areReportedWithDistinctCodes() throws Exception {
+        RelayStore store = track(open(Duration.ofDays(1), 500, 800, 100));
+        GroupId a = group();
+        store.append(a, device(), blobId(), payload(400), T0, ONE_HOUR);
+        assertCode(() -> store.append(a, device(), blobId(), payload(200), T0, ONE_HOUR),
+                RelayStoreException.Code.QUOTA_EXCEEDED);
+        store.append(group(), device(), blobId(), payload(400), T0, ONE_HOUR);
+        assertCode(() -> store.append(group(), device(), blobId(), payload(1), T0, ONE_HOUR),
+                RelayStoreException.Code.CAPACITY_EXCEEDED);
+    }
+
+    @Test
+    void purgeExpired_givesCapacityBack() throws Exception {
+        RelayStore store = track(open(Duration.ofDays(1), 1 << 20, 1000, 2));
+        store.append(group(), device(), blobId(), payload(700), T0, Duration.ofMinutes(1));
+        store.append(group(), device(), blobId(), payload(100), T0, ONE_HOUR);
+        Instant later = T0.plus(Duration.ofMinutes(2));
+        GroupId g = group();
+        assertCode(() -> store.append(g, device(), blobId(), payload(700), later, ONE_HOUR),
+                RelayStoreException.Code.CAPACITY_EXCEEDED);
+        assertThat(store.purgeExpired(later)).isEqualTo(1);
+        AppendResult fits = store.append(g, device(), blobId(), payload(900), later, ONE_HOUR);
+        assertThat(store.pageAfter(g, Cursor.ZERO, 10, 1 << 20, later).blobs())
+                .extracting(StoredBlob::cursor).containsExactly(fits.cursor());
+        assertThat(store.stats().storageBytes()).isEqualTo(1000);
+        assertThat(store.stats().totalBlobs()).isEqualTo(2);
+    }
+
+    @Test
+    void reopen_keepsCapacityAccounting() throws Exception {
+        RelayStore store = track(open(Duration.ofDays(1), 1 << 20, 1000, 100));
+        store.append(group(), device(), blobId(), payload(900), T0, ONE_HOUR);
+        store.close();
+        RelayStore again = track(open(Duration.ofDays(1), 1 << 20, 1000, 100));
+        assertCode(() -> again.append(group(), device(), blobId(), payload(101), T0, ONE_HOUR),
+                RelayStoreException.Code.CAPACITY_EXCEEDED);
+        again.append(group(), device(), blobId(), payload(100), T0, ONE_HOUR);
+    }
+
+    /** Writers in different groups race for the last bytes of the relay: the cap is never exceeded. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void append_concurrentWritersAtCapacity_neverExceedIt() throws Exception {
+        long capacity = 10_000;
+        RelayStore store = track(open(Duration.ofDays(1), 1 << 20, capacity, Long.MAX_VALUE));
+        int writers = 4;
+        AtomicLong ackedBytes = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                List<byte[]> payloads = new ArrayList<>();
+                List<BlobId> ids = new ArrayList<>();
+                for (int i = 0; i < 30; i++) {
+                    payloads.add(payload(137 + w));
+                    ids.add(blobId());
+                }
+                GroupId g = group();
+                DeviceId sender = device();
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < payloads.size(); i++) {
+                        try {
+                            store.append(g, sender, ids.get(i), payloads.get(i), T0, ONE_HOUR);
+                            ackedBytes.addAndGet(payloads.get(i).length);
+                        } catch (RelayStoreException e) {
+                            assertThat(e.code()).isEqualTo(RelayStoreException.Code.CAPACITY_EXCEEDED);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get(50, TimeUnit.SECONDS);
+            }
+            assertThat(store.stats().storageBytes()).isLessThanOrEqualTo(capacity).isEqualTo(ackedBytes.get());
+            assertThat(capacity - ackedBytes.get()).isLessThan(137 + writers);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Appends {@code count} blobs of 300 bytes to {@code g}; returns them as a pull returns them. */
+    private List<StoredBlob> appendSome(RelayStore store, GroupId g, int count) throws RelayStoreException {
+        List<StoredBlob> pushed = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            BlobId id = blobId();
+            DeviceId sender = device();
+            byte[] bytes = payload(300);
+            pushed.add(new StoredBlob(store.append(g, sender, id, bytes, T0, ONE_HOUR).cursor(), id, sender, bytes));
+        }
+        return pushed;
+    }
+
+    @Test
+    void pageAfter_rottenPayload_isWithheldAndReportedAndLaterRowsStillCome() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        List<StoredBlob> pushed = appendSome(store, g, 5);
+        GroupId other = group();
+        List<StoredBlob> otherPushed = appendSome(store, other, 2);
+        store.close();
+        StoredBlob rotten = pushed.get(1);
+        rotStoredPayload(rotten.payload());
+        RelayStore again = open();
+
+        Page page = again.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0);
+
+        List<StoredBlob> intact = new ArrayList<>(pushed);
+        intact.remove(rotten);
+        assertThat(page.blobs()).containsExactlyElementsOf(intact);
+        assertThat(page.withheld()).containsExactly(rotten.cursor());
+        assertThat(page.hasMore()).isFalse();
+        assertThat(page.coveredThrough()).contains(pushed.get(4).cursor());
+        assertThat(again.stats().rottenBlobsDetected()).isEqualTo(1);
+        assertThat(again.pageAfter(other, Cursor.ZERO, 100, 1 << 20, T0).blobs()).containsExactlyElementsOf(otherPushed);
+        // Never served again, and counted once.
+        Page later = again.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0);
+        assertThat(later.blobs()).containsExactlyElementsOf(intact);
+        assertThat(later.withheld()).containsExactly(rotten.cursor());
+        assertThat(again.stats().rottenBlobsDetected()).isEqualTo(1);
+        again.close();
+        RelayStore third = open();
+        assertThat(third.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0).withheld()).containsExactly(rotten.cursor());
+        assertThat(third.stats().rottenBlobsDetected()).isEqualTo(1);
+    }
+
+    @Test
+    void pageAfter_pageEndingInRottenRows_coversThemAndHasMoreStaysHonest() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        List<StoredBlob> pushed = appendSome(store, g, 5);
+        store.close();
+        rotStoredPayload(pushed.get(1).payload());
+        rotStoredPayload(pushed.get(2).payload());
+        rotStoredPayload(pushed.get(4).payload());
+        RelayStore again = open();
+
+        Page first = again.pageAfter(g, Cursor.ZERO, 1, 1 << 20, T0);
+        assertThat(cursors(first)).containsExactly(pushed.get(0).cursor());
+        assertThat(first.hasMore()).isTrue();
+        Page second = again.pageAfter(g, first.coveredThrough().orElseThrow(), 1, 1 << 20, T0);
+        assertThat(second.withheld()).as("withheld rows count toward neither bound")
+                .startsWith(pushed.get(1).cursor(), pushed.get(2).cursor());
+        assertThat(second.blobs()).containsExactly(pushed.get(3));
+        Cursor resume = second.coveredThrough().orElseThrow();
+        assertThat(second.hasMore()).isEqualTo(resume.equals(pushed.get(3).cursor()));
+        Page third = again.pageAfter(g, resume, 1, 1 << 20, T0);
+        if (second.hasMore()) {
+            assertThat(third.blobs()).isEmpty();
+            assertThat(third.withheld()).containsExactly(pushed.get(4).cursor());
+            assertThat(third.hasMore()).isFalse();
+            assertThat(third.coveredThrough()).as("a page of withheld rows only still covers them")
+                    .contains(pushed.get(4).cursor());
+            resume = third.coveredThrough().orElseThrow();
+        }
+        Page end = again.pageAfter(g, resume, 1, 1 << 20, T0);
+        assertThat(end.blobs()).isEmpty();
+        assertThat(end.withheld()).isEmpty();
+        assertThat(end.hasMore()).isFalse();
+        assertThat(end.coveredThrough()).isEmpty();
+
+        Page tinyBytes = again.pageAfter(g, pushed.get(0).cursor(), 1, 1, T0);
+        assertThat(tinyBytes.blobs()).containsExactly(pushed.get(3));
+        assertThat(tinyBytes.withheld()).startsWith(pushed.get(1).cursor(), pushed.get(2).cursor());
+        assertThat(again.stats().rottenBlobsDetected()).isEqualTo(3);
+    }
+
+    @Test
+    void append_sameBlobIdAfterRot_storesItAgainUnderANewCursor() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        List<StoredBlob> pushed = appendSome(store, g, 3);
+        store.close();
+        StoredBlob rotten = pushed.get(0);
+        rotStoredPayload(rotten.payload());
+        RelayStore again = open();
+        assertThat(again.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0).withheld()).containsExactly(rotten.cursor());
+
+        AppendResult repush = again.append(g, rotten.sender(), rotten.blob(), rotten.payload(), T0, ONE_HOUR);
+
+        assertThat(repush.duplicate()).isFalse();
+        assertThat(repush.cursor().isAfter(pushed.get(2).cursor())).isTrue();
+        Page page = again.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0);
+        assertThat(page.withheld()).isEmpty();
+        assertThat(page.blobs()).containsExactly(pushed.get(1), pushed.get(2),
+                new StoredBlob(repush.cursor(), rotten.blob(), rotten.sender(), rotten.payload()));
+        assertThat(again.usage(g).blobCount()).isEqualTo(3);
+    }
+
+    /** Identical bytes pushed after the rot must not be served from (or withheld with) the rotten copy. */
+    @Test
+    void append_identicalBytesAfterRot_areStoredIntactNotSharedWithTheRottenCopy() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        byte[] bytes = payload(400);
+        AppendResult first = store.append(g, device(), blobId(), bytes, T0, ONE_HOUR);
+        AppendResult twin = store.append(g, device(), blobId(), bytes.clone(), T0, ONE_HOUR);
+        store.close();
+        rotStoredPayload(bytes);
+        RelayStore again = open();
+
+        BlobId laterId = blobId();
+        DeviceId sender = device();
+        AppendResult later = again.append(g, sender, laterId, bytes.clone(), T0, ONE_HOUR);
+
+        Page page = again.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0);
+        assertThat(page.withheld()).containsExactly(first.cursor(), twin.cursor());
+        assertThat(page.blobs()).containsExactly(new StoredBlob(later.cursor(), laterId, sender, bytes));
+        assertThat(again.stats().rottenBlobsDetected()).isEqualTo(2);
     }
 }

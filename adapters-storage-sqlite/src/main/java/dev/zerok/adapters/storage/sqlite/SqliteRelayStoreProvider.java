@@ -26,6 +26,14 @@ import java.util.Set;
  *       lowered to it; a duration such as {@code 12h}, {@code 7d} or {@code PT1H}, at least 1 ms</td></tr>
  *   <tr><td>{@code quota.group.bytes}</td><td>{@code 1073741824} (1 GiB)</td><td>per-group quota
  *       on stored payload bytes, each distinct payload counted once; at least 1</td></tr>
+ *   <tr><td>{@code capacity.bytes}</td><td>{@code 10737418240} (10 GiB)</td><td>relay-wide cap
+ *       on stored payload bytes across all groups, counted like the quota; an append past it fails
+ *       with {@code CAPACITY_EXCEEDED}. Keeps a flood of groups (each within its quota) from filling
+ *       the disk, which would stop every group and could stop purging too. The file also holds
+ *       per-row metadata, indexes and the WAL, so leave headroom; at least 1</td></tr>
+ *   <tr><td>{@code capacity.blobs}</td><td>{@code 10000000}</td><td>relay-wide cap on stored
+ *       blobs (rows) across all groups; bounds the metadata that tiny payloads would pile up
+ *       (a few hundred bytes per row, which {@code capacity.bytes} does not see); at least 1</td></tr>
  *   <tr><td>{@code busy.timeout}</td><td>{@code 5s}</td><td>how long an operation waits for a
  *       lock held by another connection or process, or for a free read connection, before it
  *       fails with {@code UNAVAILABLE}</td></tr>
@@ -46,6 +54,10 @@ public final class SqliteRelayStoreProvider implements RelayStoreProvider {
     public static final String TTL_MAX = "ttl.max";
     /** Key of the per-group quota in bytes. */
     public static final String QUOTA_GROUP_BYTES = "quota.group.bytes";
+    /** Key of the relay-wide cap on stored payload bytes. */
+    public static final String CAPACITY_BYTES = "capacity.bytes";
+    /** Key of the relay-wide cap on stored blobs. */
+    public static final String CAPACITY_BLOBS = "capacity.blobs";
     /** Key of the lock wait. */
     public static final String BUSY_TIMEOUT = "busy.timeout";
     /** Key of the durability level. */
@@ -57,11 +69,16 @@ public final class SqliteRelayStoreProvider implements RelayStoreProvider {
     public static final Duration DEFAULT_TTL_MAX = Duration.ofDays(7);
     /** Default per-group quota: 1 GiB. */
     public static final long DEFAULT_QUOTA_GROUP_BYTES = 1L << 30;
+    /** Default relay-wide payload cap: 10 GiB, ten groups at the default quota. */
+    public static final long DEFAULT_CAPACITY_BYTES = 10L << 30;
+    /** Default relay-wide blob cap: 10 million rows, a few GiB of metadata. */
+    public static final long DEFAULT_CAPACITY_BLOBS = 10_000_000L;
     /** Default lock wait: 5 seconds. */
     public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
 
     private static final Set<String> KEYS =
-            Set.of(PATH, TTL_MAX, QUOTA_GROUP_BYTES, BUSY_TIMEOUT, SYNCHRONOUS, READ_CONNECTIONS);
+            Set.of(PATH, TTL_MAX, QUOTA_GROUP_BYTES, CAPACITY_BYTES, CAPACITY_BLOBS, BUSY_TIMEOUT, SYNCHRONOUS,
+                    READ_CONNECTIONS);
 
     /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
     public SqliteRelayStoreProvider() {}
@@ -88,10 +105,13 @@ public final class SqliteRelayStoreProvider implements RelayStoreProvider {
             throw new ConfigException("configuration key '" + TTL_MAX + "' must be at least 1ms");
         }
         long quota = config.longValue(QUOTA_GROUP_BYTES, DEFAULT_QUOTA_GROUP_BYTES, 1, Long.MAX_VALUE);
+        long capacityBytes = config.longValue(CAPACITY_BYTES, DEFAULT_CAPACITY_BYTES, 1, Long.MAX_VALUE);
+        long capacityBlobs = config.longValue(CAPACITY_BLOBS, DEFAULT_CAPACITY_BLOBS, 1, Long.MAX_VALUE);
         Duration busyTimeout = config.duration(BUSY_TIMEOUT, DEFAULT_BUSY_TIMEOUT);
         Synchronous synchronous = Synchronous.from(config);
         int readConnections = config.intValue(READ_CONNECTIONS, 4, 1, 64);
-        return SqliteRelayStore.open(path, ttlMax, quota, busyTimeout, synchronous, readConnections);
+        return SqliteRelayStore.open(path, ttlMax, quota, capacityBytes, capacityBlobs, busyTimeout, synchronous,
+                readConnections);
     }
 
     static Path requiredPath(ProviderConfig config) throws ConfigException {

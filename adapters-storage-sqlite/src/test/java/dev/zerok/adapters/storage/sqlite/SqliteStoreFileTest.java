@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.zerok.ports.clientstate.ClientStateException;
 import dev.zerok.ports.clientstate.ClientStateStoreProvider;
 import dev.zerok.ports.id.BlobId;
+import dev.zerok.ports.id.Cursor;
 import dev.zerok.ports.id.DeviceId;
 import dev.zerok.ports.id.GroupId;
 import dev.zerok.ports.relaystore.RelayStore;
@@ -181,13 +182,87 @@ class SqliteStoreFileTest {
         }
     }
 
+    /**
+     * A file written by a version-1 build (no relay_totals, no rotten column) is migrated on open:
+     * the totals start from its rows, the capacity counts them, and its rows are verified on serve
+     * with the SHA-256 they already carry (no back-fill).
+     */
+    @Test
+    void open_version1File_migratesTotalsAndVerifiesOldRows() throws Exception {
+        Path db = dir.resolve("v1.db");
+        GroupId g = new GroupId(entropy.bytes(GroupId.LENGTH));
+        byte[] good = entropy.bytes(300);
+        byte[] rotten = entropy.bytes(200);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            for (String statement : SqliteFile.statements("db/relay/V1__init.sql")) {
+                s.execute(statement);
+            }
+            s.execute("PRAGMA user_version = 1");
+            s.execute("PRAGMA application_id = " + SqliteFile.Kind.RELAY.applicationId);
+            long expires = T0.plus(Duration.ofHours(1)).toEpochMilli();
+            byte[][] payloads = {good, rotten};
+            for (int i = 0; i < 2; i++) {
+                byte[] hash = SqliteRelayStore.sha256(payloads[i]);
+                try (var content = c.prepareStatement("INSERT INTO relay_content VALUES (?, ?, ?, 1, ?)");
+                        var blob = c.prepareStatement("INSERT INTO relay_blob VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                    content.setBytes(1, g.bytes());
+                    content.setBytes(2, hash);
+                    content.setLong(3, payloads[i].length);
+                    content.setBytes(4, payloads[i]);
+                    content.execute();
+                    blob.setBytes(1, g.bytes());
+                    blob.setLong(2, i + 1);
+                    blob.setBytes(3, entropy.bytes(BlobId.LENGTH));
+                    blob.setBytes(4, entropy.bytes(DeviceId.LENGTH));
+                    blob.setBytes(5, hash);
+                    blob.setLong(6, payloads[i].length);
+                    blob.setLong(7, expires);
+                    blob.execute();
+                }
+            }
+            try (var group = c.prepareStatement("INSERT INTO relay_group VALUES (?, 2, 2, 500)")) {
+                group.setBytes(1, g.bytes());
+                group.execute();
+            }
+            // Bit rot of the second payload, as it would have sat on disk under the old build.
+            rotten[100] ^= 1;
+            try (var rot = c.prepareStatement("UPDATE relay_content SET payload = ? WHERE size_bytes = 200")) {
+                rot.setBytes(1, rotten);
+                rot.execute();
+            }
+        }
+
+        try (RelayStore store = openRelay(db, "capacity.bytes", "1000")) {
+            assertThat(pragma(db, "PRAGMA user_version")).isEqualTo(String.valueOf(SqliteFile.Kind.RELAY.latestVersion()));
+            assertThat(store.stats().totalBlobs()).isEqualTo(2);
+            assertThat(store.stats().storageBytes()).isEqualTo(500);
+            assertThatThrownBy(() -> store.append(new GroupId(entropy.bytes(GroupId.LENGTH)),
+                            new DeviceId(entropy.bytes(DeviceId.LENGTH)), new BlobId(entropy.bytes(BlobId.LENGTH)),
+                            entropy.bytes(501), T0, Duration.ofHours(1)))
+                    .isInstanceOfSatisfying(RelayStoreException.class,
+                            e -> assertThat(e.code()).isEqualTo(RelayStoreException.Code.CAPACITY_EXCEEDED));
+
+            var page = store.pageAfter(g, Cursor.ZERO, 10, 1 << 20, T0);
+
+            assertThat(page.blobs()).singleElement().satisfies(b -> assertThat(b.payload()).isEqualTo(good));
+            assertThat(page.withheld()).containsExactly(new Cursor(2));
+            assertThat(store.stats().rottenBlobsDetected()).isEqualTo(1);
+            assertThat(store.stats().storageBytes()).as("the rotten payload is dropped and uncharged").isEqualTo(300);
+            assertThat(store.usage(g).storedBytes()).isEqualTo(300);
+            assertThat(store.usage(g).blobCount()).as("the rotten row stays, withheld, until it expires").isEqualTo(2);
+            assertThat(store.purgeExpired(T0.plus(Duration.ofHours(2)))).isEqualTo(2);
+            assertThat(store.stats().storageBytes()).isZero();
+            assertThat(store.stats().totalBlobs()).isZero();
+        }
+    }
+
     @Test
     void migrationResources_splitIntoStatementsWithoutComments() throws Exception {
         for (SqliteFile.Kind kind : SqliteFile.Kind.values()) {
             for (String resource : kind.migrations) {
                 assertThat(SqliteFile.statements(resource))
                         .isNotEmpty()
-                        .allSatisfy(st -> assertThat(st).doesNotContain("--").startsWith("CREATE"));
+                        .allSatisfy(st -> assertThat(st).doesNotContain("--").matches("(?s)(CREATE|INSERT|ALTER|UPDATE) .*"));
             }
         }
     }
