@@ -31,4 +31,30 @@ public interface Channel {
 
     /** False once the channel is closed, by either side or by a failure. */
     boolean isOpen();
+
+    /**
+     * Stops inbound delivery: while paused the transport delivers no {@link ChannelHandler#onMessage}
+     * to this channel's handler and stops reading from the network, so the peer is held back by the
+     * transport's own flow control (for QUIC, RFC 9000 section 4.1: the stream's credit,
+     * MAX_STREAM_DATA, is not returned, and the peer's sends stop completing once its window is
+     * used up). Data that already arrived is kept, in order, for {@link #resumeReading()}.
+     *
+     * <p>The pause is the receiver's choice, not the peer's slowness: a message left incomplete by
+     * the pause does not count against the transport's read timeout while paused. The idle timeout
+     * still applies. A close (orderly or not) is still reported while paused, after which nothing
+     * held is delivered.
+     *
+     * <p>Idempotent; thread-safe; callable from any thread, including from inside
+     * {@link ChannelHandler#onMessage}. A message already being delivered when this is called may
+     * finish, and one more message may be delivered if it was already handed to the handler's
+     * thread; none after that.
+     */
+    void pauseReading();
+
+    /**
+     * Undoes {@link #pauseReading()}: the messages held while paused are delivered first, in order,
+     * then reading from the network continues and the peer gets its credit back. Idempotent;
+     * thread-safe; callable from any thread. No effect on a closed channel.
+     */
+    void resumeReading();
 }

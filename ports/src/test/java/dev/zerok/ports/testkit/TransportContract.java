@@ -361,6 +361,101 @@ public abstract class TransportContract {
         assertThat(failure(pair.clientChannel.send(bytes("x"))).code()).isIn(Code.CLOSED, Code.TIMEOUT);
     }
 
+    // ---------------------------------------------------------------- inbound flow control
+
+    /** How long a paused receiver is watched for a delivery that must not happen. */
+    protected Duration quietWait() {
+        return Duration.ofMillis(500);
+    }
+
+    @Test
+    void pauseReading_peerSends_nothingArrivesUntilResumeThenAllInOrder() throws Exception {
+        int count = 20;
+        Pair pair = openPair(LONG_IDLE);
+        send(pair.client, bytes("hello"));
+        await(() -> pair.serverSide().messageCount() == 1, "server accepts");
+        Channel server = pair.accepted.get(0).channel;
+
+        pair.clientChannel.pauseReading();
+        pair.clientChannel.pauseReading();
+        for (int i = 0; i < count; i++) {
+            send(server, bytes("message " + i));
+        }
+
+        assertThat(awaitCondition(() -> pair.clientRecorder.messageCount() > 0, quietWait()))
+                .as("a paused channel delivers nothing").isFalse();
+        pair.clientChannel.resumeReading();
+        pair.clientChannel.resumeReading();
+        await(() -> pair.clientRecorder.messageCount() == count, "every held message arrives after resume");
+        List<byte[]> got = pair.clientRecorder.messages();
+        for (int i = 0; i < count; i++) {
+            assertThat(new String(got.get(i), StandardCharsets.UTF_8)).isEqualTo("message " + i);
+        }
+        assertThat(pair.clientChannel.isOpen()).isTrue();
+    }
+
+    @Test
+    void pauseReading_insideOnMessage_holdsTheMessagesAlreadyReceived() throws Exception {
+        int count = 10;
+        Transport serverTransport = track(newTransport(LONG_IDLE));
+        Transport client = track(newTransport(LONG_IDLE));
+        List<Channel> accepted = new CopyOnWriteArrayList<>();
+        Recorder recorder = new Recorder();
+        Server server = track(serverTransport.bind(bindEndpoint(), channel -> {
+            accepted.add(channel);
+            return new ChannelHandler() {
+                @Override
+                public void onMessage(byte[] message) {
+                    recorder.onMessage(message);
+                    channel.pauseReading();
+                }
+
+                @Override
+                public void onClosed(Optional<TransportException> cause) {
+                    recorder.onClosed(cause);
+                }
+            };
+        }));
+        Channel channel = complete(client.connect(server.localEndpoint(), new Recorder()));
+        // Sent back to back, so several messages tend to arrive in one read.
+        List<CompletionStage<Void>> sends = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            sends.add(channel.send(bytes("m" + i)));
+        }
+        await(() -> sends.stream().allMatch(a -> a.toCompletableFuture().isDone()), "every send completes");
+        await(() -> recorder.messageCount() == 1, "the first message arrives");
+
+        assertThat(awaitCondition(() -> recorder.messageCount() > 1, quietWait()))
+                .as("the pause made in onMessage holds the rest").isFalse();
+        for (int i = 1; i < count; i++) {
+            int expected = i + 1;
+            accepted.get(0).resumeReading();
+            await(() -> recorder.messageCount() == expected, "exactly one more message per resume");
+        }
+        assertThat(recorder.messages()).extracting(m -> new String(m, StandardCharsets.UTF_8))
+                .containsExactly("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9");
+    }
+
+    @Test
+    void pauseReading_peerClosesAfterMessages_closeWaitsBehindTheHeldMessages() throws Exception {
+        Pair pair = openPair(LONG_IDLE);
+        send(pair.client, bytes("hello"));
+        await(() -> pair.serverSide().messageCount() == 1, "server accepts");
+        Channel server = pair.accepted.get(0).channel;
+
+        pair.clientChannel.pauseReading();
+        send(server, bytes("one"));
+        send(server, bytes("two"));
+        server.close();
+
+        assertThat(awaitCondition(() -> pair.clientRecorder.messageCount() > 0
+                || pair.clientRecorder.closeCount() > 0, quietWait())).as("nothing while paused").isFalse();
+        pair.clientChannel.resumeReading();
+        await(() -> pair.clientRecorder.closed().isPresent(), "the close arrives after resume");
+        assertThat(pair.clientRecorder.messages()).containsExactly(bytes("one"), bytes("two"));
+        assertThat(pair.clientRecorder.closed()).contains(Optional.empty());
+    }
+
     // ---------------------------------------------------------------- support
 
     /** Registers {@code resource} to be closed after the test (in reverse order). */

@@ -10,6 +10,7 @@ import dev.zerok.ports.transport.TransportException.Code;
 import dev.zerok.ports.time.Timer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +23,11 @@ import java.util.concurrent.CompletionStage;
  * server end, each sending numbered frames through its direction's {@link MockNetwork.Link}. The
  * receiver reassembles frames in sequence order and discards duplicates, which is how loss,
  * jitter, reordering and duplication become latency only.
+ *
+ * <p>Inbound flow control: a paused end keeps the in-order DATA frames (and a FIN behind them) in
+ * its inbox and hands them to the handler, in order, after {@code resumeReading()}. The mock
+ * models no credit, so the peer's sends keep completing while the receiver is paused; a failure
+ * (cut, idle timeout) still closes the end at once and drops what it held.
  *
  * <p>All state is guarded by the network's lock; handler calls and future completions happen
  * after it is released, on clock tasks.
@@ -142,6 +148,10 @@ final class MockConnection {
         private boolean cut;
         private long nextReceiveSeq;
         private final TreeMap<Long, Frame> reassembly = new TreeMap<>();
+        /** In-order DATA and FIN frames not yet handed to the handler (held while paused). */
+        private final ArrayDeque<Frame> inbox = new ArrayDeque<>();
+        private boolean paused;
+        private boolean draining;
 
         End(MockTransport transport, Endpoint local, Endpoint remote, ChannelHandler handler) {
             this.transport = transport;
@@ -192,6 +202,67 @@ final class MockConnection {
         }
 
         @Override
+        public void pauseReading() {
+            synchronized (network.lock) {
+                paused = true;
+            }
+        }
+
+        @Override
+        public void resumeReading() {
+            synchronized (network.lock) {
+                if (!paused) {
+                    return;
+                }
+                paused = false;
+                if (closed || inbox.isEmpty()) {
+                    return;
+                }
+            }
+            // Through the clock: held messages reach the handler on the simulation's scheduler,
+            // never on the caller's thread.
+            network.clock.schedule(Duration.ZERO, this::drain);
+        }
+
+        /**
+         * Hands the frames in {@link #inbox} to the handler in order, one at a time and outside
+         * the lock, until it is empty or the channel is paused. A drain started from inside the
+         * handler (a resume in {@code onMessage}) leaves the work to the drain already running.
+         */
+        private void drain() {
+            while (true) {
+                Frame next;
+                ChannelHandler h;
+                List<Runnable> after = new ArrayList<>();
+                synchronized (network.lock) {
+                    if (draining || paused || closed || inbox.isEmpty()) {
+                        return;
+                    }
+                    next = inbox.poll();
+                    h = handler;
+                    if (next.kind() == Kind.FIN) {
+                        closeLocked(after, Optional.empty());
+                    } else {
+                        draining = true;
+                    }
+                }
+                if (next.kind() == Kind.FIN) {
+                    after.forEach(Runnable::run);
+                    return;
+                }
+                try {
+                    if (h != null) {
+                        h.onMessage(next.payload());
+                    }
+                } finally {
+                    synchronized (network.lock) {
+                        draining = false;
+                    }
+                }
+            }
+        }
+
+        @Override
         public void close() {
             List<Runnable> after = new ArrayList<>();
             synchronized (network.lock) {
@@ -217,6 +288,7 @@ final class MockConnection {
             closed = true;
             transport.ends.remove(this);
             reassembly.clear();
+            inbox.clear();
             if (handler != null && (open || this == server)) {
                 ChannelHandler h = handler;
                 // Through the clock, so the close is serialized after the events already queued.
@@ -402,6 +474,7 @@ final class MockConnection {
             }
             lastActivity = network.clock.now();
             reassembly.put(frame.seq(), frame);
+            boolean queued = false;
             while (!reassembly.isEmpty() && reassembly.firstKey() == nextReceiveSeq) {
                 Frame next = reassembly.pollFirstEntry().getValue();
                 nextReceiveSeq++;
@@ -427,16 +500,21 @@ final class MockConnection {
                         return;
                     }
                     case DATA -> {
-                        ChannelHandler h = handler;
-                        byte[] message = next.payload();
-                        after.add(() -> h.onMessage(message));
+                        // Through the inbox, so a pause (even one made inside onMessage) holds
+                        // every later message, and the FIN waits behind them.
+                        inbox.add(next);
+                        queued = true;
                     }
                     case FIN -> {
-                        closeLocked(after, Optional.empty());
+                        inbox.add(next);
+                        after.add(this::drain);
                         return;
                     }
                     case CONNECT -> throw new IllegalStateException("connect frame in a data direction");
                 }
+            }
+            if (queued) {
+                after.add(this::drain);
             }
         }
 

@@ -40,11 +40,17 @@ final class StreamChannel implements Channel {
     private volatile ChannelHandler handler;
     private volatile QuicStreamChannel stream;
     private final AtomicBoolean closeRequested = new AtomicBoolean();
+    /** What the user asked for last; the event loop applies it (autoRead) and checks it per message. */
+    private volatile boolean paused;
     // Event-loop confined:
     private volatile boolean reported;
     private ByteBuf cumulation;
     private long partialGeneration;
+    /** A read timer is armed for the incomplete message at the end of {@link #cumulation}. */
     private boolean partial;
+    /** The peer's FIN was read but not yet acted on because the channel was paused. */
+    private boolean inputShutdown;
+    private Inbound inbound;
 
     /** Either {@code handler} (client side) or {@code acceptor} (server side) is given. */
     StreamChannel(QuicTransport transport, QuicChannel connection, Endpoint remote, ChannelHandler handler,
@@ -57,7 +63,53 @@ final class StreamChannel implements Channel {
     }
 
     io.netty.channel.ChannelHandler inbound() {
-        return new Inbound();
+        inbound = new Inbound();
+        return inbound;
+    }
+
+    /**
+     * Stops reading the stream (autoRead off), so quiche keeps the peer's bytes unconsumed and does
+     * not return their credit (MAX_STREAM_DATA, RFC 9000 section 4.1); bytes already read stay in
+     * the cumulation undelivered. The read timer of a partial message is suspended.
+     */
+    @Override
+    public void pauseReading() {
+        paused = true;
+        onEventLoop(this::applyReadState);
+    }
+
+    /** Delivers what was held, then reads on; a partial message gets a fresh read timeout. */
+    @Override
+    public void resumeReading() {
+        paused = false;
+        onEventLoop(this::applyReadState);
+    }
+
+    /** Brings autoRead and delivery in line with {@link #paused}. Event loop only. */
+    private void applyReadState() {
+        QuicStreamChannel s = stream;
+        if (s == null || reported || cumulation == null) {
+            return;
+        }
+        boolean pause = paused;
+        s.config().setAutoRead(!pause);
+        if (pause) {
+            suspendReadTimer();
+            return;
+        }
+        inbound.decode();
+        if (!reported && !paused && inputShutdown) {
+            inbound.onFin();
+        }
+        if (!reported && !paused) {
+            s.read();
+        }
+    }
+
+    /** Our pause is not the peer's slowness: no read timeout while paused. Event loop only. */
+    private void suspendReadTimer() {
+        partial = false;
+        partialGeneration++;
     }
 
     @Override
@@ -135,6 +187,10 @@ final class StreamChannel implements Channel {
         if (loop.isShuttingDown()) {
             return;
         }
+        if (loop.inEventLoop()) {
+            task.run();
+            return;
+        }
         try {
             loop.execute(task);
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -199,6 +255,9 @@ final class StreamChannel implements Channel {
             // A FIN must arrive as an event, not as an immediate close, to tell it from a loss.
             s.config().setAllowHalfClosure(true);
             cumulation = ctx.alloc().heapBuffer();
+            if (paused) {
+                s.config().setAutoRead(false);
+            }
             stream = s;
             transport.channels.add(StreamChannel.this);
             if (acceptor != null) {
@@ -236,9 +295,10 @@ final class StreamChannel implements Channel {
             }
         }
 
-        private void decode() {
+        void decode() {
             boolean delivered = false;
-            while (!reported && cumulation.readableBytes() >= HEADER_BYTES) {
+            // paused is re-read before each message: a pause from inside onMessage holds the rest.
+            while (!reported && !paused && cumulation.readableBytes() >= HEADER_BYTES) {
                 int length = cumulation.getUnsignedShort(cumulation.readerIndex());
                 if (length == 0) {
                     fail(new TransportException(Code.TOO_LARGE, "the peer at " + remote
@@ -261,15 +321,14 @@ final class StreamChannel implements Channel {
             if (reported) {
                 return;
             }
-            if (!cumulation.isReadable()) {
-                partial = false;
-                partialGeneration++;
+            if (!cumulation.isReadable() || paused) {
+                suspendReadTimer();
             } else if (!partial || delivered) {
                 // A new incomplete message started: it must complete within the read timeout.
                 partial = true;
                 long generation = ++partialGeneration;
                 transport.clock.schedule(transport.settings.readTimeout(), () -> onEventLoop(() -> {
-                    if (!reported && partial && partialGeneration == generation) {
+                    if (!reported && !paused && partial && partialGeneration == generation) {
                         fail(new TransportException(Code.TIMEOUT, "a message from " + remote + " stayed incomplete for "
                                 + transport.settings.readTimeout() + "; the connection is closed"),
                                 QuicTransport.APP_READ_TIMEOUT);
@@ -281,15 +340,27 @@ final class StreamChannel implements Channel {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
             if (event instanceof ChannelInputShutdownEvent && !reported) {
-                if (cumulation != null && cumulation.isReadable()) {
-                    fail(new TransportException(Code.PROTOCOL, "the peer at " + remote
-                            + " ended the stream inside a message"), QuicTransport.APP_BAD_FRAME);
-                } else {
-                    report(Optional.empty());
-                    connection.close(true, QuicTransport.APP_NO_ERROR, QuicTransport.noReason());
+                inputShutdown = true;
+                // While paused, complete messages may still be held: the FIN waits behind them.
+                if (!paused) {
+                    onFin();
                 }
             }
             ctx.fireUserEventTriggered(event);
+        }
+
+        /** The peer's FIN, once every complete message before it was delivered. Event loop only. */
+        void onFin() {
+            if (reported) {
+                return;
+            }
+            if (cumulation != null && cumulation.isReadable()) {
+                fail(new TransportException(Code.PROTOCOL, "the peer at " + remote
+                        + " ended the stream inside a message"), QuicTransport.APP_BAD_FRAME);
+            } else {
+                report(Optional.empty());
+                connection.close(true, QuicTransport.APP_NO_ERROR, QuicTransport.noReason());
+            }
         }
 
         @Override
