@@ -139,8 +139,19 @@ final class QuicServer implements Server {
             ctx.fireChannelRegistered();
         }
 
+        /**
+         * Closes with {@value QuicTransport#APP_REFUSED}, one event-loop turn later. Not from inside
+         * channelRegistered: quiche has not processed the client's Initial there yet (it does not
+         * know the client's connection id), so a close then sends nothing and the client waits out
+         * its connect timeout. Netty sends the server's handshake flight while it processes the
+         * Initial, so the client's handshake usually completes and it sees the refusal as the
+         * close of a just-connected channel ({@code REFUSED}). The stream initializer ignores
+         * streams of a refused connection, so no acceptor ever sees one.
+         */
         private void refuse(QuicChannel connection, String reason) {
-            connection.close(true, QuicTransport.APP_REFUSED, Unpooled.copiedBuffer(reason, StandardCharsets.US_ASCII));
+            connection.attr(QuicTransport.REFUSED).set(Boolean.TRUE);
+            connection.eventLoop().execute(() -> connection.close(true, QuicTransport.APP_REFUSED,
+                    Unpooled.copiedBuffer(reason, StandardCharsets.US_ASCII)));
         }
 
         /** A connection that opened no stream in time holds a slot for nothing: close it. */

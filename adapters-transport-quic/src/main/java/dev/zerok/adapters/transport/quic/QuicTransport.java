@@ -96,6 +96,8 @@ final class QuicTransport implements Transport {
     static final AttributeKey<QuicConnectionCloseEvent> CLOSE_EVENT = AttributeKey.valueOf("zerok.quic.closeEvent");
     /** Set on a server-side connection once the peer opened a stream (first.stream.timeout). */
     static final AttributeKey<Boolean> STREAM_OPENED = AttributeKey.valueOf("zerok.quic.streamOpened");
+    /** Set on a server-side connection that admission refused; its close is on the way. */
+    static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf("zerok.quic.refused");
 
     final QuicSettings settings;
     final Clock clock;
@@ -378,6 +380,10 @@ final class QuicTransport implements Transport {
                     @Override
                     protected void initChannel(QuicStreamChannel stream) {
                         QuicChannel connection = stream.parent();
+                        if (Boolean.TRUE.equals(connection.attr(REFUSED).get())) {
+                            stream.close();
+                            return;
+                        }
                         connection.attr(STREAM_OPENED).set(Boolean.TRUE);
                         InetSocketAddress peer = (InetSocketAddress) connection.remoteSocketAddress();
                         Endpoint remote = peer == null ? new Endpoint("unknown", 0)
