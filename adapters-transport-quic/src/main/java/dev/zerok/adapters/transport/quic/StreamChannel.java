@@ -268,8 +268,6 @@ final class StreamChannel implements Channel {
                 }
                 if (handler == null) {
                     fail(new TransportException(Code.REFUSED, "the acceptor gave no handler"), QuicTransport.APP_REFUSED);
-                } else if (!paused) {
-                    armReadTimer();
                 }
             }
         }
@@ -331,17 +329,13 @@ final class StreamChannel implements Channel {
             }
         }
 
-        /**
-         * The message now pending must be complete within the read timeout. Also armed when a
-         * server accepts a stream, so a stream opened without a first message does not hold the
-         * connection until the idle timeout. Event loop only.
-         */
+        /** The message now pending must be complete within the read timeout. Event loop only. */
         void armReadTimer() {
             partial = true;
             long generation = ++partialGeneration;
             transport.clock.schedule(transport.settings.readTimeout(), () -> onEventLoop(() -> {
                 if (!reported && !paused && partial && partialGeneration == generation) {
-                    fail(new TransportException(Code.TIMEOUT, "no complete message from " + remote + " within "
+                    fail(new TransportException(Code.TIMEOUT, "a message from " + remote + " stayed incomplete for "
                             + transport.settings.readTimeout() + "; the connection is closed"),
                             QuicTransport.APP_READ_TIMEOUT);
                 }
