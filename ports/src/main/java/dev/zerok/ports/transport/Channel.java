@@ -40,14 +40,15 @@ public interface Channel {
      * used up). Data that already arrived is kept, in order, for {@link #resumeReading()}.
      *
      * <p>The pause is the receiver's choice, not the peer's slowness: a message left incomplete by
-     * the pause does not count against the transport's read timeout while paused. The idle timeout
-     * still applies. A close (orderly or not) is still reported while paused, after which nothing
-     * held is delivered.
+     * the pause does not count against the transport's read timeout while paused (its timer starts
+     * afresh on resume). The idle timeout still applies. An orderly close by the peer is reported
+     * behind the held messages, so only after {@link #resumeReading()}; a failure (reset, timeout)
+     * is reported at once and what was held is dropped.
      *
      * <p>Idempotent; thread-safe; callable from any thread, including from inside
      * {@link ChannelHandler#onMessage}. A message already being delivered when this is called may
-     * finish, and one more message may be delivered if it was already handed to the handler's
-     * thread; none after that.
+     * finish; no other message is delivered after it returns. The mock transport holds messages
+     * the same way but models no credit, so there the peer's sends keep completing.
      */
     void pauseReading();
 

@@ -7,26 +7,60 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.quic.QuicChannel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A bound QUIC listener. Closing it stops accepting at once (new connections are closed with
  * application code {@value QuicTransport#APP_REFUSED}); the UDP socket stays open while accepted
  * connections live, because they share it, and closes with the last of them. Thread-safe.
+ *
+ * <p>Admission of each new connection (after address validation when Retry is on, before the TLS
+ * handshake completes), in this order: the server is accepting; fewer than {@code max.connections}
+ * are open ({@code SERVER_FULL}); its source IP address holds fewer than
+ * {@code max.connections.per.source} ({@code SOURCE_CONNECTION_CAP}); the source's token bucket
+ * ({@code handshake.rate.per.source.per.second}, {@code handshake.rate.per.source.burst}) has a
+ * token ({@code SOURCE_HANDSHAKE_RATE}). A refused connection is closed with application code
+ * {@value QuicTransport#APP_REFUSED} (the client's connect fails {@code REFUSED}) and logged through
+ * {@link RefusalLog}. An admitted connection that opens no stream within
+ * {@code first.stream.timeout} is closed with {@value QuicTransport#APP_NO_STREAM}; PINGs and other
+ * packets do not extend that deadline.
  */
 final class QuicServer implements Server {
+    private static final Logger LOG = LoggerFactory.getLogger(QuicServer.class);
+
     private final QuicTransport transport;
     private final Acceptor acceptor;
     private final Set<QuicChannel> connections = ConcurrentHashMap.newKeySet();
+    private final SourceAdmission admission;
+    private final RefusalLog refusals;
     private volatile io.netty.channel.Channel udp;
     private volatile Endpoint local;
     private volatile boolean accepting = true;
 
     QuicServer(QuicTransport transport, Acceptor acceptor) {
+        this(transport, acceptor, LOG::warn);
+    }
+
+    /** With the refusal lines sent to {@code refusalSink} (tests). */
+    QuicServer(QuicTransport transport, Acceptor acceptor, RefusalLog.Sink refusalSink) {
         this.transport = transport;
         this.acceptor = acceptor;
+        QuicSettings settings = transport.settings;
+        this.admission = new SourceAdmission(settings.maxConnectionsPerSource(),
+                settings.handshakeRatePerSourcePerSecond(), settings.handshakeRatePerSourceBurst(),
+                settings.maxSourcesTracked());
+        this.refusals = new RefusalLog(transport.clock, settings.logSourceAddresses(), refusalSink);
+    }
+
+    /** The per-source table (tests). */
+    SourceAdmission admission() {
+        return admission;
     }
 
     void started(io.netty.channel.Channel udpChannel, Endpoint boundEndpoint) {
@@ -78,18 +112,72 @@ final class QuicServer implements Server {
             QuicChannel connection = (QuicChannel) ctx.channel();
             // Refused before the handshake completes, so the client's connect fails (RFC 9000
             // turns this into APPLICATION_ERROR during the handshake).
-            if (!accepting || connections.size() >= transport.settings.maxConnections()) {
-                connection.close(true, QuicTransport.APP_REFUSED,
-                        Unpooled.copiedBuffer(accepting ? "full" : "closed", StandardCharsets.US_ASCII));
-            } else {
-                connections.add(connection);
-                connection.closeFuture().addListener(f -> {
-                    connections.remove(connection);
-                    closeSocketIfDrained();
-                });
+            if (!accepting) {
+                refuse(connection, "closed");
+                ctx.fireChannelRegistered();
+                return;
             }
+            InetAddress source = sourceOf(connection);
+            SourceAdmission.Verdict verdict = connections.size() >= transport.settings.maxConnections()
+                    ? SourceAdmission.Verdict.SERVER_FULL
+                    : admission.admit(source, transport.clock.now());
+            if (verdict != SourceAdmission.Verdict.ADMIT) {
+                refusals.refused(source, verdict);
+                refuse(connection, verdict == SourceAdmission.Verdict.SERVER_FULL ? "full" : "source limit");
+                ctx.fireChannelRegistered();
+                return;
+            }
+            connections.add(connection);
+            dev.zerok.ports.time.Timer firstStream = transport.clock.schedule(transport.settings.firstStreamTimeout(),
+                    () -> closeIfNoStream(connection));
+            connection.closeFuture().addListener(f -> {
+                firstStream.cancel();
+                connections.remove(connection);
+                admission.released(source, transport.clock.now());
+                closeSocketIfDrained();
+            });
             ctx.fireChannelRegistered();
         }
+
+        /**
+         * Closes with {@value QuicTransport#APP_REFUSED}, one event-loop turn later. Not from inside
+         * channelRegistered: quiche has not processed the client's Initial there yet (it does not
+         * know the client's connection id), so a close then sends nothing and the client waits out
+         * its connect timeout. Netty sends the server's handshake flight while it processes the
+         * Initial, so the client's handshake usually completes and it sees the refusal as the
+         * close of a just-connected channel ({@code REFUSED}). The stream initializer ignores
+         * streams of a refused connection, so no acceptor ever sees one.
+         */
+        private void refuse(QuicChannel connection, String reason) {
+            connection.attr(QuicTransport.REFUSED).set(Boolean.TRUE);
+            connection.eventLoop().execute(() -> connection.close(true, QuicTransport.APP_REFUSED,
+                    Unpooled.copiedBuffer(reason, StandardCharsets.US_ASCII)));
+        }
+
+        /** A connection that opened no stream in time holds a slot for nothing: close it. */
+        private void closeIfNoStream(QuicChannel connection) {
+            io.netty.channel.EventLoop loop = connection.eventLoop();
+            if (loop.isShuttingDown()) {
+                return;
+            }
+            try {
+                loop.execute(() -> {
+                    if (connection.isOpen() && !Boolean.TRUE.equals(connection.attr(QuicTransport.STREAM_OPENED).get())) {
+                        connection.close(true, QuicTransport.APP_NO_STREAM, QuicTransport.noReason());
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the loop terminated meanwhile: the connection is gone with it
+            }
+        }
+    }
+
+    /** The peer's IP address (any port), or the wildcard address if Netty has none yet. */
+    private static InetAddress sourceOf(QuicChannel connection) {
+        if (connection.remoteSocketAddress() instanceof InetSocketAddress peer && peer.getAddress() != null) {
+            return peer.getAddress();
+        }
+        return new InetSocketAddress(0).getAddress();
     }
 
     @Override

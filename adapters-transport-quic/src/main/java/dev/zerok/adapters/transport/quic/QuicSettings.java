@@ -17,10 +17,20 @@ record QuicSettings(
         int maxStreamsPerConnection,
         int datagramSizeBytes,
         int eventLoopThreads,
-        long streamWindowBytes) {
+        long streamWindowBytes,
+        boolean retry,
+        int maxConnectionsPerSource,
+        int handshakeRatePerSourcePerSecond,
+        int handshakeRatePerSourceBurst,
+        int maxSourcesTracked,
+        boolean logSourceAddresses,
+        Duration firstStreamTimeout) {
 
     static final Set<String> KEYS = Set.of("idle.timeout", "read.timeout", "connect.timeout", "max.connections",
-            "max.streams.per.connection", "datagram.size", "event.loop.threads", "stream.window.bytes");
+            "max.streams.per.connection", "datagram.size", "event.loop.threads", "stream.window.bytes",
+            "retry", "max.connections.per.source", "handshake.rate.per.source.per.second",
+            "handshake.rate.per.source.burst", "max.sources.tracked", "log.source.addresses",
+            "first.stream.timeout");
 
     static QuicSettings parse(ProviderConfig config) throws ConfigException {
         config.requireOnly(KEYS);
@@ -33,7 +43,14 @@ record QuicSettings(
                 // RFC 9000 section 14: every QUIC path must carry 1200-byte datagrams; 65527 is UDP's limit.
                 config.intValue("datagram.size", 1_350, 1_200, 65_527),
                 config.intValue("event.loop.threads", 2, 1, 256),
-                config.longValue("stream.window.bytes", 8L << 20, 65_537, 1L << 30));
+                config.longValue("stream.window.bytes", 8L << 20, 65_537, 1L << 30),
+                config.booleanValue("retry", true),
+                config.intValue("max.connections.per.source", 32, 1, 1_000_000),
+                config.intValue("handshake.rate.per.source.per.second", 20, 1, 1_000_000),
+                config.intValue("handshake.rate.per.source.burst", 40, 1, 1_000_000),
+                config.intValue("max.sources.tracked", 100_000, 1, 10_000_000),
+                config.booleanValue("log.source.addresses", false),
+                positive(config, "first.stream.timeout", Duration.ofSeconds(5)));
     }
 
     private static Duration positive(ProviderConfig config, String key, Duration fallback) throws ConfigException {

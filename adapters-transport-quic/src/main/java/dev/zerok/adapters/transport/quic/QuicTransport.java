@@ -48,6 +48,7 @@ import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -71,7 +72,9 @@ import javax.net.ssl.SSLHandshakeException;
  *   <tr><td>2</td><td>read timeout: a message stayed incomplete</td><td>{@code TIMEOUT}</td></tr>
  *   <tr><td>3</td><td>framing violation (zero length, stream ended inside a message)</td>
  *       <td>{@code PROTOCOL}</td></tr>
- *   <tr><td>4</td><td>refused (server closed or at {@code max.connections})</td><td>{@code REFUSED}</td></tr>
+ *   <tr><td>4</td><td>refused (server closed, at {@code max.connections}, or a per-source limit)</td>
+ *       <td>{@code REFUSED}</td></tr>
+ *   <tr><td>5</td><td>no stream opened within {@code first.stream.timeout}</td><td>{@code TIMEOUT}</td></tr>
  * </table>
  *
  * <p>Thread-safe. Every channel's events run on its connection's event loop, one at a time.
@@ -84,15 +87,22 @@ final class QuicTransport implements Transport {
     static final int APP_READ_TIMEOUT = 2;
     static final int APP_BAD_FRAME = 3;
     static final int APP_REFUSED = 4;
+    static final int APP_NO_STREAM = 5;
     /** RFC 9000 section 20.1: APPLICATION_ERROR, what an application close becomes during the handshake. */
     private static final int TRANSPORT_APPLICATION_ERROR = 0x0c;
 
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
     static final AttributeKey<QuicConnectionCloseEvent> CLOSE_EVENT = AttributeKey.valueOf("zerok.quic.closeEvent");
+    /** Set on a server-side connection once the peer opened a stream (first.stream.timeout). */
+    static final AttributeKey<Boolean> STREAM_OPENED = AttributeKey.valueOf("zerok.quic.streamOpened");
+    /** Set on a server-side connection that admission refused; its close is on the way. */
+    static final AttributeKey<Boolean> REFUSED = AttributeKey.valueOf("zerok.quic.refused");
 
     final QuicSettings settings;
     final Clock clock;
+    /** Address validation for every server of this transport; empty when {@code retry=false}. */
+    final Optional<RetryTokenHandler> retryTokens;
     private final EventLoopGroup group;
     private final QuicSslContext serverTls;
     private final QuicSslContext clientTls;
@@ -102,9 +112,11 @@ final class QuicTransport implements Transport {
     private final CloseEventRecorder closeEventRecorder = new CloseEventRecorder();
     private volatile boolean closed;
 
-    private QuicTransport(QuicSettings settings, Clock clock, QuicSslContext serverTls, QuicSslContext clientTls) {
+    private QuicTransport(QuicSettings settings, Clock clock, Optional<RetryTokenHandler> retryTokens,
+            QuicSslContext serverTls, QuicSslContext clientTls) {
         this.settings = settings;
         this.clock = clock;
+        this.retryTokens = retryTokens;
         this.serverTls = serverTls;
         this.clientTls = clientTls;
         this.group = new MultiThreadIoEventLoopGroup(settings.eventLoopThreads(), NioIoHandler.newFactory());
@@ -125,7 +137,10 @@ final class QuicTransport implements Transport {
                     .trustManager(InsecureTrustManagerFactory.INSTANCE)
                     .applicationProtocols(ALPN)
                     .build();
-            return new QuicTransport(settings, context.clock(), serverTls, clientTls);
+            Optional<RetryTokenHandler> retryTokens = settings.retry()
+                    ? Optional.of(new RetryTokenHandler(context.entropy().bytes(RetryTokenHandler.KEY_BYTES), context.clock()))
+                    : Optional.empty();
+            return new QuicTransport(settings, context.clock(), retryTokens, serverTls, clientTls);
         } catch (CertificateException | RuntimeException e) {
             throw new TransportException(Code.PROTOCOL, "could not set up TLS for QUIC: " + e.getMessage(), e);
         } finally {
@@ -268,7 +283,11 @@ final class QuicTransport implements Transport {
                 case APP_BAD_FRAME -> new TransportException(Code.PROTOCOL,
                         what + ": the peer rejected our framing; do not retry blindly");
                 case APP_REFUSED -> new TransportException(Code.REFUSED,
-                        what + ": the peer refused the connection (closed or full); retry later");
+                        what + ": the peer refused the connection (closed, full or too many from this address);"
+                                + " retry later");
+                case APP_NO_STREAM -> new TransportException(Code.TIMEOUT,
+                        what + ": the peer closed a connection that opened no stream in time; send promptly"
+                                + " after connecting");
                 default -> new TransportException(Code.RESET,
                         what + ": the peer closed the connection with application code " + event.error() + "; reconnect");
             };
@@ -349,16 +368,23 @@ final class QuicTransport implements Transport {
             throw new TransportException(Code.ADDRESS_IN_USE, "cannot resolve bind host of " + local);
         }
         QuicServer server = new QuicServer(this, acceptor);
-        io.netty.channel.ChannelHandler codec = codecSettings(new QuicServerCodecBuilder())
-                .sslContext(serverTls)
-                // No token handler: no Retry round trip (address validation); quiche's 3x
-                // anti-amplification limit still applies (RFC 9000 section 8.1).
+        QuicServerCodecBuilder builder = codecSettings(new QuicServerCodecBuilder()).sslContext(serverTls);
+        // With Retry, a connection exists only for an address that echoed our token (RFC 9000
+        // section 8.1.2), so the per-source limits cannot be filled with spoofed addresses. Without
+        // it, quiche's 3x anti-amplification limit still applies (section 8.1).
+        retryTokens.ifPresent(builder::tokenHandler);
+        io.netty.channel.ChannelHandler codec = builder
                 .handler(server.connectionHandler())
                 .streamOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
                     @Override
                     protected void initChannel(QuicStreamChannel stream) {
                         QuicChannel connection = stream.parent();
+                        if (Boolean.TRUE.equals(connection.attr(REFUSED).get())) {
+                            stream.close();
+                            return;
+                        }
+                        connection.attr(STREAM_OPENED).set(Boolean.TRUE);
                         InetSocketAddress peer = (InetSocketAddress) connection.remoteSocketAddress();
                         Endpoint remote = peer == null ? new Endpoint("unknown", 0)
                                 : new Endpoint(peer.getAddress().getHostAddress(), peer.getPort());

@@ -39,8 +39,31 @@ import dev.zerok.ports.transport.TransportProvider;
  *   <li>{@code datagram.size} (1350): largest UDP payload sent and received, 1200..65527.
  *   <li>{@code event.loop.threads} (2): Netty event-loop threads of this transport.
  *   <li>{@code stream.window.bytes} (8 MiB): QUIC flow-control window per stream; the connection
- *       window is twice this.
+ *       window is twice this. It is also what a peer can have outstanding while the receiver is
+ *       paused ({@code Channel.pauseReading()} withholds the stream's credit).
+ *   <li>{@code retry} (true): QUIC Retry (RFC 9000 section 8.1.2) with an HMAC-SHA256 address
+ *       validation token (key per transport, from the Entropy port; valid 10 s): no connection
+ *       state for an address that has not echoed a token, so spoofed sources cannot open
+ *       connections or fill the per-source table. Costs one round trip per connect.
+ *   <li>{@code max.connections.per.source} (32): open connections one remote IP address (any
+ *       port) may hold; more are refused ({@code SOURCE_CONNECTION_CAP}).
+ *   <li>{@code handshake.rate.per.source.per.second} (20) and
+ *       {@code handshake.rate.per.source.burst} (40): a token bucket per remote IP address on new
+ *       connections; an empty bucket refuses ({@code SOURCE_HANDSHAKE_RATE}).
+ *   <li>{@code max.sources.tracked} (100000): bound of the per-source table; sources with no
+ *       connection and a full bucket are evicted, and when the table is full of busy sources new
+ *       sources are refused ({@code SERVER_FULL}).
+ *   <li>{@code log.source.addresses} (false): refusals are logged at WARN (at most one line per
+ *       source per 10 s, 20 lines per 10 s in all, then a summary) with the address printed
+ *       {@code [REDACTED]}; {@code true} prints it, an explicit opt-in for fail2ban-style tooling.
+ *   <li>{@code first.stream.timeout} (5s): a connection that opens no stream within this is
+ *       closed (the client sees {@code TIMEOUT}); PINGs do not extend it.
  * </ul>
+ *
+ * <p>Refused connections (server closed, {@code max.connections}, the per-source limits) are
+ * closed with application code 4, usually just after the client's handshake completed, so the
+ * client sees {@code REFUSED} as the close of a just-connected channel or, less often, as a failed
+ * connect.
  *
  * <p>Thread-safe and stateless; each {@link #open} starts a transport with its own event loops.
  */

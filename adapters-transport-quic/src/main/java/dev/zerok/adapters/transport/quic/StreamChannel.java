@@ -325,16 +325,21 @@ final class StreamChannel implements Channel {
                 suspendReadTimer();
             } else if (!partial || delivered) {
                 // A new incomplete message started: it must complete within the read timeout.
-                partial = true;
-                long generation = ++partialGeneration;
-                transport.clock.schedule(transport.settings.readTimeout(), () -> onEventLoop(() -> {
-                    if (!reported && !paused && partial && partialGeneration == generation) {
-                        fail(new TransportException(Code.TIMEOUT, "a message from " + remote + " stayed incomplete for "
-                                + transport.settings.readTimeout() + "; the connection is closed"),
-                                QuicTransport.APP_READ_TIMEOUT);
-                    }
-                }));
+                armReadTimer();
             }
+        }
+
+        /** The message now pending must be complete within the read timeout. Event loop only. */
+        void armReadTimer() {
+            partial = true;
+            long generation = ++partialGeneration;
+            transport.clock.schedule(transport.settings.readTimeout(), () -> onEventLoop(() -> {
+                if (!reported && !paused && partial && partialGeneration == generation) {
+                    fail(new TransportException(Code.TIMEOUT, "a message from " + remote + " stayed incomplete for "
+                            + transport.settings.readTimeout() + "; the connection is closed"),
+                            QuicTransport.APP_READ_TIMEOUT);
+                }
+            }));
         }
 
         @Override

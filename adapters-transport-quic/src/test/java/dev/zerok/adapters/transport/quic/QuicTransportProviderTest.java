@@ -39,9 +39,25 @@ class QuicTransportProviderTest {
     void parse_everyKey_isHonoured() throws Exception {
         QuicSettings settings = QuicSettings.parse(ProviderConfig.of("idle.timeout", "7s", "read.timeout", "3s",
                 "connect.timeout", "2s", "max.connections", "9", "max.streams.per.connection", "2",
-                "datagram.size", "1452", "event.loop.threads", "3", "stream.window.bytes", "1048576"));
+                "datagram.size", "1452", "event.loop.threads", "3", "stream.window.bytes", "1048576",
+                "retry", "false", "max.connections.per.source", "5", "handshake.rate.per.source.per.second", "6",
+                "handshake.rate.per.source.burst", "7", "max.sources.tracked", "8", "log.source.addresses", "true",
+                "first.stream.timeout", "4s"));
 
         assertThat(settings).isEqualTo(new QuicSettings(Duration.ofSeconds(7), Duration.ofSeconds(3),
-                Duration.ofSeconds(2), 9, 2, 1452, 3, 1_048_576));
+                Duration.ofSeconds(2), 9, 2, 1452, 3, 1_048_576, false, 5, 6, 7, 8, true, Duration.ofSeconds(4)));
+    }
+
+    @Test
+    void parse_noKeys_givesTheHardenedDefaults() throws Exception {
+        QuicSettings settings = QuicSettings.parse(ProviderConfig.EMPTY);
+
+        assertThat(settings.retry()).isTrue();
+        assertThat(settings.maxConnectionsPerSource()).isEqualTo(32);
+        assertThat(settings.handshakeRatePerSourcePerSecond()).isEqualTo(20);
+        assertThat(settings.handshakeRatePerSourceBurst()).isEqualTo(40);
+        assertThat(settings.maxSourcesTracked()).isEqualTo(100_000);
+        assertThat(settings.logSourceAddresses()).isFalse();
+        assertThat(settings.firstStreamTimeout()).isEqualTo(Duration.ofSeconds(5));
     }
 }
