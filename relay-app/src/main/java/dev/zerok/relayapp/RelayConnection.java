@@ -215,8 +215,14 @@ final class RelayConnection implements ChannelHandler {
                     }
                     return Optional.of(new Input.AppendCompleted(append.blob(), result.cursor(), result.duplicate()));
                 } catch (RelayStoreException e) {
-                    return Optional.of(e.code() == RelayStoreException.Code.QUOTA_EXCEEDED
-                            ? new Input.AppendRefusedQuota(append.blob()) : new Input.StoreUnavailable());
+                    return Optional.of(switch (e.code()) {
+                        case QUOTA_EXCEEDED -> new Input.AppendRefusedQuota(append.blob(), false);
+                        case CAPACITY_EXCEEDED -> {
+                            runtime.metrics().capacityRefusals.inc();
+                            yield new Input.AppendRefusedQuota(append.blob(), true);
+                        }
+                        default -> new Input.StoreUnavailable();
+                    });
                 }
             }
             case Action.ReadPage read -> {
@@ -228,7 +234,7 @@ final class RelayConnection implements ChannelHandler {
                     for (StoredBlob b : page.blobs()) {
                         blobs.add(new Message.PulledBlob(b.cursor(), b.blob(), b.sender(), b.payload()));
                     }
-                    return Optional.of(new Input.PageRead(blobs, page.hasMore(), List.of()));
+                    return Optional.of(new Input.PageRead(blobs, page.hasMore(), page.withheld()));
                 } catch (RelayStoreException e) {
                     return Optional.of(new Input.StoreUnavailable());
                 }

@@ -25,15 +25,21 @@ final class RelayMetrics {
     final Counter rateLimitHits = counter("zerok_relay_rate_limit_hits", "Requests refused by the rate limiter");
     final Counter errors = counter("zerok_relay_errors", "In-band Error messages sent and protocol violations");
     final Counter blobsWithheld = counter("zerok_relay_blobs_withheld", "Stored blobs skipped in pull pages: failed integrity check or larger than a frame");
+    final Counter capacityRefusals = counter("zerok_relay_capacity_refusals", "Pushes refused because the relay's total storage cap is reached");
     final Counter connectionsRefused = counter("zerok_relay_connections_refused", "Connections refused at accept: session caps or shutdown");
 
     RelayMetrics(String version, DoubleSupplier connectionsActive, DoubleSupplier groupsActive, DoubleSupplier storageBlobs,
-            DoubleSupplier storageBytes, DoubleSupplier storageGroups) {
+            DoubleSupplier storageBytes, DoubleSupplier storageGroups, DoubleSupplier storageRotten,
+            DoubleSupplier connectionsUnauthenticated) {
         gauge("zerok_relay_connections_active", "Device sessions open now", connectionsActive);
         gauge("zerok_relay_groups_active", "Groups with at least one open session now", groupsActive);
         gauge("zerok_relay_storage_blobs", "Blobs stored now", storageBlobs);
         gauge("zerok_relay_storage_bytes", "Ciphertext bytes stored now", storageBytes);
         gauge("zerok_relay_storage_groups", "Groups with stored data now", storageGroups);
+        gauge("zerok_relay_storage_rotten_blobs", "Stored rows found corrupt (bit rot) and withheld, over the store's life; "
+                + "above 0 means the disk damages data", storageRotten);
+        gauge("zerok_relay_connections_unauthenticated", "Connections still in the handshake or before Hello now",
+                connectionsUnauthenticated);
         Info info = Info.builder().name("zerok_relay_info").help("Relay build").labelNames("version").register(registry);
         info.addLabelValues(version);
     }

@@ -126,7 +126,8 @@ public final class RelayServer implements AutoCloseable {
         GroupRouterHolder routerHolder = new GroupRouterHolder();
         RelayMetrics metrics = new RelayMetrics(VERSION, () -> routerHolder.runtime.connections().size(),
                 () -> routerHolder.runtime.router().activeGroups(), () -> stats(store).totalBlobs(),
-                () -> stats(store).storageBytes(), () -> stats(store).groupsWithData());
+                () -> stats(store).storageBytes(), () -> stats(store).groupsWithData(),
+                () -> stats(store).rottenBlobsDetected(), () -> routerHolder.runtime.unauthenticatedCount());
         runtime = new RelayRuntime(clock, entropy, keyExchange, store, identity, limits, limiter, admission, metrics, executor);
         routerHolder.runtime = runtime;
 

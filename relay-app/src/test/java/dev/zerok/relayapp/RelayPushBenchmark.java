@@ -42,7 +42,8 @@ public final class RelayPushBenchmark {
         Path dir = Files.createTempDirectory("zerok-bench");
         try (RelayProcess relay = new RelayProcess(dir.resolve("relay.properties"), "listen=127.0.0.1:0\nhttp.listen=127.0.0.1:0\n"
                 + "data.dir=" + dir.resolve("data") + "\nlimits.rate.device.per.second=1000000\nlimits.rate.device.burst=1000000\n"
-                + "limits.rate.global.per.second=1000000\nlimits.rate.global.burst=1000000\n");
+                + "limits.rate.global.per.second=1000000\nlimits.rate.global.burst=1000000\n"
+                + "limits.rate.group.per.second=1000000\nlimits.rate.group.burst=1000000\n");
                 Transport transport = Providers.select(TransportProvider.class, "quic").open(ProviderConfig.EMPTY,
                         new ProviderContext(clock, entropy))) {
             for (int clients : new int[] {1, 8}) {

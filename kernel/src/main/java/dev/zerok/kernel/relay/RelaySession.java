@@ -71,8 +71,11 @@ public final class RelaySession {
         /** Result of {@link Action.Append}. */
         record AppendCompleted(BlobId blob, Cursor cursor, boolean duplicate) implements Input {}
 
-        /** {@link Action.Append} stored nothing because the group's quota is full. */
-        record AppendRefusedQuota(BlobId blob) implements Input {}
+        /**
+         * {@link Action.Append} stored nothing because the group's quota is full, or with
+         * {@code relayFull} because the relay's total storage is.
+         */
+        record AppendRefusedQuota(BlobId blob, boolean relayFull) implements Input {}
 
         /**
          * Result of {@link Action.ReadPage}: the blobs, whether more follow, and the cursors in the
@@ -290,8 +293,10 @@ public final class RelaySession {
             }
             case Input.AppendRefusedQuota q -> {
                 inFlight = false;
-                actions.add(new Action.Send(new Message.Error(ErrorCode.QUOTA_EXCEEDED,
-                        "the group's storage quota is full; nothing was stored", 0)));
+                actions.add(new Action.Send(new Message.Error(ErrorCode.QUOTA_EXCEEDED, q.relayFull()
+                        ? "the relay's total storage is full; nothing was stored; space returns as blobs expire, "
+                                + "push to another relay meanwhile"
+                        : "the group's storage quota is full; nothing was stored", 0)));
                 pump(now);
             }
             case Input.PageRead p -> onPage(p, now);

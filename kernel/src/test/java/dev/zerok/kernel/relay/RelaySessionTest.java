@@ -254,7 +254,7 @@ class RelaySessionTest {
         s.handle(new Input.Received(new Message.Push(blob(1), 60, new byte[] {7})), T0);
         s.drainActions();
 
-        s.handle(new Input.AppendRefusedQuota(blob(1)), T0);
+        s.handle(new Input.AppendRefusedQuota(blob(1), false), T0);
 
         assertThat(sent(s.drainActions().get(0))).isInstanceOfSatisfying(Message.Error.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.QUOTA_EXCEEDED));
@@ -455,5 +455,20 @@ class RelaySessionTest {
         s.handle(new Input.SessionCapReached(), T0);
 
         assertRefused(s.drainActions(), ErrorCode.UNAVAILABLE);
+    }
+
+    @Test
+    void relayWideCapacityRefusal_isQuotaExceededNamingTheRelay_andTheSessionStaysOpen() {
+        RelaySession s = active();
+        s.handle(new Input.Received(new Message.Push(blob(1), 60, new byte[] {7})), T0);
+        s.drainActions();
+
+        s.handle(new Input.AppendRefusedQuota(blob(1), true), T0);
+
+        assertThat(sent(s.drainActions().get(0))).isInstanceOfSatisfying(Message.Error.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.QUOTA_EXCEEDED);
+            assertThat(e.detail()).contains("relay's total storage");
+        });
+        assertThat(s.state()).isEqualTo(State.ACTIVE);
     }
 }
