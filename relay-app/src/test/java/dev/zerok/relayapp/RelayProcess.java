@@ -9,7 +9,9 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A relay started as a separate OS process from the test class path, with its output captured. */
@@ -21,11 +23,28 @@ final class RelayProcess implements AutoCloseable {
     private final StringBuilder log = new StringBuilder();
 
     RelayProcess(Path configFile, String configText) throws Exception {
+        this(configFile, configText, 0, 0);
+    }
+
+    /**
+     * A relay under resource pressure: {@code openFilesLimit} is the process's {@code ulimit -n}
+     * and {@code heapMiB} its {@code -Xmx} (0 for the defaults).
+     */
+    RelayProcess(Path configFile, String configText, int openFilesLimit, int heapMiB) throws Exception {
         Files.writeString(configFile, configText);
         String java = ProcessHandle.current().info().command().orElse("java");
-        process = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Dzerok.log.level=TRACE", "-cp",
-                System.getProperty("java.class.path"), RelayMain.class.getName(), "--config", configFile.toString())
-                .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>();
+        if (openFilesLimit > 0) {
+            // exec keeps the relay's pid: the shell only lowers the limit for it.
+            command.addAll(List.of("/bin/sh", "-c", "ulimit -n " + openFilesLimit + " && exec \"$0\" \"$@\""));
+        }
+        command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Dzerok.log.level=TRACE"));
+        if (heapMiB > 0) {
+            command.add("-Xmx" + heapMiB + "m");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), RelayMain.class.getName(), "--config",
+                configFile.toString()));
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         Endpoint quic = null;
         Endpoint web = null;
@@ -87,6 +106,14 @@ final class RelayProcess implements AutoCloseable {
     public void close() throws InterruptedException {
         if (process.isAlive()) {
             stop();
+        }
+        try {
+            // The failure capture: the whole relay log, next to the surefire reports.
+            Path logs = Path.of("target", "relay-logs");
+            Files.createDirectories(logs);
+            Files.writeString(logs.resolve("relay-" + process.pid() + ".log"), log());
+        } catch (java.io.IOException e) {
+            // best effort; the assertion below still runs
         }
         assertThat(log().lines().filter(line -> UNEXPECTED.matcher(line).find()).toList())
                 .as("relay log lines no test expects").isEmpty();

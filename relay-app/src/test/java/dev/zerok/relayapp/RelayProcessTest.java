@@ -55,7 +55,11 @@ class RelayProcessTest {
     @BeforeAll
     static void startRelay() throws Exception {
         relayProcess = new RelayProcess(dir.resolve("relay.properties"), "listen=127.0.0.1:0\nhttp.listen=127.0.0.1:0\ndata.dir="
-                + dir.resolve("data") + "\nlimits.rate.device.per.second=1000\nlimits.rate.device.burst=1000\n");
+                + dir.resolve("data") + "\nlimits.rate.device.per.second=1000\nlimits.rate.device.burst=1000\n"
+                // Every client here is 127.0.0.1: the garbage test's flood must not trip the per-source
+                // limits (RelayUnderAttackTest and chaos A-RES-01 test those).
+                + "transport.max.connections.per.source=1000\ntransport.handshake.rate.per.source.per.second=10000\n"
+                + "transport.handshake.rate.per.source.burst=10000\n");
         relay = relayProcess.process;
         endpoint = relayProcess.endpoint;
         http = relayProcess.http;

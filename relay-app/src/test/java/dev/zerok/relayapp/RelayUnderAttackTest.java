@@ -196,4 +196,90 @@ class RelayUnderAttackTest {
         }
         return condition.getAsBoolean();
     }
+
+    static final int PRESSURE_FD_LIMIT = 96;
+    static final int PRESSURE_HEAP_MIB = 96;
+
+    /**
+     * Seed 004's resource exhaustion on a relay process: a low {@code ulimit -n} and a small heap,
+     * while 200 strangers stall in the handshake and 8 members push near-frame-size blobs as fast
+     * as the relay takes them. The relay degrades (slower, in-band refusals) but neither crashes
+     * nor runs out of descriptors, a member keeps syncing during the pressure, and everything
+     * returns to the baseline afterwards.
+     */
+    @Test
+    void lowOpenFilesLimitAndSmallHeap_underHandshakeFloodAndLargePushes_degradeCleanlyAndRecover() throws Exception {
+        GroupKeys group = GroupKeys.derive(crypto, Secret.adopt(entropy.bytes(32)));
+        try (RelayProcess relay = new RelayProcess(dir.resolve("pressure.properties"), "listen=127.0.0.1:0\n"
+                + "http.listen=127.0.0.1:0\ndata.dir=" + dir.resolve("pressure") + "\nlimits.hello.timeout=3s\n"
+                + "limits.rate.device.per.second=1000\nlimits.rate.device.burst=1000\n"
+                + "transport.max.connections.per.source=1000\ntransport.handshake.rate.per.source.per.second=10000\n"
+                + "transport.handshake.rate.per.source.burst=10000\nstore.quota.group.bytes=1073741824\n",
+                PRESSURE_FD_LIMIT, PRESSURE_HEAP_MIB)) {
+            long pid = relay.process.pid();
+            RawDevice member = new RawDevice(transport, relay.endpoint, relay.publicKey, crypto, entropy);
+            assertThat(member.hello(crypto, group)).isInstanceOf(Message.Welcome.class);
+            int baselineConnections = healthConnections(relay);
+            long baselineFds = openFiles(pid);
+
+            List<Channel> stalled = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                stalled.add(stallAfterFirstHandshakeMessage(relay));
+            }
+            java.util.concurrent.ExecutorService pushers = java.util.concurrent.Executors.newFixedThreadPool(8);
+            List<java.util.concurrent.Future<Integer>> pushed = new ArrayList<>();
+            for (int p = 0; p < 8; p++) {
+                pushed.add(pushers.submit(() -> {
+                    int acked = 0;
+                    try (RawDevice pusher = new RawDevice(transport, relay.endpoint, relay.publicKey, crypto, entropy)) {
+                        pusher.hello(crypto, group);
+                        for (int i = 0; i < 6; i++) {
+                            pusher.send(new Message.Push(new BlobId(entropy.bytes(16)), 3600, entropy.bytes(1_900_000)));
+                            Message answer = pusher.receiveSkippingNotify(Duration.ofSeconds(60));
+                            acked += answer instanceof Message.PushAck ? 1 : 0;
+                        }
+                    }
+                    return acked;
+                }));
+            }
+            // A member keeps syncing during the pressure.
+            byte[] small = entropy.bytes(200);
+            member.send(new Message.Push(new BlobId(entropy.bytes(16)), 3600, small));
+            assertThat(member.receiveSkippingNotify(Duration.ofSeconds(30))).isInstanceOf(Message.PushAck.class);
+            long fdsDuring = openFiles(pid);
+            int acked = 0;
+            for (var f : pushed) {
+                acked += f.get(180, TimeUnit.SECONDS);
+            }
+            pushers.shutdown();
+            stalled.forEach(Channel::close);
+
+            assertThat(relay.process.isAlive()).isTrue();
+            assertThat(acked).as("large pushes acknowledged under pressure").isEqualTo(48);
+            assertThat(fdsDuring).as("descriptors during (limit %d)", PRESSURE_FD_LIMIT).isLessThan(PRESSURE_FD_LIMIT);
+            assertThat(await(() -> healthConnections(relay) == baselineConnections, Duration.ofSeconds(20)))
+                    .as("sessions back to baseline %d, now %d", baselineConnections, healthConnections(relay)).isTrue();
+            assertThat(await(() -> openFiles(pid) <= baselineFds + 4, Duration.ofSeconds(20)))
+                    .as("descriptors back to baseline %d, now %d", baselineFds, openFiles(pid)).isTrue();
+            member.send(new Message.Pull(Cursor.ZERO, 1, 1024));
+            assertThat(member.receiveSkippingNotify(Duration.ofSeconds(10))).isInstanceOf(Message.PullResponse.class);
+            member.close();
+            System.out.printf("pressure: fds baseline %d during %d limit %d; rss %s%n", baselineFds, fdsDuring,
+                    PRESSURE_FD_LIMIT, rss(pid));
+        }
+    }
+
+    static long openFiles(long pid) {
+        String[] fds = new java.io.File("/proc/" + pid + "/fd").list();
+        return fds == null ? -1 : fds.length;
+    }
+
+    static String rss(long pid) {
+        try {
+            return java.nio.file.Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                    .filter(l -> l.startsWith("VmHWM") || l.startsWith("VmRSS")).toList().toString();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
 }
