@@ -35,7 +35,8 @@ public final class RelayConfig {
             "limits.sessions.max", "limits.frame.max.bytes", "limits.ttl.max", "limits.hello.timeout",
             "limits.pull.max.blobs", "limits.pull.max.bytes", "limits.rate.device.per.second", "limits.rate.device.burst",
             "limits.rate.global.per.second", "limits.rate.global.burst", "limits.rate.max.keys", "shutdown.drain.timeout",
-            "limits.sessions.unauthenticated.max", "limits.frame.timeout", "limits.session.max.queued", "groups.allow");
+            "limits.sessions.unauthenticated.max", "limits.frame.timeout", "limits.session.max.queued", "groups.allow",
+            "limits.inbound.buffer.bytes");
 
     private final Map<String, String> values;
 

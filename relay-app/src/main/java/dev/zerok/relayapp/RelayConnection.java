@@ -35,11 +35,12 @@ import org.slf4j.LoggerFactory;
  * {@link SerialExecutor}. Logs carry a per-process connection number only: no addresses, ids or
  * sizes.
  *
- * <p>Memory a device can make this connection hold is bounded three ways: inbound transport
+ * <p>Memory a device can make this connection hold is bounded four ways: inbound transport
  * messages waiting for the lane ({@value #LANE_HIGH_WATER_BYTES} bytes, then reading pauses);
- * requests waiting in the session (it pauses reading itself); and bytes handed to the channel but
+ * requests waiting in the session (it pauses reading itself); bytes handed to the channel but
  * not yet accepted by the transport (above the frame limit the session stops producing responses
- * until they fall to a quarter of it).
+ * until they fall to a quarter of it); and, relay-wide, frames being received hold a reservation
+ * in the {@link InboundBudget} from their header on (reading waits when it is spent).
  */
 final class RelayConnection implements ChannelHandler {
     private static final Logger LOG = LoggerFactory.getLogger(RelayConnection.class);
@@ -62,9 +63,12 @@ final class RelayConnection implements ChannelHandler {
     private boolean closed;
     private boolean authenticated;
     private boolean outboundBlocked;
+    private long reservedBytes;
+    private boolean budgetWaiting;
     // Guarded by this: who wants reading paused (the lane backlog is set from the transport's thread).
     private boolean lanePaused;
     private boolean sessionPaused;
+    private boolean budgetPaused;
     private boolean readingPaused;
 
     RelayConnection(RelayRuntime runtime, long number) {
@@ -151,7 +155,45 @@ final class RelayConnection implements ChannelHandler {
         }
         if (secure.isEstablished()) {
             feed(new Input.StreamProgress(received.messages().size(), secure.bufferedInboundBytes()));
+            reserveForPartialFrame();
         }
+    }
+
+    /**
+     * Holds a relay-wide budget reservation for the frame being received, from its header on:
+     * completed frames were processed by now and give theirs back; a frame that does not fit stops
+     * reading until others finish ({@link InboundBudget}).
+     */
+    private void reserveForPartialFrame() {
+        if (closed) {
+            return;
+        }
+        long wanted = (long) secure.announcedInboundFrameBytes() * InboundBudget.COST_PER_FRAME_BYTE;
+        if (wanted < reservedBytes) {
+            runtime.budget().release(reservedBytes - wanted);
+            reservedBytes = wanted;
+        } else if (wanted > reservedBytes) {
+            if (!runtime.budget().tryReserve(this, wanted - reservedBytes)) {
+                if (!budgetWaiting) {
+                    budgetWaiting = true;
+                    runtime.metrics().budgetWaits.inc();
+                    pauseFor(Pauser.BUDGET, true);
+                    feed(new Input.ReadingHeld(true));
+                }
+                return;
+            }
+            reservedBytes = wanted;
+        }
+        if (budgetWaiting) {
+            budgetWaiting = false;
+            pauseFor(Pauser.BUDGET, false);
+            feed(new Input.ReadingHeld(false));
+        }
+    }
+
+    /** The budget may have room again: retry the reservation on the lane. */
+    void budgetAvailable() {
+        lane.execute(this::reserveForPartialFrame);
     }
 
     private void feed(Input input) {
@@ -310,16 +352,16 @@ final class RelayConnection implements ChannelHandler {
     }
 
     /** Who can ask for reading to pause. */
-    private enum Pauser { LANE, SESSION }
+    private enum Pauser { LANE, SESSION, BUDGET }
 
-    /** Pauses reading while the lane backlog or the session asks for it; resumes when neither does. */
+    /** Pauses reading while the lane backlog, the session or the budget asks for it; resumes when none does. */
     private synchronized void pauseFor(Pauser who, boolean pause) {
-        if (who == Pauser.LANE) {
-            lanePaused = pause;
-        } else {
-            sessionPaused = pause;
+        switch (who) {
+            case LANE -> lanePaused = pause;
+            case SESSION -> sessionPaused = pause;
+            case BUDGET -> budgetPaused = pause;
         }
-        boolean wanted = lanePaused || sessionPaused;
+        boolean wanted = lanePaused || sessionPaused || budgetPaused;
         if (wanted == readingPaused || channel == null) {
             return;
         }
@@ -332,7 +374,7 @@ final class RelayConnection implements ChannelHandler {
     }
 
     /** A task on this connection's lane threw: a bug, reported once and answered with a close. */
-    private void taskFailed(RuntimeException e) {
+    private void taskFailed(Throwable e) {
         LOG.error("connection {}: internal error {}; closing the connection", number, e.getClass().getName());
         runtime.metrics().errors.inc();
         if (secure != null && secure.isEstablished() && !closed) {
@@ -362,6 +404,9 @@ final class RelayConnection implements ChannelHandler {
         if (channel != null) {
             channel.close();
         }
+        runtime.budget().forget(this);
+        runtime.budget().release(reservedBytes);
+        reservedBytes = 0;
         runtime.connectionClosed(this, authenticated, device);
         if (session != null && session.state() != RelaySession.State.CLOSED) {
             session.handle(new Input.TransportClosed(), runtime.clock().now());

@@ -43,6 +43,7 @@ final class RelayRuntime {
     private final Set<RelayConnection> connections = ConcurrentHashMap.newKeySet();
     private final Map<DeviceId, RelayConnection> devices = new ConcurrentHashMap<>();
     private final Admission admission;
+    private final InboundBudget budget;
     private int unauthenticated;
     private int authenticated;
 
@@ -62,8 +63,9 @@ final class RelayRuntime {
     }
 
     RelayRuntime(Clock clock, Entropy entropy, KeyExchange crypto, RelayStore store, KeyPair identity, RelayLimits limits,
-            TokenBucketLimiter<DeviceId> limiter, Admission admission, RelayMetrics metrics, Executor executor)
-            throws CryptoException {
+            TokenBucketLimiter<DeviceId> limiter, Admission admission, InboundBudget budget, RelayMetrics metrics,
+            Executor executor) throws CryptoException {
+        this.budget = budget;
         this.admission = admission;
         this.clock = clock;
         this.entropy = entropy;
@@ -170,6 +172,10 @@ final class RelayRuntime {
 
     GroupRouter router() {
         return router;
+    }
+
+    InboundBudget budget() {
+        return budget;
     }
 
     RelayMetrics metrics() {

@@ -128,7 +128,10 @@ public final class RelayServer implements AutoCloseable {
                 () -> routerHolder.runtime.router().activeGroups(), () -> stats(store).totalBlobs(),
                 () -> stats(store).storageBytes(), () -> stats(store).groupsWithData(),
                 () -> stats(store).rottenBlobsDetected(), () -> routerHolder.runtime.unauthenticatedCount());
-        runtime = new RelayRuntime(clock, entropy, keyExchange, store, identity, limits, limiter, admission, metrics, executor);
+        InboundBudget budget = new InboundBudget(top.longValue("limits.inbound.buffer.bytes",
+                Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 2), 1L << 20, 1L << 40));
+        runtime = new RelayRuntime(clock, entropy, keyExchange, store, identity, limits, limiter, admission, budget, metrics,
+                executor);
         routerHolder.runtime = runtime;
 
         server = transport.bind(Endpoint.parse(top.string("listen", "127.0.0.1:7443")), channel -> {

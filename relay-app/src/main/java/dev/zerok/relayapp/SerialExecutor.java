@@ -13,11 +13,11 @@ import java.util.function.Consumer;
  */
 final class SerialExecutor implements Executor {
     private final Executor backing;
-    private final Consumer<RuntimeException> onFailure;
+    private final Consumer<Throwable> onFailure;
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private boolean running;
 
-    SerialExecutor(Executor backing, Consumer<RuntimeException> onFailure) {
+    SerialExecutor(Executor backing, Consumer<Throwable> onFailure) {
         this.backing = backing;
         this.onFailure = onFailure;
     }
@@ -46,10 +46,12 @@ final class SerialExecutor implements Executor {
             }
             try {
                 next.run();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // An OutOfMemoryError too: the connection is closed and its memory freed, and the
+                // lane stays alive (left to escape, it would wedge this connection for good).
                 try {
                     onFailure.accept(e);
-                } catch (RuntimeException second) {
+                } catch (RuntimeException | OutOfMemoryError second) {
                     e.addSuppressed(second); // the lane must keep draining whatever the handler does
                 }
             }

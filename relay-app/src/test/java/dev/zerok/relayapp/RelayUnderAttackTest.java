@@ -198,7 +198,7 @@ class RelayUnderAttackTest {
     }
 
     static final int PRESSURE_FD_LIMIT = 96;
-    static final int PRESSURE_HEAP_MIB = 96;
+    static final int PRESSURE_HEAP_MIB = 48;
 
     /**
      * Seed 004's resource exhaustion on a relay process: a low {@code ulimit -n} and a small heap,

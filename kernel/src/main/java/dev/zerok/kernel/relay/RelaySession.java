@@ -115,6 +115,12 @@ public final class RelaySession {
         /** The driver's unsent bytes fell below its low-water mark again. */
         record OutboundDrained() implements Input {}
 
+        /**
+         * The driver holds reading for reasons of its own (a relay-wide memory budget) or releases
+         * it: while held, a partly received frame's deadline does not run.
+         */
+        record ReadingHeld(boolean held) implements Input {}
+
         /** A newer session authenticated with this session's device identity: this one gives way. */
         record Superseded() implements Input {}
 
@@ -191,6 +197,7 @@ public final class RelaySession {
     private long queuedBytes;
     private boolean outboundBlocked;
     private boolean readingPaused;
+    private boolean driverHolds;
     private Optional<Cursor> pendingNotify = Optional.empty();
     private Optional<Instant> partialFrameSince = Optional.empty();
     private boolean partialFrame;
@@ -335,8 +342,12 @@ public final class RelaySession {
                 if (!partialFrame) {
                     partialFrameSince = Optional.empty();
                 } else if (p.completedFrames() > 0 || partialFrameSince.isEmpty()) {
-                    partialFrameSince = readingPaused ? Optional.empty() : Optional.of(now);
+                    partialFrameSince = readingPaused || driverHolds ? Optional.empty() : Optional.of(now);
                 }
+            }
+            case Input.ReadingHeld h -> {
+                driverHolds = h.held();
+                partialFrameSince = !driverHolds && !readingPaused && partialFrame ? Optional.of(now) : Optional.empty();
             }
             case Input.OutboundBlocked b -> {
                 outboundBlocked = true;
@@ -427,7 +438,7 @@ public final class RelaySession {
             actions.add(new Action.PauseReading());
         } else if (!pause && readingPaused) {
             readingPaused = false;
-            partialFrameSince = partialFrame ? Optional.of(now) : Optional.empty();
+            partialFrameSince = partialFrame && !driverHolds ? Optional.of(now) : Optional.empty();
             actions.add(new Action.ResumeReading());
         }
     }

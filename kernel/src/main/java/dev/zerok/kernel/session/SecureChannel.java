@@ -156,6 +156,14 @@ public final class SecureChannel {
         decoder.maxFrameBytes(maxFrameBytes);
     }
 
+    /**
+     * The body length the header of the partly received frame announced (0 between frames): what
+     * the frame will cost once complete, known before its body arrives.
+     */
+    public int announcedInboundFrameBytes() {
+        return decoder.announcedBytes();
+    }
+
     /** Bytes of a partly received frame the channel holds (0 between frames). */
     public int bufferedInboundBytes() {
         return decoder.bufferedBytes();

@@ -117,6 +117,11 @@ public final class FrameDecoder {
         return body == null ? 0 : body.length;
     }
 
+    /** The body length the current frame's header announced; 0 between frames. */
+    public int announcedBytes() {
+        return body == null ? 0 : bodyLength;
+    }
+
     /** Bytes received but not yet returned as a frame. */
     public int bufferedBytes() {
         return headerFilled + bodyFilled;

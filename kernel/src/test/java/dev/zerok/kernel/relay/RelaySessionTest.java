@@ -471,4 +471,18 @@ class RelaySessionTest {
         });
         assertThat(s.state()).isEqualTo(State.ACTIVE);
     }
+
+    @Test
+    void readingHeldByTheDriver_suspendsTheFrameDeadline_andReleaseRestartsIt() {
+        RelaySession s = active();
+        s.handle(new Input.StreamProgress(0, 100), T0);
+
+        s.handle(new Input.ReadingHeld(true), T0.plusSeconds(5));
+        assertThat(s.nextDeadline()).isEmpty();
+        s.handle(new Input.StreamProgress(0, 100), T0.plusSeconds(6));
+        assertThat(s.nextDeadline()).isEmpty();
+        s.handle(new Input.ReadingHeld(false), T0.plusSeconds(100));
+
+        assertThat(s.nextDeadline()).contains(T0.plusSeconds(130));
+    }
 }
