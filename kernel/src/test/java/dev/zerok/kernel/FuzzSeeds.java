@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -159,6 +158,9 @@ public final class FuzzSeeds {
         seeds.put("push-store-unavailable", script(active, push(1, 60, 10), new int[] {COMPLETE, 0, 1}));
         seeds.put("push-duplicate-blob", script(active, push(7, 60, 3), complete(0), push(7, 60, 3), complete(0)));
         seeds.put("push-frame-over-limit", script(active, push(1, 60, 5000)));
+        // 4096 - 70 = 4026 payload bytes: the Push and the PullResponse both still fit (F1 lies just above).
+        seeds.put("push-near-frame-limit-then-pull", script(active, push(1, 60, 0x8000 | 70), complete(0), pull(0, 1, 1),
+                complete(0)));
         seeds.put("push-ttl-over-cap", script(active, push(1, 0xffff, 10), complete(0)));
         seeds.put("pipelined-out-of-order-results", script(active, push(1, 60, 10), pull(0, 5, 100), push(2, 60, 10),
                 new int[] {COMPLETE, 1, 0, COMPLETE, 0, 0, COMPLETE, 0, 0}));
@@ -188,14 +190,6 @@ public final class FuzzSeeds {
         seeds.put("unsolicited-results-when-active", script(active, new int[] {UNSOLICITED, 1, 3, UNSOLICITED, 2, 0,
                 UNSOLICITED, 3, 0, UNSOLICITED, 4, 1}));
         return seeds;
-    }
-
-    /**
-     * Finding F1's reproducer: a 4060-byte blob fits a Push frame (4084-byte body, limit 4096), but the
-     * PullResponse that returns it does not (4121-byte body).
-     */
-    static byte[] relayFindingPullResponseOverFrameLimit() {
-        return script(new int[] {HELLO, 0, COMPLETE, 0, 0}, push(1, 60, 4060), complete(0), pull(0, 1, 1), complete(0));
     }
 
     private static int[] push(int blob, int ttlSeconds, int payloadBytes) {
@@ -250,10 +244,5 @@ public final class FuzzSeeds {
             out.writeBytes(p);
         }
         return out.toByteArray();
-    }
-
-    /** For findings notes: the reproducer as hex. */
-    static String hex(byte[] bytes) {
-        return HexFormat.of().formatHex(bytes);
     }
 }

@@ -57,8 +57,9 @@ import java.util.List;
  *  op  step                         operands
  *   0  Hello                        variant u8: 0 genuine, 1 bad version, 2 other device,
  *                                   3 other group, 4 bad proof
- *   1  Push                         blob u8, ttlSeconds u16 (0 means 1), payloadBytes u16
- *                                   (0 means 1; frames larger than the limit are still sent)
+ *   1  Push                         blob u8, ttlSeconds u16 (0 means 1), size u16: below
+ *                                   0x8000 the payload bytes (0 means 1), from 0x8000 the frame
+ *                                   limit minus the low 7 bits (frames over the limit still go out)
  *   2  Pull                         after u8, maxBlobs u8 (+1), maxBytes u16 (+1)
  *   3  Bye
  *   4  Error from the device        code u8
@@ -161,7 +162,9 @@ final class RelaySessionFuzzHarness {
             case 1 -> {
                 BlobId blob = new BlobId(filled(BlobId.LENGTH, script.u8()));
                 long ttlSeconds = Math.max(1, script.u16());
-                int payloadBytes = Math.max(1, script.u16());
+                int sizeField = script.u16();
+                // Half the size space sits just under the frame limit, where overheads decide.
+                int payloadBytes = sizeField >= 0x8000 ? LIMITS.maxFrameBytes() - (sizeField & 0x7f) : Math.max(1, sizeField);
                 sendMessage(new Message.Push(blob, ttlSeconds, filled(payloadBytes, 0x5a)));
             }
             case 2 -> sendMessage(new Message.Pull(new Cursor(script.u8()), script.u8() + 1L, script.u16() + 1L));
