@@ -22,10 +22,12 @@ import java.util.Map;
  * and {@code RelaySessionFuzzTest}); not a test. Run from kernel/ after {@code test-compile}:
  *
  * <pre>
- * java -cp target/test-classes:target/classes:$(cat cp.txt) dev.zerok.kernel.FuzzSeeds src/test/resources
+ * ../mvnw -o -q dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp target/test-classes:target/classes:../ports/target/classes:$(cat target/cp.txt) \
+ *     dev.zerok.kernel.FuzzSeeds src/test/resources
  * </pre>
  *
- * ({@code ./mvnw -o dependency:build-classpath -Dmdep.outputFile=cp.txt} writes cp.txt). Each seed
+ * Existing seeds are rewritten byte for byte (the output is deterministic). Each seed
  * is a small, named, meaningful input; the fuzzer mutates from there. The layouts are documented
  * on the fuzz tests.
  */
