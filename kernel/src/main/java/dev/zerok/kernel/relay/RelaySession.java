@@ -259,6 +259,9 @@ public final class RelaySession {
         if (state == State.CLOSING || state == State.CLOSED) {
             return; // the Close action is out; results of work in flight have nowhere to go
         }
+        if (isStoreResult(input) && !inFlight) {
+            return; // a result nobody asked for (a driver bug) must not move the state
+        }
         switch (input) {
             case Input.HandshakeCompleted h -> {
                 if (state != State.AWAITING_HANDSHAKE) {
@@ -364,6 +367,12 @@ public final class RelaySession {
             case Input.Superseded s -> refuse(ErrorCode.UNAUTHORIZED, "this device identity authenticated again in a "
                     + "newer session, which replaces this one (if that was not you, the device key is stolen)");
         }
+    }
+
+    private static boolean isStoreResult(Input input) {
+        return input instanceof Input.HeadRead || input instanceof Input.AppendCompleted
+                || input instanceof Input.AppendRefusedQuota || input instanceof Input.PageRead
+                || input instanceof Input.StoreUnavailable || input instanceof Input.SessionCapReached;
     }
 
     private void onPage(Input.PageRead page, Instant now) {

@@ -68,7 +68,10 @@ import java.util.List;
  *                                   transport messages of at most 65519 bytes
  *   7  tampered transport message   length u8, bytes, flip u8 (which byte to corrupt)
  *   8  complete a pending store op  index u8, outcome u8: 0 success, 1 unavailable, 2 quota
- *   9  unsolicited store result     kind u8, value u8
+ *   9  unsolicited input            kind u8 (% 11): HeadRead, AppendCompleted, PageRead,
+ *                                   StoreUnavailable, AppendRefusedQuota, OutboundBlocked,
+ *                                   OutboundDrained, ReadingHeld, Superseded, SessionCapReached,
+ *                                   a page of withheld rows; value u8
  *  10  Tick                         advance u16 milliseconds (u16 = 0xffff: to the deadline)
  *  11  GroupAdvanced                head u8
  *  12  Shutdown
@@ -82,7 +85,8 @@ import java.util.List;
  * <p>Not thread-safe; one harness per execution.
  */
 final class RelaySessionFuzzHarness {
-    static final RelayLimits LIMITS = new RelayLimits(4096, Duration.ofDays(7), 16, 2048, Duration.ofSeconds(10));
+    static final RelayLimits LIMITS = new RelayLimits(4096, Duration.ofDays(7), 16, 2048, Duration.ofSeconds(10),
+            Duration.ofSeconds(30), 4);
     static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     static final GroupId GROUP = new GroupId(filled(GroupId.LENGTH, 3));
     static final GroupId OTHER_GROUP = new GroupId(filled(GroupId.LENGTH, 4));
@@ -124,6 +128,7 @@ final class RelaySessionFuzzHarness {
         SeededEntropy entropy = new SeededEntropy(42);
         HandshakeState initiator = HybridHandshake.initiator(CRYPTO, entropy, DEVICE_KEY, RELAY_KEY.publicKey());
         relay = SecureChannel.responder(HybridHandshake.responder(CRYPTO, entropy, RELAY_KEY), LIMITS.maxFrameBytes());
+        relay.inboundFrameLimit(RelayLimits.HELLO_FRAME_BYTES); // as the relay app does until Hello is verified
         MembershipVerifier verifier = (group, claimed, proof, hash) -> group.equals(GROUP) && claimed.equals(DEVICE)
                 && Arrays.equals(proof, GOOD_PROOF) && Arrays.equals(hash, relay.handshakeHash());
         session = new RelaySession(LIMITS, verifier, new TokenBucketLimiter<>(5, 5, 1000, 1000, 100, T0), T0);
@@ -177,7 +182,7 @@ final class RelaySessionFuzzHarness {
             case 6 -> sendPlaintext(script.bytes(script.u16() % 8192));
             case 7 -> sendTampered(script.bytes(script.u8()), script.u8());
             case 8 -> completePending(script.u8(), script.u8() % 3);
-            case 9 -> unsolicitedResult(script.u8() % 5, script.u8());
+            case 9 -> unsolicitedResult(script.u8() % 11, script.u8());
             case 10 -> {
                 int advanceMillis = script.u16();
                 if (advanceMillis == 0xffff) {
@@ -260,6 +265,7 @@ final class RelaySessionFuzzHarness {
         for (Message message : received.messages()) {
             handle(new Input.Received(message));
         }
+        handle(new Input.StreamProgress(received.messages().size(), relay.bufferedInboundBytes()));
     }
 
     private void closeTransport() {
@@ -278,7 +284,8 @@ final class RelaySessionFuzzHarness {
             case Action.Append append -> switch (outcome) {
                 case 0 -> append(append.blob(), append.sender(), append.payload());
                 case 1 -> new Input.StoreUnavailable();
-                default -> new Input.AppendRefusedQuota(append.blob());
+                case 2 -> new Input.AppendRefusedQuota(append.blob(), false);
+                default -> new Input.AppendRefusedQuota(append.blob(), true);
             };
             case Action.ReadPage read -> outcome == 0 ? page(read.after(), read.maxBlobs(), read.maxBytes())
                     : new Input.StoreUnavailable();
@@ -293,7 +300,13 @@ final class RelaySessionFuzzHarness {
             case 1 -> append(new BlobId(filled(BlobId.LENGTH, value)), DEVICE, filled(1 + value, 0x33));
             case 2 -> page(new Cursor(value), 1 + value % LIMITS.maxPullBlobs(), 1 + value * 16L);
             case 3 -> new Input.StoreUnavailable();
-            default -> new Input.AppendRefusedQuota(new BlobId(filled(BlobId.LENGTH, value)));
+            case 4 -> new Input.AppendRefusedQuota(new BlobId(filled(BlobId.LENGTH, value)), value % 2 == 0);
+            case 5 -> new Input.OutboundBlocked();
+            case 6 -> new Input.OutboundDrained();
+            case 7 -> new Input.ReadingHeld(value % 2 == 0);
+            case 8 -> new Input.Superseded();
+            case 9 -> new Input.SessionCapReached();
+            default -> new Input.PageRead(List.of(), value % 2 == 0, List.of(new Cursor(value)));
         });
     }
 
@@ -329,7 +342,7 @@ final class RelaySessionFuzzHarness {
             blobs.add(stored);
             bytes += stored.payloadBytes();
         }
-        return new Input.PageRead(blobs, hasMore);
+        return new Input.PageRead(blobs, hasMore, List.of());
     }
 
     /** Feeds one input and checks what comes out (invariants 2 to 4 of the class comment). */
@@ -355,6 +368,10 @@ final class RelaySessionFuzzHarness {
                 case Action.JoinGroup join -> { }
                 case Action.LeaveGroup leave -> { }
                 case Action.Broadcast broadcast -> { }
+                case Action.AcceptFrames accept -> relay.inboundFrameLimit(accept.maxFrameBytes());
+                case Action.PauseReading pause -> { }
+                case Action.ResumeReading resume -> { }
+                case Action.Withheld withheld -> check(withheld.count() > 0, "Withheld(0)");
             }
         }
         if (closeSeen) {
