@@ -24,13 +24,14 @@ record QuicSettings(
         int handshakeRatePerSourceBurst,
         int maxSourcesTracked,
         boolean logSourceAddresses,
-        Duration firstStreamTimeout) {
+        Duration firstStreamTimeout,
+        Duration closeLinger) {
 
     static final Set<String> KEYS = Set.of("idle.timeout", "read.timeout", "connect.timeout", "max.connections",
             "max.streams.per.connection", "datagram.size", "event.loop.threads", "stream.window.bytes",
             "retry", "max.connections.per.source", "handshake.rate.per.source.per.second",
             "handshake.rate.per.source.burst", "max.sources.tracked", "log.source.addresses",
-            "first.stream.timeout");
+            "first.stream.timeout", "close.linger");
 
     static QuicSettings parse(ProviderConfig config) throws ConfigException {
         config.requireOnly(KEYS);
@@ -50,7 +51,8 @@ record QuicSettings(
                 config.intValue("handshake.rate.per.source.burst", 40, 1, 1_000_000),
                 config.intValue("max.sources.tracked", 100_000, 1, 10_000_000),
                 config.booleanValue("log.source.addresses", false),
-                positive(config, "first.stream.timeout", Duration.ofSeconds(5)));
+                positive(config, "first.stream.timeout", Duration.ofSeconds(5)),
+                positive(config, "close.linger", Duration.ofSeconds(3)));
     }
 
     private static Duration positive(ProviderConfig config, String key, Duration fallback) throws ConfigException {

@@ -447,9 +447,14 @@ final class QuicTransport implements Transport {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
-    /** How long the side that closed first waits for the peer to end the connection. */
+    /**
+     * How long the side that closed first waits for the peer to end the connection: the queued
+     * messages and the FIN get this long to arrive (several round trips), then the connection is
+     * closed. Bounded by {@code close.linger}, not the idle timeout, so a peer that never answers a
+     * FIN (a hostile one) holds no connection state for long.
+     */
     Duration lingerTimeout() {
-        return settings.idleTimeout();
+        return settings.closeLinger().compareTo(settings.idleTimeout()) < 0 ? settings.closeLinger() : settings.idleTimeout();
     }
 
     static io.netty.buffer.ByteBuf noReason() {

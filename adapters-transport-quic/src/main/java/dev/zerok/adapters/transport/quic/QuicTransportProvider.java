@@ -58,6 +58,10 @@ import dev.zerok.ports.transport.TransportProvider;
  *       {@code [REDACTED]}; {@code true} prints it, an explicit opt-in for fail2ban-style tooling.
  *   <li>{@code first.stream.timeout} (5s): a connection that opens no stream within this is
  *       closed (the client sees {@code TIMEOUT}); PINGs do not extend it.
+ *   <li>{@code close.linger} (3s, at most {@code idle.timeout}): after an orderly {@code close()},
+ *       how long this side waits for the peer to end the connection before closing it itself;
+ *       queued messages and the FIN get this long to arrive. A peer that never answers (a hostile
+ *       one) holds the connection no longer than this.
  * </ul>
  *
  * <p>Refused connections (server closed, {@code max.connections}, the per-source limits) are

@@ -42,10 +42,11 @@ class QuicTransportProviderTest {
                 "datagram.size", "1452", "event.loop.threads", "3", "stream.window.bytes", "1048576",
                 "retry", "false", "max.connections.per.source", "5", "handshake.rate.per.source.per.second", "6",
                 "handshake.rate.per.source.burst", "7", "max.sources.tracked", "8", "log.source.addresses", "true",
-                "first.stream.timeout", "4s"));
+                "first.stream.timeout", "4s", "close.linger", "1500ms"));
 
         assertThat(settings).isEqualTo(new QuicSettings(Duration.ofSeconds(7), Duration.ofSeconds(3),
-                Duration.ofSeconds(2), 9, 2, 1452, 3, 1_048_576, false, 5, 6, 7, 8, true, Duration.ofSeconds(4)));
+                Duration.ofSeconds(2), 9, 2, 1452, 3, 1_048_576, false, 5, 6, 7, 8, true, Duration.ofSeconds(4),
+                Duration.ofMillis(1500)));
     }
 
     @Test
