@@ -719,6 +719,59 @@ public final class RealTopology implements Topology {
         return altered;
     }
 
+    /**
+     * A modified relay (seed 000 A-PROTO-01): flips one bit in every stored payload and rewrites
+     * the store's own SHA-256 of it to match, as a relay binary changed to tamper would, so the
+     * relay's bit-rot check passes and the altered bytes are served. Only the devices' AEAD can
+     * catch this. Call while the relay runs (SQLite allows the second writer).
+     *
+     * @return how many stored payloads were altered
+     */
+    public int tamperStoredBlobsConsistently(Relay relay) {
+        RealRelay r = (RealRelay) relay;
+        Path db = r.dataDir.resolve("relay.db");
+        int altered = 0;
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+            c.createStatement().execute("PRAGMA busy_timeout = 5000");
+            c.setAutoCommit(false);
+            List<byte[][]> updates = new ArrayList<>();
+            try (ResultSet rs = c.createStatement().executeQuery(
+                    "SELECT group_id, content_hash, payload FROM relay_content ORDER BY group_id, content_hash")) {
+                while (rs.next()) {
+                    byte[] payload = rs.getBytes(3);
+                    if (payload.length == 0) {
+                        continue;
+                    }
+                    int bit = (int) master.nextLong(payload.length * 8L);
+                    payload[bit / 8] ^= (byte) (1 << (bit % 8));
+                    byte[] newHash = java.security.MessageDigest.getInstance("SHA-256").digest(payload);
+                    updates.add(new byte[][] {rs.getBytes(1), rs.getBytes(2), payload, newHash});
+                }
+            }
+            try (PreparedStatement content = c.prepareStatement(
+                    "UPDATE relay_content SET payload = ?, content_hash = ? WHERE group_id = ? AND content_hash = ?");
+                    PreparedStatement rows = c.prepareStatement(
+                            "UPDATE relay_blob SET content_hash = ? WHERE group_id = ? AND content_hash = ?")) {
+                for (byte[][] u : updates) {
+                    content.setBytes(1, u[2]);
+                    content.setBytes(2, u[3]);
+                    content.setBytes(3, u[0]);
+                    content.setBytes(4, u[1]);
+                    altered += content.executeUpdate();
+                    rows.setBytes(1, u[3]);
+                    rows.setBytes(2, u[0]);
+                    rows.setBytes(3, u[1]);
+                    rows.executeUpdate();
+                }
+            }
+            c.commit();
+        } catch (SQLException | java.security.NoSuchAlgorithmException e) {
+            throw new ChaosException("cannot tamper with the store of " + r.name + ": " + e.getMessage(), e);
+        }
+        timeline.inject("tamper-stored-blobs", r.name + " altered=" + altered + " (hashes rewritten)");
+        return altered;
+    }
+
     // ------------------------------------------------------------------ time
 
     @Override
