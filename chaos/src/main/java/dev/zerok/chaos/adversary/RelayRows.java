@@ -19,20 +19,24 @@ import java.util.List;
 public final class RelayRows {
     private RelayRows() {}
 
-    /** Every cursor-log row and every group head, as text lines in a stable order. */
-    public static List<String> snapshot(Path db) {
+    /** The cursor-log rows and the head of group {@code groupId}, as text lines in a stable order. */
+    public static List<String> snapshot(Path db, byte[] groupId) {
         List<String> rows = new ArrayList<>();
         HexFormat hex = HexFormat.of();
         try (Connection c = open(db)) {
-            try (ResultSet rs = c.createStatement().executeQuery(
-                    "SELECT group_id, cursor, blob_id, content_hash, size_bytes FROM relay_blob ORDER BY group_id, cursor")) {
+            try (PreparedStatement q = c.prepareStatement("SELECT group_id, cursor, blob_id, content_hash, size_bytes "
+                    + "FROM relay_blob WHERE group_id = ? ORDER BY cursor")) {
+                q.setBytes(1, groupId);
+                ResultSet rs = q.executeQuery();
                 while (rs.next()) {
                     rows.add("blob " + hex.formatHex(rs.getBytes(1)) + " " + rs.getLong(2) + " " + hex.formatHex(rs.getBytes(3))
                             + " " + hex.formatHex(rs.getBytes(4)) + " " + rs.getLong(5));
                 }
             }
-            try (ResultSet rs = c.createStatement().executeQuery(
-                    "SELECT group_id, head_cursor, blob_count, stored_bytes FROM relay_group ORDER BY group_id")) {
+            try (PreparedStatement q = c.prepareStatement(
+                    "SELECT group_id, head_cursor, blob_count, stored_bytes FROM relay_group WHERE group_id = ?")) {
+                q.setBytes(1, groupId);
+                ResultSet rs = q.executeQuery();
                 while (rs.next()) {
                     rows.add("group " + hex.formatHex(rs.getBytes(1)) + " head=" + rs.getLong(2) + " blobs=" + rs.getLong(3)
                             + " bytes=" + rs.getLong(4));
