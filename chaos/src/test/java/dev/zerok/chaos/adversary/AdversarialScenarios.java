@@ -337,7 +337,7 @@ public final class AdversarialScenarios {
             s.siege.enter("during");
             byte[] announce2MiB = {0x00, 0x20, 0x00, 0x00};
             byte[] announceHuge = {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff};
-            CompletableFuture<List<RawSession>> preHello = launch("a-res-02-pre-hello", () -> fanOut(A_RES_02_PRE_HELLO, 16,
+            CompletableFuture<List<RawSession>> preHello = launch("a-res-02-pre-hello", () -> fanOut(A_RES_02_PRE_HELLO, 32,
                     Duration.ofSeconds(60), n -> {
                         RawSession r = RawSession.connect(s.adversary, q, s.relayEndpoint(), Duration.ofSeconds(10))
                                 .handshake(s.adversary.newIdentity(), s.relayStatic(), Duration.ofSeconds(10));
@@ -696,6 +696,9 @@ public final class AdversarialScenarios {
             } catch (IOException e) {
                 throw new ChaosException("cannot read the strace output: " + e.getMessage(), e);
             }
+            List<String> openRandom = openDescriptorsTo(s.siege.probe().pid(), "/dev/random");
+            s.siege.note("descriptors the relay holds open to /dev/random: " + openRandom.size()
+                    + " (open is not read; the trace decides)");
             List<String> blocking = lines.stream().filter(l -> l.contains("/dev/random") || l.contains("GRND_RANDOM")).toList();
             long entropyCalls = lines.stream().filter(l -> l.contains("getrandom(") || l.contains("/dev/urandom")).count();
             s.siege.note("strace: " + lines.size() + " traced calls during 50 handshakes, " + entropyCalls
@@ -707,6 +710,24 @@ public final class AdversarialScenarios {
             assertThat(blocking).as(failure(t, "the relay reads /dev/random or asks getrandom for GRND_RANDOM (may block)"))
                     .isEmpty();
         }
+    }
+
+    private static List<String> openDescriptorsTo(long pid, String target) {
+        List<String> found = new ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().equals(target)) {
+                        found.add(fd.getFileName().toString());
+                    }
+                } catch (IOException e) {
+                    // closed between listing and reading
+                }
+            }
+        } catch (IOException e) {
+            throw new ChaosException("cannot list the relay's descriptors: " + e.getMessage(), e);
+        }
+        return found;
     }
 
     private static long size(Path p) {
@@ -935,6 +956,7 @@ public final class AdversarialScenarios {
             }
             s.siege.enter("after");
             s.siege.probes(2);
+            s.assertBackToBaseline("the marker pushes", HELLO_TIMEOUT.plus(MARGIN));
         }
     }
 
