@@ -99,6 +99,9 @@ public final class AdversarialScenarios {
             .withRelay("transport.read.timeout", READ_TIMEOUT.toSeconds() + "s")
             .withRelay("transport.idle.timeout", IDLE_TIMEOUT.toSeconds() + "s");
 
+    /** Most attacker connections the 127.0.0.2 forwarder carries at once. */
+    static final int ATTACK_SOURCE_CONNECTIONS = 2_048;
+
     /** A-RES-04's per-group quota. */
     static final long QUOTA_BYTES = 1 << 20;
 
@@ -139,11 +142,21 @@ public final class AdversarialScenarios {
 
     /** The stage: one relay process, a legit pair a->b syncing, its baseline measured. */
     private record Stage(RealTopology t, Relay relay, Group group, Device a, Device b, Siege siege, Adversary adversary,
-            long baselineConnections, long baselineFds) implements AutoCloseable {
+            UdpFaultProxy attackSource, long baselineConnections, long baselineFds) implements AutoCloseable {
         @Override
         public void close() {
             adversary.close();
+            attackSource.close();
             siege.close();
+        }
+
+        /** Where attackers connect: the relay, reached from 127.0.0.2 (the legit devices come from 127.0.0.1). */
+        Endpoint attackEndpoint() {
+            return new Endpoint("127.0.0.2", attackSource.listenAddress().getPort());
+        }
+
+        InetSocketAddress attackAddress() {
+            return attackSource.listenAddress();
         }
 
         Endpoint relayEndpoint() {
@@ -190,7 +203,8 @@ public final class AdversarialScenarios {
         long fds = siege.probe().openFds();
         siege.note("baseline: /health connections=" + connections + ", fds=" + fds + ", RSS="
                 + siege.probe().rssKiB() / 1024 + " MiB");
-        return new Stage(t, relay, g, a, b, siege, new Adversary(), connections, fds);
+        return new Stage(t, relay, g, a, b, siege, new Adversary(), siege.attackSource(ATTACK_SOURCE_CONNECTIONS),
+                connections, fds);
     }
 
     /** Runs {@code attack} on its own thread; the returned future completes when it has finished. */
@@ -265,10 +279,9 @@ public final class AdversarialScenarios {
 
     static void aRes01(Topology topology) {
         try (Stage s = stage(topology, "A-RES-01");
-                UdpFaultProxy source = s.siege.attackSource(A_RES_01_HALF_OPEN + A_RES_01_BARE + 64);
                 RawQuic rawQuic = new RawQuic(Duration.ofMinutes(5))) {
             RealTopology t = s.t;
-            Endpoint from2 = new Endpoint("127.0.0.2", source.listenAddress().getPort());
+            Endpoint from2 = s.attackEndpoint();
             Transport attackerQuic = s.adversary.quic(Map.of("idle.timeout", "300s", "connect.timeout", "10s",
                     "event.loop.threads", "1"));
             s.siege.enter("during");
@@ -280,7 +293,7 @@ public final class AdversarialScenarios {
                         return r;
                     }));
             CompletableFuture<List<RawQuic.Connection>> bare = launch("a-res-01-bare", () -> fanOut(A_RES_01_BARE, 8,
-                    Duration.ofSeconds(60), n -> rawQuic.connect(source.listenAddress(), Duration.ofSeconds(10))));
+                    Duration.ofSeconds(60), n -> rawQuic.connect(s.attackAddress(), Duration.ofSeconds(10))));
             CompletableFuture<Void> flood = CompletableFuture.allOf(halfOpen, bare);
             int during = s.siege.probeWhile(() -> !flood.isDone(), 200, Duration.ofSeconds(70));
             // A new legitimate device connects while the flood is held (its sessions are open or timing out).
@@ -339,7 +352,7 @@ public final class AdversarialScenarios {
             byte[] announceHuge = {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff};
             CompletableFuture<List<RawSession>> preHello = launch("a-res-02-pre-hello", () -> fanOut(A_RES_02_PRE_HELLO, 32,
                     Duration.ofSeconds(60), n -> {
-                        RawSession r = RawSession.connect(s.adversary, q, s.relayEndpoint(), Duration.ofSeconds(10))
+                        RawSession r = RawSession.connect(s.adversary, q, s.attackEndpoint(), Duration.ofSeconds(10))
                                 .handshake(s.adversary.newIdentity(), s.relayStatic(), Duration.ofSeconds(10));
                         r.sealAndSend(announce2MiB);
                         return r;
@@ -349,7 +362,7 @@ public final class AdversarialScenarios {
             long rssPeakMiB = (s.siege.rssPeakKiB("during") - rssBefore) / 1024;
             // Members who announce a frame far above the relay's limit after a valid Hello.
             List<RawSession> post = fanOut(A_RES_02_POST_HELLO, 4, Duration.ofSeconds(30), n -> {
-                RawSession r = RawSession.connect(s.adversary, q, s.relayEndpoint(), Duration.ofSeconds(10))
+                RawSession r = RawSession.connect(s.adversary, q, s.attackEndpoint(), Duration.ofSeconds(10))
                         .handshake(s.adversary.newIdentity(), s.relayStatic(), Duration.ofSeconds(10));
                 Message welcome = r.hello(attackers, Duration.ofSeconds(10));
                 if (!(welcome instanceof Message.Welcome)) {
@@ -372,13 +385,13 @@ public final class AdversarialScenarios {
                     + post.stream().flatMap(r -> r.errors().stream()).map(e -> e.code().name()).distinct().toList());
             s.assertSyncedDuring(during);
             assertThat(s.siege.probe().alive()).as(failure(t, "the relay process survives")).isTrue();
-            assertThat(pre).as(failure(t, "pre-Hello attackers that completed the handshake")).hasSize(A_RES_02_PRE_HELLO);
+            assertThat(pre).as(failure(t, "pre-Hello attackers that got a session")).isNotEmpty();
             assertThat(rssPeakMiB).as(failure(t, "relay RSS growth under 300 pre-Hello 2 MiB frame headers, MiB"))
                     .isLessThan(A_RES_02_RSS_BOUND_MIB);
             assertThat(preClosed).as(failure(t, "pre-Hello oversized-frame sessions closed by the relay within "
                     + closeDeadline)).isEqualTo(pre.size());
             assertThat(preInBand).as(failure(t, "pre-Hello sessions told why in-band (Error)")).isEqualTo(pre.size());
-            assertThat(post).as(failure(t, "post-Hello attackers admitted")).hasSize(A_RES_02_POST_HELLO);
+            assertThat(post).as(failure(t, "post-Hello attackers admitted")).isNotEmpty();
             assertThat(postClosed).as(failure(t, "post-Hello oversized frames closed")).isEqualTo(post.size());
             assertThat(postInBand).as(failure(t, "post-Hello oversized frames refused in-band")).isEqualTo(post.size());
             closeAll(pre);
@@ -386,9 +399,9 @@ public final class AdversarialScenarios {
 
             // The poison blob: refused in-band (TOO_LARGE), or acknowledged and pullable by another member.
             s.siege.enter("poison");
-            try (RawSession x = RawSession.connect(s.adversary, q, s.relayEndpoint(), Duration.ofSeconds(10))
+            try (RawSession x = RawSession.connect(s.adversary, q, s.attackEndpoint(), Duration.ofSeconds(10))
                     .handshake(s.adversary.newIdentity(), s.relayStatic(), Duration.ofSeconds(10));
-                    RawSession y = RawSession.connect(s.adversary, q, s.relayEndpoint(), Duration.ofSeconds(10))
+                    RawSession y = RawSession.connect(s.adversary, q, s.attackEndpoint(), Duration.ofSeconds(10))
                     .handshake(s.adversary.newIdentity(), s.relayStatic(), Duration.ofSeconds(10))) {
                 GroupKeys poisoned = s.adversary.newGroup();
                 assertThat(x.hello(poisoned, Duration.ofSeconds(10))).isInstanceOf(Message.Welcome.class);
@@ -444,7 +457,7 @@ public final class AdversarialScenarios {
         try (Stage s = stage(topology, "A-RES-03");
                 RawQuic rawQuic = new RawQuic(Duration.ofMinutes(5))) {
             RealTopology t = s.t;
-            InetSocketAddress relay = new InetSocketAddress(InetAddress.getLoopbackAddress(), t.relayPort(s.relay));
+            InetSocketAddress relay = s.attackAddress();
             Transport q = s.adversary.quic(Map.of("idle.timeout", "300s", "event.loop.threads", "1"));
             s.siege.enter("during");
             // 1. Stream level: a message header announcing 1,216 bytes, then one byte per tick.
@@ -461,7 +474,7 @@ public final class AdversarialScenarios {
                     n -> rawQuic.connect(relay, Duration.ofSeconds(10)));
             // 3. A frame trickled one byte per Noise transport message after a genuine handshake.
             List<RawSession> tricklers = fanOut(A_RES_03_FRAME_TRICKLERS, 4, Duration.ofSeconds(30), n ->
-                    RawSession.connect(s.adversary, q, s.relayEndpoint(), Duration.ofSeconds(10))
+                    RawSession.connect(s.adversary, q, s.attackEndpoint(), Duration.ofSeconds(10))
                             .handshake(s.adversary.newIdentity(), s.relayStatic(), Duration.ofSeconds(10)));
             long started = System.nanoTime();
             // Held past the longest relay deadline (read, Hello, idle) plus 2 s; the rest of the margin is
@@ -504,8 +517,9 @@ public final class AdversarialScenarios {
                     + "), trickled frames cut " + framesCut + "/" + tricklers.size() + " (" + framesInBand
                     + " with an in-band Error; Hello deadline " + HELLO_TIMEOUT + ")");
             s.assertSyncedDuring(during);
-            assertThat(streamConns).hasSize(A_RES_03_STREAM_TRICKLERS);
-            assertThat(tricklers).hasSize(A_RES_03_FRAME_TRICKLERS);
+            // A relay may refuse attackers at the door (per-source caps): the counts are reported, at least one must get in.
+            assertThat(streamConns).as(failure(t, "trickling streams that got a connection")).isNotEmpty();
+            assertThat(tricklers).as(failure(t, "frame tricklers that got a session")).isNotEmpty();
             assertThat(streamsCut).as(failure(t, "trickled QUIC streams cut by the relay's read timeout"))
                     .isEqualTo(streamConns.size());
             boolean idleGone = s.siege.awaitRecorded("stream-less connections ended", () -> idle.stream()
@@ -537,7 +551,7 @@ public final class AdversarialScenarios {
             s.siege.enter("during");
             CompletableFuture<List<String>> flood = launch("a-res-04-flood", () -> {
                 List<String> answers = new ArrayList<>();
-                try (RawSession m = RawSession.connect(s.adversary, q, s.relayEndpoint(), Duration.ofSeconds(10))
+                try (RawSession m = RawSession.connect(s.adversary, q, s.attackEndpoint(), Duration.ofSeconds(10))
                         .handshake(s.adversary.newIdentity(), s.relayStatic(), Duration.ofSeconds(10))) {
                     if (!(m.hello(flooded, Duration.ofSeconds(10)) instanceof Message.Welcome)) {
                         throw new ChaosException("the flooding member was not admitted");
@@ -571,7 +585,7 @@ public final class AdversarialScenarios {
             // Other groups are still accepted: the legit pair, and a fresh group's member.
             s.siege.enter("after");
             s.siege.probes(3);
-            try (RawSession other = RawSession.connect(s.adversary, q, s.relayEndpoint(), Duration.ofSeconds(10))
+            try (RawSession other = RawSession.connect(s.adversary, q, s.attackEndpoint(), Duration.ofSeconds(10))
                     .handshake(s.adversary.newIdentity(), s.relayStatic(), Duration.ofSeconds(10))) {
                 assertThat(other.hello(s.adversary.newGroup(), Duration.ofSeconds(10))).isInstanceOf(Message.Welcome.class);
                 other.send(new Message.Push(new BlobId(s.adversary.randomBytes(BlobId.LENGTH)), 3600,
@@ -792,7 +806,7 @@ public final class AdversarialScenarios {
             KeyPair identity = s.adversary.newIdentity();
             Path db = t.relayDatabase(s.relay);
             s.siege.enter("during");
-            RawSession victim = RawSession.connect(s.adversary, q, s.relayEndpoint(), Duration.ofSeconds(10))
+            RawSession victim = RawSession.connect(s.adversary, q, s.attackEndpoint(), Duration.ofSeconds(10))
                     .handshake(identity, s.relayStatic(), Duration.ofSeconds(10));
             assertThat(victim.hello(group, Duration.ofSeconds(10))).isInstanceOf(Message.Welcome.class);
             int beforePush = victim.sentTransportMessages().size();
@@ -808,7 +822,7 @@ public final class AdversarialScenarios {
             boolean inSessionClosed = victim.awaitClosed(Duration.ofSeconds(5));
             int during = s.siege.probes(1);
             // 2. Into a new connection: the whole captured session, message for message.
-            RawSession replay = RawSession.connect(s.adversary, q, s.relayEndpoint(), Duration.ofSeconds(10));
+            RawSession replay = RawSession.connect(s.adversary, q, s.attackEndpoint(), Duration.ofSeconds(10));
             replay.sendRaw(captured.get(0));
             t.runFor(Duration.ofMillis(300)); // let message 2 come back, as in the captured session
             for (byte[] m : captured.subList(1, captured.size())) {
@@ -843,14 +857,14 @@ public final class AdversarialScenarios {
             GroupKeys group = s.adversary.newGroup();
             KeyPair stolen = s.adversary.newIdentity();
             s.siege.enter("during");
-            RawSession older = RawSession.connect(s.adversary, q, s.relayEndpoint(), Duration.ofSeconds(10))
+            RawSession older = RawSession.connect(s.adversary, q, s.attackEndpoint(), Duration.ofSeconds(10))
                     .handshake(stolen, s.relayStatic(), Duration.ofSeconds(10));
             assertThat(older.hello(group, Duration.ofSeconds(10))).isInstanceOf(Message.Welcome.class);
             byte[] first = "A-PROTO-03 pushed by the older session".getBytes(StandardCharsets.UTF_8);
             older.send(new Message.Push(new BlobId(s.adversary.randomBytes(BlobId.LENGTH)), 3600, first));
             assertThat(older.receive(Duration.ofSeconds(10))).isInstanceOf(Message.PushAck.class);
 
-            RawSession newer = RawSession.connect(s.adversary, q, s.relayEndpoint(), Duration.ofSeconds(10))
+            RawSession newer = RawSession.connect(s.adversary, q, s.attackEndpoint(), Duration.ofSeconds(10))
                     .handshake(stolen, s.relayStatic(), Duration.ofSeconds(10));
             Message answer = newer.hello(group, Duration.ofSeconds(10));
             // The older session keeps talking (a Pull every 500 ms), so a close can only be the
@@ -881,7 +895,7 @@ public final class AdversarialScenarios {
             newer.send(new Message.Push(new BlobId(s.adversary.randomBytes(BlobId.LENGTH)), 3600, second));
             assertThat(newer.receive(Duration.ofSeconds(10))).as(failure(t, "the newer session works"))
                     .isInstanceOf(Message.PushAck.class);
-            try (RawSession reader = RawSession.connect(s.adversary, q, s.relayEndpoint(), Duration.ofSeconds(10))
+            try (RawSession reader = RawSession.connect(s.adversary, q, s.attackEndpoint(), Duration.ofSeconds(10))
                     .handshake(s.adversary.newIdentity(), s.relayStatic(), Duration.ofSeconds(10))) {
                 assertThat(reader.hello(group, Duration.ofSeconds(10))).isInstanceOf(Message.Welcome.class);
                 reader.send(new Message.Pull(Cursor.ZERO, 10, 1 << 20));
@@ -1015,7 +1029,7 @@ public final class AdversarialScenarios {
             int datagrams = udp.join();
             // 2. Garbage on QUIC streams: random bytes, and a zero length header.
             List<RawQuic.Connection> streamConns = fanOut(A_PROTO_05_STREAMS, 8, Duration.ofSeconds(20), n -> {
-                RawQuic.Connection c = rawQuic.connect(relay, Duration.ofSeconds(10));
+                RawQuic.Connection c = rawQuic.connect(s.attackAddress(), Duration.ofSeconds(10));
                 byte[] junk = new byte[64 + n * 37];
                 new SplittableRandom(t.seed() + n).nextBytes(junk);
                 if (n % 4 == 0) {
@@ -1028,7 +1042,7 @@ public final class AdversarialScenarios {
             // 3. A Noise handshake message 1 of random bytes; 4. random bytes sealed in valid Noise
             // transport messages, before Hello and after a valid Hello.
             List<RawSession> sessions = fanOut(A_PROTO_05_SESSIONS, 6, Duration.ofSeconds(30), n -> {
-                RawSession r = RawSession.connect(s.adversary, q, s.relayEndpoint(), Duration.ofSeconds(10));
+                RawSession r = RawSession.connect(s.adversary, q, s.attackEndpoint(), Duration.ofSeconds(10));
                 byte[] junk = new byte[1 + new SplittableRandom(t.seed() + 1000 + n).nextInt(4096)];
                 new SplittableRandom(t.seed() + 2000 + n).nextBytes(junk);
                 switch (n % 3) {
@@ -1057,8 +1071,8 @@ public final class AdversarialScenarios {
                     + ")");
             s.assertSyncedDuring(during);
             assertThat(s.siege.probe().alive()).as(failure(t, "the relay survives")).isTrue();
-            assertThat(streamConns).hasSize(A_PROTO_05_STREAMS);
-            assertThat(sessions).hasSize(A_PROTO_05_SESSIONS);
+            assertThat(streamConns).as(failure(t, "garbage streams that got a connection")).isNotEmpty();
+            assertThat(sessions).as(failure(t, "garbage sessions that got a connection")).isNotEmpty();
             assertThat(sessionsClosed).as(failure(t, "garbage sessions closed by the relay within " + deadline))
                     .isEqualTo(sessions.size());
             assertThat(streamsCut).as(failure(t, "garbage QUIC streams end their connections")).isTrue();
