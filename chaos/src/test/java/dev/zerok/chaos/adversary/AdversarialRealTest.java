@@ -22,8 +22,13 @@ class AdversarialRealTest {
     }
 
     @Test
-    void A_RES_02_oversizedFrameHeadersAndPoisonBlob_boundedMemoryRefusedInBand() {
+    void A_RES_02_oversizedFrameHeadersBeforeAndAfterHello_boundedMemoryClosedInBand() {
         OnReal.run(AdversarialScenarios.A_RES_02, ITERATIONS);
+    }
+
+    @Test
+    void A_RES_02_poisonBlobJustUnderTheFrameLimit_refusedInBandOrPullable() {
+        OnReal.run(AdversarialScenarios.A_RES_02_POISON, ITERATIONS);
     }
 
     @Test
