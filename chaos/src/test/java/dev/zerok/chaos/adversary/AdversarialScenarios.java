@@ -178,6 +178,11 @@ public final class AdversarialScenarios {
 
         /** Sessions back to the baseline, descriptors within {@link #FD_SLACK} of it, polled up to {@code deadline}. */
         void assertBackToBaseline(String after, Duration deadline) {
+            assertBackTo(baselineConnections, baselineFds, after, deadline);
+        }
+
+        /** As {@link #assertBackToBaseline}, against a baseline taken later (after the scenario added devices). */
+        void assertBackTo(long baselineConnections, long baselineFds, String after, Duration deadline) {
             boolean sessions = siege.awaitRecorded("/health connections back to baseline " + baselineConnections + " after "
                     + after, () -> siege.probe().connections() <= baselineConnections, deadline);
             assertThat(sessions).as(failure(t, "relay sessions back to the baseline of " + baselineConnections
@@ -793,6 +798,8 @@ public final class AdversarialScenarios {
             Device v2 = t.addDevice(victims, List.of(s.relay));
             assertThat(t.await(() -> v1.status().kind() == SyncStatus.Kind.SYNCED
                     && v2.status().kind() == SyncStatus.Kind.SYNCED, Duration.ofSeconds(30))).isTrue();
+            long withVictimsConnections = s.siege.probe().connections();
+            long withVictimsFds = s.siege.probe().openFds();
             t.crashDevice(v2);
             List<BlobId> tampered = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
@@ -823,6 +830,8 @@ public final class AdversarialScenarios {
             assertThat(freshArrived).as(failure(t, "sync goes on past the tampered blobs")).isTrue();
             s.siege.enter("after");
             s.siege.probes(3);
+            s.assertBackTo(withVictimsConnections, withVictimsFds, "the tampering (baseline with the victim pair)",
+                    HELLO_TIMEOUT.plus(MARGIN));
         }
     }
 
