@@ -222,7 +222,7 @@ public final class RawSession implements AutoCloseable {
             try {
                 Object next = inbox.poll(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)), TimeUnit.MILLISECONDS);
                 if (next instanceof byte[] bytes) {
-                    if (session != null && session.isClosed() == false) {
+                    if (session != null && !session.isClosed()) {
                         absorbQuietly(bytes);
                     }
                 } else if (next != null) {
