@@ -695,7 +695,13 @@ public final class AdversarialScenarios {
                 assertThat(ddRan).as(failure(t, "/dev/urandom was being drained throughout")).isTrue();
                 assertThat(millis).as(failure(t, "handshakes that completed within " + A_RES_05_BOUND)).hasSize(A_RES_05_HANDSHAKES);
             } finally {
-                dds.forEach(Process::destroyForcibly);
+                // dd first: timeout(1) killed by SIGKILL would leave its dd running.
+                for (Process p : dds) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                }
+                t.await(() -> dds.stream().noneMatch(p -> p.isAlive() || p.descendants().findAny().isPresent()),
+                        Duration.ofSeconds(10));
             }
             s.siege.enter("after");
             s.siege.probes(3);
