@@ -519,7 +519,9 @@ public final class RealTopology implements Topology {
         Instant deadline = Instant.now().plus(RELAY_START_TIMEOUT);
         String key = null;
         Endpoint listening = null;
-        while (key == null || listening == null) {
+        // The health line comes last of the three start-up lines; a new process has a new HTTP port.
+        r.httpBase = null;
+        while (key == null || listening == null || r.httpBase == null) {
             for (String line : readLines(r.logFile, logOffset)) {
                 if (line.contains("listening on quic://")) {
                     listening = Endpoint.parse(line.substring(line.indexOf("quic://") + 7).trim());
@@ -529,7 +531,7 @@ public final class RealTopology implements Topology {
                     r.httpBase = line.substring("health: ".length(), line.indexOf("/health"));
                 }
             }
-            if (key != null && listening != null) {
+            if (key != null && listening != null && r.httpBase != null) {
                 break;
             }
             if (!r.process.isAlive()) {
