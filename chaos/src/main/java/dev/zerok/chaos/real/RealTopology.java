@@ -158,6 +158,9 @@ public final class RealTopology implements Topology {
     private final List<byte[]> frames = new ArrayList<>();
     private long frameBytes;
     private final AtomicLong faultEvents = new AtomicLong();
+    /** Relay log lines the scenario declared expected; see {@link #expectRelayLog}. */
+    private final List<ExpectedLogLine> expectedLogLines = new ArrayList<>();
+    private boolean logsVerified;
     private boolean closed;
 
     /**
@@ -516,15 +519,19 @@ public final class RealTopology implements Topology {
         Instant deadline = Instant.now().plus(RELAY_START_TIMEOUT);
         String key = null;
         Endpoint listening = null;
-        while (key == null || listening == null) {
+        // The health line comes last of the three start-up lines; a new process has a new HTTP port.
+        r.httpBase = null;
+        while (key == null || listening == null || r.httpBase == null) {
             for (String line : readLines(r.logFile, logOffset)) {
                 if (line.contains("listening on quic://")) {
                     listening = Endpoint.parse(line.substring(line.indexOf("quic://") + 7).trim());
                 } else if (line.startsWith("relay public key")) {
                     key = line.substring(line.lastIndexOf(' ') + 1).trim();
+                } else if (line.startsWith("health: http://")) {
+                    r.httpBase = line.substring("health: ".length(), line.indexOf("/health"));
                 }
             }
-            if (key != null && listening != null) {
+            if (key != null && listening != null && r.httpBase != null) {
                 break;
             }
             if (!r.process.isAlive()) {
@@ -878,6 +885,107 @@ public final class RealTopology implements Topology {
         return ((RealDevice) device).proxies.get((RealRelay) relay);
     }
 
+    /**
+     * {@code http://host:port} where the relay's current process serves {@code /health} and
+     * {@code /metrics} (printed at start-up; the port changes with each start).
+     *
+     * @throws ChaosException if the relay did not print it
+     */
+    public String relayHttpBase(Relay relay) {
+        String base = ((RealRelay) relay).httpBase;
+        if (base == null) {
+            throw new ChaosException(relay.name() + " printed no health endpoint");
+        }
+        return base;
+    }
+
+    /** The relay's configuration file (the settings plus listen, http.listen, data.dir). */
+    public Path relayConfigFile(Relay relay) {
+        return ((RealRelay) relay).configFile;
+    }
+
+    /** The relay's SQLite database file (its {@code -wal} and {@code -shm} lie beside it). */
+    public Path relayDatabase(Relay relay) {
+        return ((RealRelay) relay).dataDir.resolve("relay.db");
+    }
+
+    /** The device's id, as the relay derives it from the device's static key. */
+    public DeviceId deviceId(Device device) {
+        try {
+            return StaticIdentity.deviceId(crypto.hash("SHA256"), ((RealDevice) device).identity.publicKey());
+        } catch (Exception e) {
+            throw new ChaosException("SHA-256 unavailable: " + e.getMessage(), e);
+        }
+    }
+
+    /** The group's 32-byte id (SHA-256 of its signing key), as relays store it. */
+    public byte[] groupId(Group group) {
+        try (GroupKeys keys = GroupKeys.derive(crypto, Secret.copyOf(((RealGroup) group).secret))) {
+            return keys.groupId().bytes();
+        } catch (Exception e) {
+            throw new ChaosException("cannot derive the id of " + group.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------ relay log audit
+
+    /** A relay log line the scenario provokes on purpose, and why (printed if the audit fails). */
+    public record ExpectedLogLine(java.util.regex.Pattern pattern, String reason) {}
+
+    /**
+     * What the audit flags: a log record at ERROR, or an {@code IllegalStateException} /
+     * {@code IllegalArgumentException} anywhere (a stack trace line, a message). Both mean the relay
+     * hit a case its code did not handle, whatever the scenario did to it.
+     */
+    static final java.util.regex.Pattern ALARMING_LOG_LINE = java.util.regex.Pattern.compile(
+            "(^|\\s)ERROR\\s|IllegalStateException|IllegalArgumentException");
+
+    /**
+     * Declares relay log lines matching {@code regex} expected in this scenario, so the audit at
+     * {@link #verifyRelayLogs()} / {@link #close()} does not fail on them. Keep the pattern as
+     * narrow as the provoked failure and say why in {@code reason}.
+     */
+    public void expectRelayLog(String regex, String reason) {
+        expectedLogLines.add(new ExpectedLogLine(java.util.regex.Pattern.compile(regex), reason));
+        timeline.note("expect-relay-log", regex + " (" + reason + ")");
+    }
+
+    /** The relay log lines the audit flags: alarming ({@link #ALARMING_LOG_LINE}) and not declared expected. */
+    public List<String> unexpectedRelayLogLines() {
+        List<String> flagged = new ArrayList<>();
+        for (RealRelay r : relays) {
+            for (String line : readLines(r.logFile, 0)) {
+                if (ALARMING_LOG_LINE.matcher(line).find()
+                        && expectedLogLines.stream().noneMatch(e -> e.pattern().matcher(line).find())) {
+                    flagged.add(r.name + ": " + line);
+                }
+            }
+        }
+        return flagged;
+    }
+
+    /**
+     * The global real-topology rule: fails if any relay logged an ERROR record or an
+     * IllegalStateException/IllegalArgumentException that the scenario did not declare with
+     * {@link #expectRelayLog}. Runs once; {@link #close()} runs it if the scenario did not.
+     *
+     * @throws AssertionError listing the first offending lines
+     */
+    @Override
+    public void verifyRelayLogs() {
+        if (logsVerified) {
+            return;
+        }
+        logsVerified = true;
+        List<String> flagged = unexpectedRelayLogLines();
+        timeline.observe("relay-log-audit", flagged.isEmpty() ? "clean" : flagged.size() + " unexpected line(s)");
+        if (!flagged.isEmpty()) {
+            throw new AssertionError("relay log has " + flagged.size() + " unexpected ERROR/IllegalStateException/"
+                    + "IllegalArgumentException line(s) [real -Dzerok.chaos.seed=" + seed + "]; declare provoked ones "
+                    + "with RealTopology.expectRelayLog:\n" + String.join("\n", tail(flagged, 12)));
+        }
+    }
+
     @Override
     public synchronized List<byte[]> capturedFrames() {
         return List.copyOf(frames);
@@ -937,7 +1045,12 @@ public final class RealTopology implements Topology {
 
     // ------------------------------------------------------------------ close
 
-    /** Aborts every device, closes every proxy, kills every relay process, deletes the work directory. */
+    /**
+     * Aborts every device, closes every proxy, kills every relay process, audits the relay logs
+     * (unless {@link #verifyRelayLogs()} ran already), deletes the work directory.
+     *
+     * @throws AssertionError after the clean-up, if the relay log audit fails
+     */
     @Override
     public void close() {
         if (closed) {
@@ -959,7 +1072,18 @@ public final class RealTopology implements Topology {
             }
             r.running = false;
         }
+        AssertionError audit = null;
+        if (!logsVerified) {
+            try {
+                verifyRelayLogs();
+            } catch (AssertionError e) {
+                audit = e;
+            }
+        }
         deleteRecursively(workDir);
+        if (audit != null) {
+            throw audit;
+        }
     }
 
     private static void deleteRecursively(Path dir) {
@@ -1005,6 +1129,8 @@ public final class RealTopology implements Topology {
         final int port;
         Process process;
         RelayId id;
+        /** {@code http://host:port} of /health and /metrics, from the start-up line (null if not printed). */
+        volatile String httpBase;
         int starts;
         volatile boolean running;
         boolean paused;

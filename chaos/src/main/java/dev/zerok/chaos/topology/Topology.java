@@ -182,6 +182,15 @@ public interface Topology extends AutoCloseable {
      */
     List<byte[]> capturedFrames();
 
+    /**
+     * Fails if a relay logged something no scenario may provoke unless it says so (the real
+     * topology: ERROR records, IllegalStateException/IllegalArgumentException). The chaos runner
+     * calls it after a passing scenario body. Default: nothing to audit.
+     *
+     * @throws AssertionError naming the offending lines
+     */
+    default void verifyRelayLogs() {}
+
     /** Stops every member and deletes the temporary stores. Idempotent. */
     @Override
     void close();
