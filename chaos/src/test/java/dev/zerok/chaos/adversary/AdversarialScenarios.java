@@ -108,7 +108,8 @@ public final class AdversarialScenarios {
 
     /**
      * Lifts the QUIC per-source limits for scenarios whose subject is another defence: their many
-     * connections from one address (A-RES-03's slow attackers, A-RES-05's 50 handshakes of load)
+     * connections from one address (A-RES-02's 300 frame announcers, A-RES-03's slow attackers,
+     * A-RES-05's 50 handshakes of load)
      * would otherwise be refused at the door, and the slowloris and entropy paths never reached.
      * A-RES-01 keeps the production limits: there they are the subject.
      */
@@ -135,7 +136,7 @@ public final class AdversarialScenarios {
     public static final Entry A_RES_01 = entry("A-RES-01", "Connection flood: 1,000 half-open handshakes plus bare QUIC connections",
             SHORT_IDLE.withRelay("transport.max.connections", "2048"), AdversarialScenarios::aRes01);
     public static final Entry A_RES_02 = entry("A-RES-02", "Memory exhaustion: oversized frame headers before/after Hello",
-            BASE, AdversarialScenarios::aRes02);
+            withoutSourceLimits(BASE), AdversarialScenarios::aRes02);
     public static final Entry A_RES_02_POISON = entry("A-RES-02", "Poison blob: a push just under the frame limit",
             BASE, AdversarialScenarios::aRes02PoisonBlob);
     public static final Entry A_RES_03 = entry("A-RES-03", "Slowloris over QUIC: trickled stream, idle connections, trickled frame",
