@@ -92,6 +92,11 @@ final class RawDevice implements AutoCloseable {
         }
     }
 
+    /** Stops reading at the transport: the relay's sends to this device stall once the QUIC window is used up. */
+    void stopReading() {
+        channel.pauseReading();
+    }
+
     /** The next message that is not a Notify (another member's pushes announce themselves). */
     Message receiveSkippingNotify(Duration timeout) throws Exception {
         while (true) {

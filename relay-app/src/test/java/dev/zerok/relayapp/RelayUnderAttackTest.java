@@ -197,6 +197,87 @@ class RelayUnderAttackTest {
         return condition.getAsBoolean();
     }
 
+    /**
+     * Relay RSS a member that pipelines Pulls and never reads may add, at most: the pages served
+     * before backpressure (QUIC window plus one frame) and the garbage of reading them, which the
+     * JVM's heap keeps as resident memory (docs/OPERATIONS.md).
+     */
+    static final long PIPELINED_PULLS_RSS_BOUND_MIB = 96;
+    /** The relay's heap in that test: a production-like cap, so resident memory means retained memory. */
+    static final int PIPELINED_PULLS_HEAP_MIB = 128;
+    /** Pulls the relay may serve to a member that reads nothing: an 8 MiB QUIC window and a frame of 1 MiB pages, with slack. */
+    static final long PIPELINED_PULLS_SERVED_BOUND = 32;
+
+    /**
+     * A member pipelines 400 Pull(after=0) over 8 MiB of stored blobs and never reads: without
+     * backpressure the relay would read 400 pages (about 400 MiB) for a peer that takes none. The
+     * relay stops serving once a frame's worth of responses is unsent, stops reading the member's
+     * requests, and its RSS stays within the bound; another member syncs meanwhile.
+     */
+    @Test
+    void memberPipeliningPullsWithoutReading_keepsRelayMemoryBounded_andOthersSync() throws Exception {
+        GroupKeys group = GroupKeys.derive(crypto, Secret.adopt(entropy.bytes(32)));
+        try (RelayProcess relay = new RelayProcess(dir.resolve("pipelined.properties"), "listen=127.0.0.1:0\n"
+                + "http.listen=127.0.0.1:0\ndata.dir=" + dir.resolve("pipelined") + "\n"
+                + "limits.rate.device.per.second=100000\nlimits.rate.device.burst=100000\n"
+                + "limits.rate.group.per.second=100000\nlimits.rate.group.burst=100000\n", 0, PIPELINED_PULLS_HEAP_MIB);
+                RawDevice pusher = new RawDevice(transport, relay.endpoint, relay.publicKey, crypto, entropy);
+                RawDevice hog = new RawDevice(transport, relay.endpoint, relay.publicKey, crypto, entropy)) {
+            long pid = relay.process.pid();
+            pusher.hello(crypto, group);
+            hog.hello(crypto, group);
+            for (int i = 0; i < 8; i++) {
+                pusher.send(new Message.Push(new BlobId(entropy.bytes(16)), 3600, entropy.bytes(1 << 20)));
+                assertThat(pusher.receiveSkippingNotify(Duration.ofSeconds(20))).isInstanceOf(Message.PushAck.class);
+            }
+            long before = rssKib(pid);
+            long pullsBefore = metric(relay, "zerok_relay_pulls_total");
+
+            hog.stopReading();
+            for (int i = 0; i < 400; i++) {
+                hog.send(new Message.Pull(Cursor.ZERO, 1000, 1 << 20));
+            }
+            long peak = before;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                peak = Math.max(peak, rssKib(pid));
+                TimeUnit.MILLISECONDS.sleep(100); // sampling interval of a bounded observation
+            }
+            pusher.send(new Message.Pull(Cursor.ZERO, 1, 1024));
+            assertThat(pusher.receiveSkippingNotify(Duration.ofSeconds(10))).isInstanceOf(Message.PullResponse.class);
+            long growthMib = (peak - before) / 1024;
+            long served = metric(relay, "zerok_relay_pulls_total") - pullsBefore - 1;
+            System.out.printf("pipelined pulls: 400 sent, %d served; relay RSS before %d KiB, peak %d KiB, growth %d MiB "
+                    + "(bound %d)%n", served, before, peak, growthMib, PIPELINED_PULLS_RSS_BOUND_MIB);
+            assertThat(served).as("pages the relay read for a member that reads nothing").isLessThan(PIPELINED_PULLS_SERVED_BOUND);
+            assertThat(growthMib).as("relay RSS growth while a member pipelines pulls without reading, MiB")
+                    .isLessThan(PIPELINED_PULLS_RSS_BOUND_MIB);
+        }
+    }
+
+    /** A counter or gauge from the relay's /metrics, or -1. */
+    static long metric(RelayProcess relay, String name) {
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://" + relay.http.host() + ":" + relay.http.port() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return response.body().lines().filter(l -> l.startsWith(name + " "))
+                    .mapToLong(l -> (long) Double.parseDouble(l.substring(name.length() + 1).trim())).findFirst().orElse(-1);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    static long rssKib(long pid) {
+        try {
+            return java.nio.file.Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                    .filter(l -> l.startsWith("VmRSS")).mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
+                    .findFirst().orElse(-1);
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+
     static final int PRESSURE_FD_LIMIT = 96;
     static final int PRESSURE_HEAP_MIB = 48;
 

@@ -692,38 +692,7 @@ public final class RealTopology implements Topology {
 
     @Override
     public int corruptStoredBlobs(Relay relay) {
-        RealRelay r = (RealRelay) relay;
-        Path db = r.dataDir.resolve("relay.db");
-        int altered = 0;
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
-            c.createStatement().execute("PRAGMA busy_timeout = 5000");
-            List<byte[][]> updates = new ArrayList<>();
-            try (ResultSet rs = c.createStatement().executeQuery(
-                    "SELECT group_id, content_hash, payload FROM relay_content ORDER BY group_id, content_hash")) {
-                while (rs.next()) {
-                    byte[] payload = rs.getBytes(3);
-                    if (payload.length == 0) {
-                        continue;
-                    }
-                    int bit = (int) master.nextLong(payload.length * 8L);
-                    payload[bit / 8] ^= (byte) (1 << (bit % 8));
-                    updates.add(new byte[][] {rs.getBytes(1), rs.getBytes(2), payload});
-                }
-            }
-            try (PreparedStatement update = c.prepareStatement(
-                    "UPDATE relay_content SET payload = ? WHERE group_id = ? AND content_hash = ?")) {
-                for (byte[][] u : updates) {
-                    update.setBytes(1, u[2]);
-                    update.setBytes(2, u[0]);
-                    update.setBytes(3, u[1]);
-                    altered += update.executeUpdate();
-                }
-            }
-        } catch (SQLException e) {
-            throw new ChaosException("cannot tamper with the store of " + r.name + ": " + e.getMessage(), e);
-        }
-        timeline.inject("corrupt-stored-blobs", r.name + " altered=" + altered);
-        return altered;
+        return flipStoredBits(relay, false);
     }
 
     /**
@@ -735,6 +704,11 @@ public final class RealTopology implements Topology {
      * @return how many stored payloads were altered
      */
     public int tamperStoredBlobsConsistently(Relay relay) {
+        return flipStoredBits(relay, true);
+    }
+
+    /** Flips one bit of every stored payload; with {@code rewriteHash} also the store's SHA-256 of it. */
+    private int flipStoredBits(Relay relay, boolean rewriteHash) {
         RealRelay r = (RealRelay) relay;
         Path db = r.dataDir.resolve("relay.db");
         int altered = 0;
@@ -751,8 +725,9 @@ public final class RealTopology implements Topology {
                     }
                     int bit = (int) master.nextLong(payload.length * 8L);
                     payload[bit / 8] ^= (byte) (1 << (bit % 8));
-                    byte[] newHash = java.security.MessageDigest.getInstance("SHA-256").digest(payload);
-                    updates.add(new byte[][] {rs.getBytes(1), rs.getBytes(2), payload, newHash});
+                    byte[] hash = rewriteHash ? java.security.MessageDigest.getInstance("SHA-256").digest(payload)
+                            : rs.getBytes(2);
+                    updates.add(new byte[][] {rs.getBytes(1), rs.getBytes(2), payload, hash});
                 }
             }
             try (PreparedStatement content = c.prepareStatement(
@@ -775,7 +750,8 @@ public final class RealTopology implements Topology {
         } catch (SQLException | java.security.NoSuchAlgorithmException e) {
             throw new ChaosException("cannot tamper with the store of " + r.name + ": " + e.getMessage(), e);
         }
-        timeline.inject("tamper-stored-blobs", r.name + " altered=" + altered + " (hashes rewritten)");
+        timeline.inject(rewriteHash ? "tamper-stored-blobs" : "corrupt-stored-blobs",
+                r.name + " altered=" + altered + (rewriteHash ? " (hashes rewritten)" : ""));
         return altered;
     }
 

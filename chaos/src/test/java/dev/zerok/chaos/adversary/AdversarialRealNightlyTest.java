@@ -1,81 +1,17 @@
 package dev.zerok.chaos.adversary;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 
 /**
- * The adversarial catalogue with its seed-000 iteration count (10 each), nightly only; see
- * {@link AdversarialRealTest} (one iteration each, every build). Each failure names the seed; figures go to
- * {@code target/chaos-results/<run>/figures/<ID>.md}.
+ * The adversarial catalogue with its seed-000 iteration count (10 each), nightly only: the same
+ * tests as {@link AdversarialRealTest} (one iteration each, every build). Each failure names the
+ * seed; figures go to {@code target/chaos-results/<run>/figures/<ID>.md}.
  */
 @Tag("nightly")
-class AdversarialRealNightlyTest {
+class AdversarialRealNightlyTest extends AdversarialRealTest {
     /** 0: the category's count, seed 000 section 11.3 (adversarial: 10). */
-    static final int ITERATIONS = 0;
-
-    @AfterAll
-    static void summary() {
-        OnReal.printSummary();
-    }
-
-    @Test
-    void A_RES_01_thousandHalfOpenHandshakes_sessionsBackToBaselineAndLegitDevicesConnect() {
-        OnReal.run(AdversarialScenarios.A_RES_01, ITERATIONS);
-    }
-
-    @Test
-    void A_RES_02_oversizedFrameHeadersBeforeAndAfterHello_boundedMemoryClosedInBand() {
-        OnReal.run(AdversarialScenarios.A_RES_02, ITERATIONS);
-    }
-
-    @Test
-    void A_RES_02_poisonBlobJustUnderTheFrameLimit_refusedInBandOrPullable() {
-        OnReal.run(AdversarialScenarios.A_RES_02_POISON, ITERATIONS);
-    }
-
-    @Test
-    void A_RES_03_slowlorisOverQuic_relayTimesOutStreamsConnectionsAndFrames() {
-        OnReal.run(AdversarialScenarios.A_RES_03, ITERATIONS);
-    }
-
-    @Test
-    void A_RES_04_storageFlood_quotaExceededInBandOtherGroupsAccepted() {
-        OnReal.run(AdversarialScenarios.A_RES_04, ITERATIONS);
-    }
-
-    @Test
-    void A_RES_05_fiftyHandshakesWhileUrandomDrained_allCompleteInTime() {
-        OnReal.run(AdversarialScenarios.A_RES_05, ITERATIONS);
-    }
-
-    @Test
-    void A_RES_05_entropySource_relayNeverReadsDevRandom() {
-        OnReal.run(AdversarialScenarios.A_RES_05_ENTROPY, ITERATIONS);
-    }
-
-    @Test
-    void A_PROTO_01_relayFlipsBitsInStoredBlobs_devicesDetectAndReject() {
-        OnReal.run(AdversarialScenarios.A_PROTO_01, ITERATIONS);
-    }
-
-    @Test
-    void A_PROTO_02_replayOfCapturedMessages_rejectedNoStateRollback() {
-        OnReal.run(AdversarialScenarios.A_PROTO_02, ITERATIONS);
-    }
-
-    @Test
-    void A_PROTO_03_stolenStaticKey_newestSessionWinsOlderClosedInBand() {
-        OnReal.run(AdversarialScenarios.A_PROTO_03, ITERATIONS);
-    }
-
-    @Test
-    void A_PROTO_04_relayNeverSeesPlaintext_logsDbWalFramesClean() {
-        OnReal.run(AdversarialScenarios.A_PROTO_04, ITERATIONS);
-    }
-
-    @Test
-    void A_PROTO_05_injectedGarbage_rejectedNoCrashNoErrorLines() {
-        OnReal.run(AdversarialScenarios.A_PROTO_05, ITERATIONS);
+    @Override
+    int iterations() {
+        return 0;
     }
 }
