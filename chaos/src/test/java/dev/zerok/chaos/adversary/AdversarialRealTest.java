@@ -65,6 +65,11 @@ class AdversarialRealTest {
     }
 
     @Test
+    void E_HS_06_twoSimultaneousSessionsOfOneIdentity_exactlyOneStays_noLeak() {
+        OnReal.run(AdversarialScenarios.E_HS_06, iterations());
+    }
+
+    @Test
     void A_PROTO_03_stolenStaticKey_newestSessionWinsOlderClosedInBand() {
         OnReal.run(AdversarialScenarios.A_PROTO_03, iterations());
     }

@@ -151,6 +151,8 @@ public final class AdversarialScenarios {
             AdversarialScenarios::aProto01);
     public static final Entry A_PROTO_02 = entry("A-PROTO-02", "Replay of captured encrypted messages", BASE,
             AdversarialScenarios::aProto02);
+    public static final Entry E_HS_06 = entry("E-HS-06", "Concurrent handshake from same client (race), on a relay process",
+            BASE, AdversarialScenarios::eHs06);
     public static final Entry A_PROTO_03 = entry("A-PROTO-03", "Second client with a stolen static key", BASE,
             AdversarialScenarios::aProto03);
     public static final Entry A_PROTO_04 = entry("A-PROTO-04", "Relay never sees plaintext (TRACE logs, db, WAL, frames)",
@@ -904,6 +906,66 @@ public final class AdversarialScenarios {
     }
 
     // ------------------------------------------------------------------ A-PROTO-03
+
+    /**
+     * Seed 000 E-HS-06: two connection attempts of one device identity at the same moment, each a
+     * genuine handshake and Hello. Exactly one session stays (the relay's one-session-per-identity
+     * rule, {@link #DUPLICATE_IDENTITY_RULE}: the newer Hello wins, the other is told in-band and
+     * closed), and the loser leaves nothing behind (sessions and fds back to the baseline).
+     */
+    static void eHs06(Topology topology) {
+        try (Stage s = stage(topology, "E-HS-06")) {
+            RealTopology t = s.t;
+            Transport q = s.adversary.quic(Map.of("idle.timeout", "60s", "event.loop.threads", "1"));
+            GroupKeys group = s.adversary.newGroup();
+            KeyPair identity = s.adversary.newIdentity();
+            s.siege.enter("during");
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+            Supplier<RawSession> attempt = () -> {
+                RawSession r = RawSession.connect(s.adversary, q, s.attackEndpoint(), Duration.ofSeconds(10))
+                        .handshake(identity, s.relayStatic(), Duration.ofSeconds(10));
+                try {
+                    together.await(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new ChaosException("the two attempts did not meet", e);
+                }
+                r.hello(group, Duration.ofSeconds(10));
+                return r;
+            };
+            CompletableFuture<RawSession> first = launch("e-hs-06-a", attempt);
+            CompletableFuture<RawSession> second = launch("e-hs-06-b", attempt);
+            List<RawSession> both = List.of(first.join(), second.join());
+            // Each keeps asking, so only the relay's rule (not an idle timeout) can end one of them.
+            long end = System.nanoTime() + DUPLICATE_IDENTITY_RULE.deadline().toNanos();
+            while (both.stream().noneMatch(RawSession::closed) && System.nanoTime() < end) {
+                for (RawSession r : both) {
+                    try {
+                        r.send(new Message.Pull(Cursor.ZERO, 1, 1024));
+                    } catch (RuntimeException e) {
+                        // closing: counted below
+                    }
+                }
+                both.forEach(r -> r.awaitClosed(Duration.ofMillis(250)));
+            }
+            List<RawSession> open = both.stream().filter(r -> !r.closed()).toList();
+            List<RawSession> closed = both.stream().filter(RawSession::closed).toList();
+            int during = s.siege.probes(1);
+            s.siege.note("two simultaneous sessions of one identity: " + open.size() + " open, " + closed.size()
+                    + " closed, in-band errors " + closed.stream().flatMap(r -> r.errors().stream())
+                            .map(e -> e.code().name()).toList());
+            s.assertSyncedDuring(during);
+            assertThat(open).as(failure(t, "exactly one of two simultaneous sessions of one identity stays")).hasSize(1);
+            assertThat(closed.get(0).errors()).as(failure(t, "the other is told in-band"))
+                    .anySatisfy(e -> assertThat(e.code()).isEqualTo(dev.zerok.kernel.wire.ErrorCode.UNAUTHORIZED));
+            open.get(0).send(new Message.Pull(Cursor.ZERO, 1, 1024));
+            assertThat(receiveAnswer(open.get(0), Duration.ofSeconds(10))).as(failure(t, "the survivor works"))
+                    .isInstanceOf(Message.PullResponse.class);
+            closeAll(both);
+            s.siege.enter("after");
+            s.siege.probes(3);
+            s.assertBackToBaseline("the race", HELLO_TIMEOUT.plus(MARGIN));
+        }
+    }
 
     static void aProto03(Topology topology) {
         try (Stage s = stage(topology, "A-PROTO-03")) {
