@@ -250,7 +250,8 @@ public final class ChaosAssertions {
         return out;
     }
 
-    static int indexOf(byte[] haystack, byte[] needle) {
+    /** Where {@code needle} first occurs in {@code haystack}, or -1. */
+    public static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {
             for (int j = 0; j < needle.length; j++) {

@@ -1,5 +1,6 @@
 package dev.zerok.chaos.adversary;
 
+import dev.zerok.chaos.assertions.ChaosAssertions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zerok.chaos.proxy.UdpFaultProxy;
@@ -1069,12 +1070,12 @@ public final class AdversarialScenarios {
                 }
                 filesSearched++;
                 bytesSearched += bytes.length;
-                assertThat(indexOf(bytes, PLAINTEXT_MARKER)).as(failure(t, "plaintext marker in " + file.getFileName()))
+                assertThat(ChaosAssertions.indexOf(bytes, PLAINTEXT_MARKER)).as(failure(t, "plaintext marker in " + file.getFileName()))
                         .isEqualTo(-1);
             }
             List<byte[]> frames = t.capturedFrames();
             for (byte[] frame : frames) {
-                assertThat(indexOf(frame, PLAINTEXT_MARKER)).as(failure(t, "plaintext marker in a captured frame"))
+                assertThat(ChaosAssertions.indexOf(frame, PLAINTEXT_MARKER)).as(failure(t, "plaintext marker in a captured frame"))
                         .isEqualTo(-1);
             }
             s.siege.note("searched " + log.size() + " relay log lines (" + traceLines + " at DEBUG/TRACE), " + filesSearched
@@ -1090,19 +1091,6 @@ public final class AdversarialScenarios {
             s.siege.probes(2);
             s.assertBackToBaseline("the marker pushes", HELLO_TIMEOUT.plus(MARGIN));
         }
-    }
-
-    static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     // ------------------------------------------------------------------ A-PROTO-05

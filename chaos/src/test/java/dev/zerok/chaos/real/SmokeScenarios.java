@@ -1,5 +1,6 @@
 package dev.zerok.chaos.real;
 
+import dev.zerok.chaos.assertions.ChaosAssertions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zerok.chaos.topology.Device;
@@ -181,30 +182,17 @@ public final class SmokeScenarios {
             } catch (java.io.IOException e) {
                 continue; // a write-ahead log can vanish between listing and reading
             }
-            assertThat(indexOf(bytes, CANARY)).as(failure(t, "canary in " + file.getFileName())).isEqualTo(-1);
+            assertThat(ChaosAssertions.indexOf(bytes, CANARY)).as(failure(t, "canary in " + file.getFileName())).isEqualTo(-1);
         }
         String canary = new String(CANARY, StandardCharsets.US_ASCII);
         assertThat(t.relayLogLines(relay)).as(failure(t, "canary in relay log")).noneMatch(l -> l.contains(canary));
         for (byte[] frame : t.capturedFrames()) {
-            assertThat(indexOf(frame, CANARY)).as(failure(t, "canary in a captured frame")).isEqualTo(-1);
+            assertThat(ChaosAssertions.indexOf(frame, CANARY)).as(failure(t, "canary in a captured frame")).isEqualTo(-1);
         }
     }
 
     static long acceptedConnections(Topology t, Relay relay) {
         return t.relayLogLines(relay).stream().filter(l -> l.contains(": accepted")).count();
-    }
-
-    static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     /** The assertion description: what failed, the seed that names the run, the timeline's last lines. */
