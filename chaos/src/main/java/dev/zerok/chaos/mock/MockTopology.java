@@ -544,6 +544,25 @@ public final class MockTopology implements Topology {
         return logs.lines();
     }
 
+    /**
+     * The same rule as on real processes: an ERROR record or an IllegalStateException /
+     * IllegalArgumentException in a relay's log is a relay bug, never an expected outcome of a
+     * mock scenario.
+     *
+     * @throws AssertionError listing the offending lines
+     */
+    @Override
+    public void verifyRelayLogs() {
+        List<String> flagged = logs.lines().stream().filter(l -> l.startsWith("ERROR ")
+                || l.contains("IllegalStateException") || l.contains("IllegalArgumentException")).toList();
+        timeline.observe("relay-log-audit", flagged.isEmpty() ? "clean" : flagged.size() + " unexpected line(s)");
+        if (!flagged.isEmpty()) {
+            throw new AssertionError("relay log has " + flagged.size() + " ERROR/IllegalStateException/"
+                    + "IllegalArgumentException line(s) [mock -Dzerok.chaos.seed=" + seed + "]:\n"
+                    + String.join("\n", flagged.subList(0, Math.min(12, flagged.size()))));
+        }
+    }
+
     @Override
     public List<byte[]> capturedFrames() {
         return List.copyOf(frames);

@@ -183,9 +183,10 @@ public interface Topology extends AutoCloseable {
     List<byte[]> capturedFrames();
 
     /**
-     * Fails if a relay logged something no scenario may provoke unless it says so (the real
-     * topology: ERROR records, IllegalStateException/IllegalArgumentException). The chaos runner
-     * calls it after a passing scenario body. Default: nothing to audit.
+     * Fails if a relay logged something no scenario may provoke unless it says so (ERROR records,
+     * IllegalStateException/IllegalArgumentException; the real topology lets a scenario declare a
+     * provoked line). The chaos runner calls it after a passing scenario body. Default: nothing to
+     * audit (a topology without relay logs).
      *
      * @throws AssertionError naming the offending lines
      */

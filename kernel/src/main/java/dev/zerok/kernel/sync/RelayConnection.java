@@ -71,6 +71,11 @@ public final class RelayConnection {
     boolean hasMore;
     Cursor head = Cursor.ZERO;
     Optional<Cursor> notifiedDuringPull = Optional.empty();
+    /**
+     * A sync was requested while a pull was in flight: that pull may have been served before what
+     * the request must see was committed, so one more pull follows it.
+     */
+    boolean syncRequestedDuringPull;
     Optional<Instant> pausedUntil = Optional.empty();
     long maxFrameBytes;
     long maxTtlSeconds;

@@ -335,6 +335,8 @@ public final class SyncEngine {
                     for (RelayConnection r : relays.values()) {
                         if (r.state() == RelayConnection.State.CONNECTED && !r.pullInFlight) {
                             r.hasMore = true; // ask even if no Notify said the head moved
+                        } else if (r.pullInFlight) {
+                            r.syncRequestedDuringPull = true; // its answer may predate the request
                         }
                         maybePull(r, now);
                     }
@@ -767,7 +769,8 @@ public final class SyncEngine {
         Cursor cursor = cursors.get(r.relay());
         Cursor notified = r.notifiedDuringPull.orElse(Cursor.ZERO);
         r.notifiedDuringPull = Optional.empty();
-        r.hasMore = page.hasMore();
+        r.hasMore = page.hasMore() || r.syncRequestedDuringPull;
+        r.syncRequestedDuringPull = false;
         // Without has_more the relay holds nothing after the cursor except what it notified since:
         // never trust an older head (blobs may have expired), or the pull loop would not end.
         r.head = page.hasMore() ? max(r.head, notified) : max(cursor, notified);

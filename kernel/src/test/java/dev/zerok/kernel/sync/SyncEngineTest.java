@@ -291,6 +291,24 @@ class SyncEngineTest {
     }
 
     @Test
+    void syncRequestedWhileAPullIsInFlight_pullsOnceMoreAfterItsAnswer_beforeSayingSynced() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        welcome(e, r1, c, 0, T0);
+        e.handle(new Input.Received(r1, c, new Message.Notify(new Cursor(1))), T0);
+        assertThat(e.drainActions()).singleElement().isInstanceOf(Action.Send.class); // the pull for the Notify
+
+        // The caller asks for news now; the page in flight may have been served before what it must see.
+        e.handle(new Input.SyncRequested(), T0);
+        Message.PulledBlob first = new Message.PulledBlob(new Cursor(1), new BlobId(new byte[16]), self, new byte[50]);
+        e.handle(new Input.Received(r1, c, new Message.PullResponse(List.of(first), false)), T0);
+
+        assertThat(e.drainActions()).contains(new Action.Send(r1, c, new Message.Pull(new Cursor(1), 256, 4L * 1024 * 1024)));
+        assertThat(e.status().kind()).isEqualTo(SyncStatus.Kind.PENDING);
+    }
+
+    @Test
     void pullResponseWithCursorNotAfterTheRequest_protocolViolationCommitsNothing() throws Exception {
         store.commitPulled(r1, new Cursor(4), List.of(), dev.zerok.ports.clientstate.VersionVector.EMPTY);
         SyncEngine e = engine(r1);
