@@ -46,6 +46,12 @@ public final class RelayMain {
         }, "zerok-relay-shutdown"));
         System.out.println("zerok-relay " + RelayServer.VERSION + " listening on quic://" + relay.endpoint());
         System.out.println("relay public key (pin this): " + relay.publicKeyHex());
+        System.out.println("identity: " + relay.identityFile() + " (data directory " + relay.identityFile().getParent() + ")");
+        if (relay.identityCreated()) {
+            System.err.println("zerok-relay: WARNING: created a NEW relay identity in " + relay.identityFile()
+                    + "; devices that pinned another key will refuse this relay (if this relay ran before from another "
+                    + "directory, stop it and start it with that data.dir, or restore its relay.key there)");
+        }
         System.out.println("health: http://" + relay.httpEndpoint() + "/health  metrics: http://" + relay.httpEndpoint() + "/metrics");
         System.out.flush();
         try {

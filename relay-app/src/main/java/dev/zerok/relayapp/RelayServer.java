@@ -51,6 +51,8 @@ public final class RelayServer implements AutoCloseable {
     private final Server server;
     private final HttpEndpoints http;
     private final KeyPair identity;
+    private final java.nio.file.Path identityFile;
+    private final boolean identityCreated;
     private final Duration drainTimeout;
     private final Transport transport;
     private final RelayStore store;
@@ -105,6 +107,8 @@ public final class RelayServer implements AutoCloseable {
         KeyExchange keyExchange = component.keyExchange();
         startedAt = clock.now();
         // The identity first: it creates the data directory owner-only before the store puts files in it.
+        identityFile = config.dataDir().resolve(RelayIdentityFile.FILE_NAME).toAbsolutePath();
+        identityCreated = !java.nio.file.Files.exists(identityFile);
         identity = RelayIdentityFile.loadOrCreate(config.dataDir(), keyExchange.dh("25519"), entropy);
         store = environment == null ? component.relayStore()
                 : PortsModule.relayStore(config, new ProviderContext(clock, entropy));
@@ -230,6 +234,16 @@ public final class RelayServer implements AutoCloseable {
             throw new IllegalStateException("HTTP is disabled for this relay");
         }
         return http.localEndpoint();
+    }
+
+    /** Where the relay's static identity is kept (absolute). */
+    public java.nio.file.Path identityFile() {
+        return identityFile;
+    }
+
+    /** True if this start created a new identity (no identity file existed in the data directory). */
+    public boolean identityCreated() {
+        return identityCreated;
     }
 
     /** The 33-byte versioned public key devices pin, as hex. */

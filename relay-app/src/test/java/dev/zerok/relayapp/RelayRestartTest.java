@@ -57,6 +57,8 @@ class RelayRestartTest {
                     "listen=127.0.0.1:" + first.endpoint.port() + "\n" + common);
             try (second; RawDevice device = new RawDevice(transport, second.endpoint, first.publicKey, crypto, entropy)) {
                 assertThat(second.publicKey).isEqualTo(first.publicKey);
+                assertThat(first.log()).contains("created a NEW relay identity", "identity: " + dir.resolve("data/relay.key"));
+                assertThat(second.log()).doesNotContain("NEW relay identity").contains("identity: " + dir.resolve("data/relay.key"));
                 assertThat(second.endpoint.port()).isEqualTo(first.endpoint.port());
                 device.hello(crypto, group);
                 device.send(new Message.Pull(Cursor.ZERO, 1000, 1 << 20));
