@@ -62,7 +62,10 @@ final class RelayConnection implements ChannelHandler {
     private Instant deadlineScheduled;
     private boolean closed;
     private boolean authenticated;
-    private boolean outboundBlocked;
+    /** Written on the lane, read by send completions on the transport's thread. */
+    private volatile boolean outboundBlocked;
+    /** Inputs produced while executing actions that must reach the session after the current feed. */
+    private final List<Input> pendingInputs = new ArrayList<>();
     private long reservedBytes;
     private boolean budgetWaiting;
     // Guarded by this: who wants reading paused (the lane backlog is set from the transport's thread).
@@ -330,19 +333,18 @@ final class RelayConnection implements ChannelHandler {
     /** Hands one transport message to the channel and accounts for it until the transport took it. */
     private void send(byte[] out) {
         long unsent = unsentBytes.addAndGet(out.length);
-        channel.send(out).whenComplete((ok, failure) -> {
-            if (unsentBytes.addAndGet(-out.length) < outboundHighWaterBytes / 4) {
-                lane.execute(this::outboundDrained);
-            }
-        });
+        // Set before the send, so that a completion racing it sees the flag and wakes the lane.
         if (unsent > outboundHighWaterBytes && !outboundBlocked && session != null) {
             outboundBlocked = true;
             pendingInputs.add(new Input.OutboundBlocked());
         }
+        channel.send(out).whenComplete((ok, failure) -> {
+            // Only a blocked session needs waking: no lane task per sent message otherwise.
+            if (unsentBytes.addAndGet(-out.length) < outboundHighWaterBytes / 4 && outboundBlocked) {
+                lane.execute(this::outboundDrained);
+            }
+        });
     }
-
-    /** Inputs produced while executing actions that must reach the session after the current feed. */
-    private final List<Input> pendingInputs = new ArrayList<>();
 
     private void outboundDrained() {
         if (outboundBlocked && unsentBytes.get() < outboundHighWaterBytes / 4) {
