@@ -3,25 +3,18 @@ package dev.zerok.kernel.content;
 import dev.zerok.kernel.content.ContentException.Code;
 import dev.zerok.ports.id.ContentHash;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Supplier;
 import org.msgpack.core.MessageBufferPacker;
-import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessageInsufficientBufferException;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePackException;
 import org.msgpack.core.MessagePacker;
 import org.msgpack.core.MessageSizeException;
 import org.msgpack.core.MessageUnpacker;
-import org.msgpack.value.ValueType;
 
 /**
  * Encodes {@link Manifest}s as MessagePack and decodes them strictly, in the style of the wire
@@ -101,7 +94,7 @@ public final class ManifestCodec {
     public static Manifest decode(byte[] bytes) throws ContentException {
         Manifest manifest;
         try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(bytes)) {
-            Reader in = new Reader(unpacker, bytes.length);
+            StrictReader in = new StrictReader(unpacker, bytes.length);
             manifest = readManifest(in);
             if (unpacker.hasNext()) {
                 throw new ContentException(Code.TRAILING_BYTES,
@@ -121,7 +114,7 @@ public final class ManifestCodec {
         return manifest;
     }
 
-    private static Manifest readManifest(Reader in) throws ContentException, IOException {
+    private static Manifest readManifest(StrictReader in) throws ContentException, IOException {
         int fields = in.arrayHeader("manifest", Integer.MAX_VALUE);
         if (fields < 1) {
             throw new ContentException(Code.MALFORMED, "a manifest array starts with its version, got an empty array");
@@ -147,7 +140,7 @@ public final class ManifestCodec {
         return build(() -> new Manifest(name, createdAt, entries));
     }
 
-    private static Manifest.Entry readEntry(Reader in) throws ContentException, IOException {
+    private static Manifest.Entry readEntry(StrictReader in) throws ContentException, IOException {
         int fields = in.arrayHeader("Manifest.entries[i]", Integer.MAX_VALUE);
         if (fields != ENTRY_FIELDS) {
             throw new ContentException(Code.MALFORMED, "an entry has " + ENTRY_FIELDS + " fields, got " + fields);
@@ -196,109 +189,5 @@ public final class ManifestCodec {
     private static void bin(MessagePacker p, byte[] bytes) throws IOException {
         p.packBinaryHeader(bytes.length);
         p.writePayload(bytes);
-    }
-
-    /** Strict reads of one MessagePack value each; lengths and counts checked against what remains. */
-    private static final class Reader {
-        private final MessageUnpacker unpacker;
-        private final long totalBytes;
-
-        Reader(MessageUnpacker unpacker, long totalBytes) {
-            this.unpacker = unpacker;
-            this.totalBytes = totalBytes;
-        }
-
-        private long remaining() {
-            return totalBytes - unpacker.getTotalReadBytes();
-        }
-
-        private MessageFormat next(String field) throws ContentException, IOException {
-            if (!unpacker.hasNext()) {
-                throw new ContentException(Code.TRUNCATED, "input ended before " + field);
-            }
-            MessageFormat format = unpacker.getNextFormat();
-            if (format == MessageFormat.NEVER_USED) {
-                throw new ContentException(Code.MALFORMED, "reserved byte 0xc1 at " + field);
-            }
-            return format;
-        }
-
-        private ContentException wrongType(String field, String expected, MessageFormat actual) {
-            return new ContentException(Code.MALFORMED,
-                    field + " must be " + expected + ", got " + actual.getValueType().name().toLowerCase(Locale.ROOT));
-        }
-
-        int arrayHeader(String field, int maxCount) throws ContentException, IOException {
-            MessageFormat format = next(field);
-            if (format.getValueType() != ValueType.ARRAY) {
-                throw wrongType(field, "an array", format);
-            }
-            int size = unpacker.unpackArrayHeader();
-            if (size < 0 || size > maxCount) {
-                throw new ContentException(Code.TOO_LARGE, field + " declares " + Integer.toUnsignedString(size)
-                        + " elements; at most " + maxCount + " are allowed");
-            }
-            // Every element takes at least one byte, so a larger count cannot be honest.
-            if (size > remaining()) {
-                throw new ContentException(Code.TRUNCATED, field + " declares " + size
-                        + " elements but only " + remaining() + " bytes remain");
-            }
-            return size;
-        }
-
-        long uint(String field, long max) throws ContentException, IOException {
-            MessageFormat format = next(field);
-            long value = switch (format) {
-                case POSFIXINT, UINT8, UINT16, UINT32 -> unpacker.unpackLong();
-                case UINT64 -> unpacker.unpackBigInteger().longValue();
-                default -> throw wrongType(field, "an unsigned integer", format);
-            };
-            if (Long.compareUnsigned(value, max) > 0) {
-                throw new ContentException(Code.INVALID_VALUE,
-                        field + " must be at most " + max + ", got " + Long.toUnsignedString(value));
-            }
-            return value;
-        }
-
-        byte[] bin(String field, int exactLength) throws ContentException, IOException {
-            MessageFormat format = next(field);
-            if (format.getValueType() != ValueType.BINARY) {
-                throw wrongType(field, "bin", format);
-            }
-            int length = unpacker.unpackBinaryHeader();
-            checkRemaining(field, length);
-            if (length != exactLength) {
-                throw new ContentException(Code.INVALID_VALUE, field + " must be " + exactLength + " bytes, got " + length);
-            }
-            return unpacker.readPayload(length);
-        }
-
-        String str(String field, int maxBytes, Code invalidText) throws ContentException, IOException {
-            MessageFormat format = next(field);
-            if (format.getValueType() != ValueType.STRING) {
-                throw wrongType(field, "str", format);
-            }
-            int length = unpacker.unpackRawStringHeader();
-            checkRemaining(field, length);
-            if (length > maxBytes) {
-                throw new ContentException(Code.TOO_LARGE, field + " must be at most " + maxBytes + " bytes, got " + length);
-            }
-            try {
-                return StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(unpacker.readPayload(length)))
-                        .toString();
-            } catch (CharacterCodingException e) {
-                throw new ContentException(invalidText, field + " is not valid UTF-8");
-            }
-        }
-
-        private void checkRemaining(String field, int length) throws ContentException {
-            if (length < 0 || length > remaining()) {
-                throw new ContentException(Code.TRUNCATED, field + " declares " + Integer.toUnsignedString(length)
-                        + " bytes but only " + remaining() + " remain");
-            }
-        }
     }
 }

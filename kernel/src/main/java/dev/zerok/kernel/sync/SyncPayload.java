@@ -24,6 +24,7 @@ import java.util.Objects;
  * 0x01  DATA        application bytes, handed to the application as they are
  * 0x02  COLLECTION  an encoded manifest (dev.zerok.kernel.content.ManifestCodec)
  * 0x03  CHUNK       one sealed chunk (dev.zerok.kernel.content.ChunkSealer), named by SHA-256 of these bytes
+ * 0x04  FOLDER      a batch of folder change records or a snapshot request (dev.zerok.kernel.content.FolderCodec)
  * </pre>
  *
  * Every other kind value is refused. A CHUNK's data is sealed twice: convergently as a chunk (so
@@ -52,7 +53,9 @@ public record SyncPayload(Kind kind, long sequence, byte[] data) {
         /** A collection's manifest, encoded by {@code ManifestCodec}. */
         COLLECTION((byte) 2),
         /** One sealed chunk of a collection's file content, as {@code ChunkSealer} produced it. */
-        CHUNK((byte) 3);
+        CHUNK((byte) 3),
+        /** Change records of a shared folder, or a snapshot request, encoded by {@code FolderCodec}. */
+        FOLDER((byte) 4);
 
         private final byte wire;
 
