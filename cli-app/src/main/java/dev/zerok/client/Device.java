@@ -3,6 +3,7 @@ package dev.zerok.client;
 import dev.zerok.kernel.content.BlobSealer;
 import dev.zerok.kernel.content.ChunkSealer;
 import dev.zerok.kernel.content.ContentException;
+import dev.zerok.kernel.content.FolderCodec;
 import dev.zerok.kernel.content.Manifest;
 import dev.zerok.kernel.content.ManifestCodec;
 import dev.zerok.kernel.content.SealedChunk;
@@ -85,6 +86,8 @@ import java.util.concurrent.TimeoutException;
 public final class Device implements AutoCloseable {
     /** Bytes of a sealed sync blob beyond its data: payload header plus blob sealing overhead. */
     private static final int BLOB_OVERHEAD_BYTES = SyncPayload.HEADER_BYTES + BlobSealer.OVERHEAD_BYTES;
+    /** Superseded versions of each folder path kept (their chunks too) before they are collected. */
+    static final int FOLDER_HISTORY_VERSIONS = 3;
 
     private final ClientComponent ports;
     private final ExecutorService lane;
@@ -99,10 +102,12 @@ public final class Device implements AutoCloseable {
     private final SyncClient client;
     private final int maxFrameBytes;
     private final java.util.concurrent.atomic.AtomicLong chunksReceived = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong folderErrors = new java.util.concurrent.atomic.AtomicLong();
+    private final Folders folders;
 
     private Device(ClientComponent ports, ExecutorService lane, GroupKeys groupKeys, ChunkSealer chunkSealer,
-            LocalContent content, DeviceId id, Map<RelayId, Endpoint> endpoints, KeyPair identity, int maxFrameBytes)
-            throws SyncException {
+            LocalContent content, FolderStore folderStore, Path foldersDir, DeviceId id, Map<RelayId, Endpoint> endpoints,
+            KeyPair identity, int maxFrameBytes) throws SyncException {
         this.ports = ports;
         this.lane = lane;
         this.groupKeys = groupKeys;
@@ -114,6 +119,7 @@ public final class Device implements AutoCloseable {
         this.id = id;
         this.clock = ports.clock();
         this.maxFrameBytes = maxFrameBytes;
+        this.folders = new Folders(this, folderStore, foldersDir, id);
         SyncConfig config = SyncConfig.defaults(id, List.copyOf(endpoints.keySet()));
         this.client = new SyncClient(config, identity, groupKeys, endpoints, ports.transport(), clock,
                 ports.keyExchange(), ports.entropy(), state, this::deliver, lane, maxFrameBytes);
@@ -165,11 +171,12 @@ public final class Device implements AutoCloseable {
         try {
             Files.createDirectories(dataDir);
             LocalContent content = new LocalContent(dataDir.resolve("content"));
+            FolderStore folderStore = new FolderStore(dataDir.resolve("folders"), FOLDER_HISTORY_VERSIONS);
             KeyExchange crypto = ports.keyExchange();
             keys = GroupKeys.derive(crypto, groupSecret);
             DeviceId id = StaticIdentity.deviceId(crypto.hash("SHA256"), identity.publicKey());
-            Device device = new Device(ports, lane, keys, ChunkSealer.create(crypto), content, id, endpoints, identity,
-                    FrameCodec.DEFAULT_MAX_FRAME_BYTES);
+            Device device = new Device(ports, lane, keys, ChunkSealer.create(crypto), content, folderStore,
+                    dataDir.resolve("folders"), id, endpoints, identity, FrameCodec.DEFAULT_MAX_FRAME_BYTES);
             device.client.start();
             return device;
         } catch (ClientPortsModule.PortOpenException e) {
@@ -189,6 +196,16 @@ public final class Device implements AutoCloseable {
     /** This device's id (SHA-256 of its static public key). */
     public DeviceId id() {
         return id;
+    }
+
+    /** The shared folders: publish, apply, catch-up (docs/PROTOCOL.md, "Folders"). */
+    public Folders folders() {
+        return folders;
+    }
+
+    /** FOLDER payloads from members that did not decode (a member's bug; they are skipped). */
+    public long folderErrors() {
+        return folderErrors.get();
     }
 
     /** The sync driver, for listeners and finer control. */
@@ -302,58 +319,25 @@ public final class Device implements AutoCloseable {
             throw new DeviceException(DeviceException.Code.IO, "cannot read a file size: " + e.getMessage(), e);
         }
         List<Manifest.Entry> entries = new ArrayList<>();
-        // Chunks whose outbox enqueue is under way; each enters the chunk store only once its
-        // enqueue completed, so the store never holds a chunk the outbox lacks.
-        java.util.SequencedMap<ContentHash, QueuedChunk> inFlight = new LinkedHashMap<>();
-        long done = 0;
-        int queued = 0;
-        int deduplicated = 0;
+        ChunkQueue queue = new ChunkQueue();
+        long[] done = {0};
         try {
             for (Path d : dirs) {
                 entries.add(Manifest.Entry.directory(relative(base, d), mode(d)));
             }
             for (Path f : files) {
                 long size = sizes.get(f);
-                List<ContentHash> addresses = new ArrayList<>();
-                try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
-                    long read = 0;
-                    while (read < size) {
-                        byte[] plain = in.readNBytes((int) Math.min(ChunkSealer.CHUNK_BYTES, size - read));
-                        if (plain.length == 0) {
-                            throw new DeviceException(DeviceException.Code.IO, "a file shrank while it was pushed: " + f);
-                        }
-                        read += plain.length;
-                        SealedChunk sealed = chunkSealer.seal(chunkKey, plain);
-                        addresses.add(sealed.address());
-                        if (chunks.has(sealed.address()) || inFlight.containsKey(sealed.address())) {
-                            deduplicated++;
-                        } else {
-                            inFlight.put(sealed.address(), new QueuedChunk(sealed, client.push(SyncPayload.Kind.CHUNK,
-                                    sealed.bytes())));
-                            if (inFlight.size() >= PUSH_WINDOW) {
-                                storeOldest(inFlight);
-                            }
-                            queued++;
-                        }
-                        done += plain.length;
-                        progress.update(done, total);
-                    }
-                    if (in.read() != -1) {
-                        throw new DeviceException(DeviceException.Code.IO, "a file grew while it was pushed: " + f);
-                    }
-                }
-                entries.add(Manifest.Entry.file(relative(base, f), mode(f), size, addresses));
+                entries.add(Manifest.Entry.file(relative(base, f), mode(f), size, queue.addFile(f, size, done, total,
+                        progress)));
             }
-            while (!inFlight.isEmpty()) {
-                storeOldest(inFlight);
-            }
+            queue.drain();
         } catch (IOException e) {
-            throw new DeviceException(DeviceException.Code.IO, "reading failed: " + e.getMessage(), e);
-        } catch (BlobStoreException e) {
-            throw new DeviceException(DeviceException.Code.STORE, "the chunk store failed (" + e.code() + ")", e);
+            throw new DeviceException(DeviceException.Code.IO, "reading failed: " + IoMessages.describe(e), e);
         } catch (IllegalArgumentException e) {
             throw new DeviceException(DeviceException.Code.CONFIG, "cannot describe " + root + ": " + e.getMessage(), e);
         }
+        int queued = queue.queued();
+        int deduplicated = queue.deduplicated();
         Manifest manifest;
         try {
             manifest = new Manifest(root.getFileName().toString(), clock.now(), entries);
@@ -544,6 +528,16 @@ public final class Device implements AutoCloseable {
                     }
                 }
                 case COLLECTION -> content.putCollection(blob.blob(), blob.sender(), blob.data());
+                case FOLDER -> {
+                    FolderCodec.Message message;
+                    try {
+                        message = FolderCodec.decode(blob.data());
+                    } catch (ContentException e) {
+                        folderErrors.incrementAndGet(); // authenticated, so a member's bug: skipped, never fatal
+                        return;
+                    }
+                    folders.received(blob.sender(), message);
+                }
                 case CHUNK -> {
                     byte[] sealed = blob.data();
                     ContentHash address = chunkSealer.address(sealed);
@@ -578,6 +572,158 @@ public final class Device implements AutoCloseable {
         return await(client.push(kind, data));
     }
 
+    /** Waits until a push is durable in the outbox. */
+    void awaitQueued(CompletableFuture<BlobId> push) throws DeviceException {
+        await(push);
+    }
+
+    /** True if every chunk is in the chunk store. */
+    boolean hasChunks(List<ContentHash> addresses) throws DeviceException {
+        try {
+            for (ContentHash address : addresses) {
+                if (!chunks.has(address)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (BlobStoreException e) {
+            throw new DeviceException(DeviceException.Code.STORE, "the chunk store failed (" + e.code() + ")", e);
+        }
+    }
+
+    /** A chunk's sealed bytes as stored, or null if it is not held. */
+    byte[] sealedChunk(ContentHash address) throws BlobStoreException {
+        return chunks.get(address).orElse(null);
+    }
+
+    /** The chunk addresses of a file's content, without storing or queueing anything. */
+    List<ContentHash> addresses(Path file, long size) throws IOException, DeviceException {
+        List<ContentHash> out = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            for (long read = 0; read < size; ) {
+                byte[] plain = in.readNBytes((int) Math.min(ChunkSealer.CHUNK_BYTES, size - read));
+                if (plain.length == 0) {
+                    return List.of();
+                }
+                read += plain.length;
+                out.add(seal(plain).address());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Deletes chunks that only dropped folder versions referenced, keeping any a collection
+     * lists; a failed delete is left for the next pass.
+     */
+    void deleteUnreferencedChunks(java.util.Set<ContentHash> candidates) throws DeviceException {
+        if (candidates.isEmpty()) {
+            return;
+        }
+        java.util.Set<ContentHash> keep = new java.util.HashSet<>();
+        try {
+            for (LocalContent.Record r : content.collections()) {
+                try {
+                    keep.addAll(ManifestCodec.decode(r.body()).distinctChunks());
+                } catch (ContentException unreadable) {
+                    // lists nothing
+                }
+            }
+        } catch (IOException e) {
+            throw new DeviceException(DeviceException.Code.STORE, "cannot read the collection index: " + e.getMessage(), e);
+        }
+        for (ContentHash address : candidates) {
+            if (!keep.contains(address)) {
+                deleteQuietly(address);
+            }
+        }
+    }
+
+    private SealedChunk seal(byte[] plain) {
+        return chunkSealer.seal(chunkKey, plain);
+    }
+
+    /** A push window for chunks: sealing on the caller's thread overlaps outbox writes on the lane. */
+    ChunkQueue chunkQueue() {
+        return new ChunkQueue();
+    }
+
+    /**
+     * Queues the new chunks of files: each chunk is sealed and addressed; one this device holds
+     * (or queued in this window) is not queued again; each new one enters the chunk store only
+     * after its enqueue completed, so the store never holds a chunk the outbox lacks.
+     */
+    final class ChunkQueue {
+        private final java.util.SequencedMap<ContentHash, QueuedChunk> inFlight = new LinkedHashMap<>();
+        private int queued;
+        private int deduplicated;
+
+        /**
+         * @param done plaintext bytes handled so far, updated
+         * @return the file's chunk addresses in order
+         * @throws DeviceException coded IO if the file changes size while read
+         */
+        List<ContentHash> addFile(Path file, long size, long[] done, long total, TransferProgress progress)
+                throws IOException, DeviceException {
+            List<ContentHash> addresses = new ArrayList<>();
+            try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+                long read = 0;
+                while (read < size) {
+                    byte[] plain = in.readNBytes((int) Math.min(ChunkSealer.CHUNK_BYTES, size - read));
+                    if (plain.length == 0) {
+                        throw new DeviceException(DeviceException.Code.IO, "a file shrank while it was read: " + file);
+                    }
+                    read += plain.length;
+                    addresses.add(add(plain));
+                    done[0] += plain.length;
+                    progress.update(done[0], total);
+                }
+                if (in.read() != -1) {
+                    throw new DeviceException(DeviceException.Code.IO, "a file grew while it was read: " + file);
+                }
+            }
+            return addresses;
+        }
+
+        private ContentHash add(byte[] plain) throws DeviceException {
+            SealedChunk sealed = seal(plain);
+            try {
+                if (chunks.has(sealed.address()) || inFlight.containsKey(sealed.address())) {
+                    deduplicated++;
+                } else {
+                    inFlight.put(sealed.address(), new QueuedChunk(sealed, client.push(SyncPayload.Kind.CHUNK,
+                            sealed.bytes())));
+                    if (inFlight.size() >= PUSH_WINDOW) {
+                        storeOldest(inFlight);
+                    }
+                    queued++;
+                }
+            } catch (BlobStoreException e) {
+                throw new DeviceException(DeviceException.Code.STORE, "the chunk store failed (" + e.code() + ")", e);
+            }
+            return sealed.address();
+        }
+
+        /** Waits for every queued chunk and stores it. */
+        void drain() throws DeviceException {
+            try {
+                while (!inFlight.isEmpty()) {
+                    storeOldest(inFlight);
+                }
+            } catch (BlobStoreException e) {
+                throw new DeviceException(DeviceException.Code.STORE, "the chunk store failed (" + e.code() + ")", e);
+            }
+        }
+
+        int queued() {
+            return queued;
+        }
+
+        int deduplicated() {
+            return deduplicated;
+        }
+    }
+
     private static BlobId await(CompletableFuture<BlobId> push) throws DeviceException {
         try {
             return push.get();
@@ -593,7 +739,7 @@ public final class Device implements AutoCloseable {
         }
     }
 
-    private int maxBlobData() {
+    int maxBlobData() {
         return maxFrameBytes - SyncEngine.PUSH_OVERHEAD_BYTES - BLOB_OVERHEAD_BYTES;
     }
 
@@ -609,7 +755,7 @@ public final class Device implements AutoCloseable {
      * A verified chunk. One that no longer verifies on disk is removed and fetched again from the
      * relays (a redelivery pass), then verified again.
      */
-    private byte[] readChunk(ContentHash address, int[] refetched) throws DeviceException {
+    byte[] readChunk(ContentHash address, int[] refetched) throws DeviceException {
         try {
             return openChunk(address);
         } catch (DeviceException damaged) {

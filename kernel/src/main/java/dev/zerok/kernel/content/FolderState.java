@@ -81,6 +81,17 @@ public final class FolderState {
      * @return true if the heads changed (the record was new and not superseded)
      */
     public boolean merge(FileRecord record) {
+        return merge(record, superseded -> {});
+    }
+
+    /**
+     * Merges one record and tells {@code onSuperseded} each record it drops: former heads the
+     * new record supersedes, or the new record itself when a head supersedes it. A driver keeps
+     * a bounded history from these and frees the chunks no kept record references.
+     *
+     * @return true if the heads changed
+     */
+    public boolean merge(FileRecord record, java.util.function.Consumer<FileRecord> onSuperseded) {
         List<FileRecord> current = heads.get(record.path());
         if (current == null) {
             heads.put(record.path(), List.of(record));
@@ -91,17 +102,25 @@ public final class FolderState {
         for (FileRecord head : current) {
             Order order = compare(record.version(), head.version());
             if (order == Order.BEFORE) {
+                onSuperseded.accept(record);
                 return false;
             }
             if (order == Order.EQUAL) {
                 // Equal versions with different records only follow state loss; keep the same one everywhere.
-                if (head.equals(record) || WINNER_FIRST.compare(head, record) <= 0) {
+                if (head.equals(record)) {
                     return false;
                 }
+                if (WINNER_FIRST.compare(head, record) <= 0) {
+                    onSuperseded.accept(record);
+                    return false;
+                }
+                onSuperseded.accept(head);
                 continue;
             }
             if (order == Order.CONCURRENT) {
                 next.add(head);
+            } else {
+                onSuperseded.accept(head);
             }
         }
         next.add(record);

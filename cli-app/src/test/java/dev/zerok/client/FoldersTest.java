@@ -1,0 +1,210 @@
+package dev.zerok.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zerok.kernel.content.ConflictNames;
+import dev.zerok.kernel.noise.StaticIdentity;
+import dev.zerok.ports.crypto.KeyPair;
+import dev.zerok.ports.crypto.Secret;
+import dev.zerok.relayapp.RelayConfig;
+import dev.zerok.relayapp.RelayServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The folder model end to end: three devices, an in-process relay over real QUIC on loopback,
+ * each device's folder in its own directory (the acceptance of the folder-sync issue).
+ */
+class FoldersTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private RelayServer relay;
+    private ClientComponent tools;
+    private byte[] groupSecret;
+
+    @BeforeEach
+    void startRelay() throws Exception {
+        relay = RelayServer.start(RelayConfig.of(Map.of("listen", "127.0.0.1:0", "http.listen", "127.0.0.1:0",
+                "data.dir", dir.resolve("relay").toString())));
+        tools = ClientComponent.create(ClientSettings.defaults(dir.resolve("tools")));
+        groupSecret = tools.entropy().bytes(32);
+    }
+
+    @AfterEach
+    void stopRelay() {
+        relay.close();
+        tools.transport().close();
+    }
+
+    private final Map<String, KeyPair> identities = new TreeMap<>();
+
+    private Device device(String name) throws Exception {
+        KeyPair identity = identities.get(name);
+        if (identity == null) {
+            identity = StaticIdentity.generate(tools.keyExchange().dh("25519"), tools.entropy());
+            identities.put(name, identity);
+        }
+        byte[] relayKey = StaticIdentity.decodePublic(HexFormat.of().parseHex(relay.publicKeyHex()));
+        return Device.open(dir.resolve("dev-" + name), identity, Secret.copyOf(groupSecret),
+                List.of(new RelayAddress(relay.endpoint().host() + ":" + relay.endpoint().port(), relayKey)));
+    }
+
+    /** One reconcile pass as `zerok sync --once` does it: publish, pull, apply, publish resolutions. */
+    static FolderReport sync(Device d, Path folderDir) throws Exception {
+        d.folders().publish("docs", folderDir, (p, isDir) -> false, TransferProgress.NONE);
+        d.awaitSynced(WAIT);
+        FolderReport applied = d.folders().apply("docs", folderDir, true, false, TransferProgress.NONE);
+        d.awaitSynced(WAIT);
+        return applied;
+    }
+
+    @Test
+    void versions345_pushedByA_endAsVersion5OnBAndC() throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a/docs"));
+        Path b = dir.resolve("b/docs");
+        Path c = dir.resolve("c/docs");
+        try (Device da = device("a"); Device db = device("b"); Device dc = device("c")) {
+            for (int version = 3; version <= 5; version++) {
+                write(a.resolve("readme.txt"), "version " + version);
+                write(a.resolve("sub/data.txt"), "data " + version);
+                if (version == 4) {
+                    write(a.resolve("only-in-4.txt"), "four");
+                } else {
+                    Files.deleteIfExists(a.resolve("only-in-4.txt"));
+                }
+                FolderReport published = da.folders().publish("docs", a, (p, isDir) -> false, TransferProgress.NONE);
+                assertThat(published.published()).isPositive();
+                da.awaitSynced(WAIT);
+            }
+            db.awaitSynced(WAIT);
+            dc.awaitSynced(WAIT);
+            db.folders().apply("docs", b, false, false, TransferProgress.NONE);
+            dc.folders().apply("docs", c, false, false, TransferProgress.NONE);
+            assertThat(tree(b)).isEqualTo(tree(a)).containsEntry("readme.txt", "version 5")
+                    .doesNotContainKey("only-in-4.txt");
+            assertThat(tree(c)).isEqualTo(tree(a));
+            assertThat(Files.getLastModifiedTime(b.resolve("readme.txt")).toMillis()).as("mtime kept (to the ms)")
+                    .isEqualTo(Files.getLastModifiedTime(a.resolve("readme.txt")).toMillis());
+            FolderReport again = db.folders().apply("docs", b, false, false, TransferProgress.NONE);
+            assertThat(again.written()).as("nothing new: nothing rewritten").isZero();
+        }
+    }
+
+    @Test
+    void concurrentEdits_oneWinnerAndOneConflictCopyOnAllThree_andDeletionPropagates() throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a/docs"));
+        Path b = Files.createDirectories(dir.resolve("b/docs"));
+        Path c = Files.createDirectories(dir.resolve("c/docs"));
+        write(a.resolve("notes.txt"), "base");
+        write(a.resolve("gone.txt"), "to be deleted");
+        try (Device da = device("a"); Device dc = device("c")) {
+            sync(da, a);
+            try (Device db = device("b")) {
+                sync(db, b);
+            }
+            sync(dc, c);
+            assertThat(tree(c)).containsEntry("notes.txt", "base");
+            // B edits while offline; A edits the same file, later in time, and C deletes another.
+            write(b.resolve("notes.txt"), "edited on B");
+            Files.setLastModifiedTime(b.resolve("notes.txt"), FileTime.fromMillis(1_700_000_000_000L));
+            write(a.resolve("notes.txt"), "edited on A");
+            Files.setLastModifiedTime(a.resolve("notes.txt"), FileTime.fromMillis(1_700_000_100_000L));
+            sync(da, a);
+            Files.delete(c.resolve("gone.txt"));
+            sync(dc, c);
+            try (Device db = device("b")) {
+                sync(db, b);
+                sync(db, b);
+            }
+            sync(da, a);
+            sync(dc, c);
+            try (Device db = device("b")) {
+                sync(db, b);
+            }
+            Map<String, String> expected = tree(a);
+            assertThat(expected).containsEntry("notes.txt", "edited on A").doesNotContainKey("gone.txt");
+            assertThat(expected.keySet()).filteredOn(ConflictNames::isConflictCopy).singleElement()
+                    .satisfies(copy -> assertThat(expected.get(copy)).isEqualTo("edited on B"));
+            assertThat(tree(b)).isEqualTo(expected);
+            assertThat(tree(c)).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void apply_untrackedLocalFile_isNeverOverwritten() throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a/docs"));
+        Path b = Files.createDirectories(dir.resolve("b/docs"));
+        write(a.resolve("same-name.txt"), "from A");
+        write(b.resolve("same-name.txt"), "mine, not zerok's");
+        try (Device da = device("a"); Device db = device("b")) {
+            da.folders().publish("docs", a, (p, isDir) -> false, TransferProgress.NONE);
+            da.awaitSynced(WAIT);
+            db.awaitSynced(WAIT);
+            FolderReport report = db.folders().apply("docs", b, false, false, TransferProgress.NONE);
+            assertThat(report.refused()).singleElement().asString().startsWith("same-name.txt: ");
+            assertThat(read(b.resolve("same-name.txt"))).isEqualTo("mine, not zerok's");
+        }
+    }
+
+    @Test
+    void apply_symlinkedParentInTarget_isNotFollowed() throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a/docs"));
+        Path b = Files.createDirectories(dir.resolve("b/docs"));
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        write(a.resolve("sub/file.txt"), "x");
+        Files.createSymbolicLink(b.resolve("sub"), outside);
+        try (Device da = device("a"); Device db = device("b")) {
+            da.folders().publish("docs", a, (p, isDir) -> false, TransferProgress.NONE);
+            da.awaitSynced(WAIT);
+            db.awaitSynced(WAIT);
+            FolderReport report = db.folders().apply("docs", b, false, false, TransferProgress.NONE);
+            assertThat(report.refused()).anySatisfy(r -> assertThat(r).startsWith("sub"));
+            try (Stream<Path> s = Files.list(outside)) {
+                assertThat(s).isEmpty();
+            }
+        }
+    }
+
+    static void write(Path file, String text) throws Exception {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+    }
+
+    static String read(Path file) throws Exception {
+        return Files.readString(file);
+    }
+
+    /** Path to content ("<dir>" for a directory, "-> target" for a link), zerok's temp files excluded. */
+    static Map<String, String> tree(Path root) throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.filter(p -> !p.equals(root)).toList()) {
+                String rel = root.relativize(p).toString();
+                if (Files.isSymbolicLink(p)) {
+                    out.put(rel, "-> " + Files.readSymbolicLink(p));
+                } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    out.put(rel, "<dir>");
+                } else {
+                    out.put(rel, new String(Files.readAllBytes(p), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return out;
+    }
+}
