@@ -3,6 +3,7 @@ package dev.zerok.cli;
 import dev.zerok.client.CollectionSummary;
 import dev.zerok.client.Device;
 import dev.zerok.client.DeviceException;
+import dev.zerok.client.FolderReport;
 import dev.zerok.client.MaterializeResult;
 import dev.zerok.client.ReceivedData;
 import dev.zerok.ports.clientstate.BlobIndexEntry;
@@ -37,8 +38,13 @@ final class PullCommand implements Callable<Integer> {
     private ZerokMain root;
 
     @Option(names = "--into", paramLabel = "DIR",
-            description = "write each complete received collection under DIR (existing files at the same paths are replaced)")
+            description = {"write the current state of each folder under DIR/<folder>/ (only what changed since the "
+                    + "last pull; files zerok did not write there are kept and reported), and each complete received "
+                    + "file under DIR"})
     private Path into;
+
+    @Option(names = "--force", description = "with --into: replace files zerok did not write")
+    private boolean force;
 
     @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "30s",
             description = "how long to wait for the relays (default ${DEFAULT-VALUE})")
@@ -61,7 +67,15 @@ final class PullCommand implements Callable<Integer> {
                 for (ReceivedData received : device.received()) {
                     data.add(describe(received, report));
                 }
-                for (CollectionSummary summary : device.collections()) {
+                List<CollectionSummary> all = device.collections();
+                // Written: only the newest complete collection of each name (an older one never overwrites it).
+                Map<String, CollectionSummary> newest = new LinkedHashMap<>();
+                for (CollectionSummary summary : all) {
+                    if (summary.complete()) {
+                        newest.merge(summary.name(), summary, (x, y) -> y.createdAt().isAfter(x.createdAt()) ? y : x);
+                    }
+                }
+                for (CollectionSummary summary : all) {
                     boolean fromHere = summary.sender().equals(device.id());
                     Map<String, Object> item = new LinkedHashMap<>();
                     item.put("blob", summary.id().hex());
@@ -79,7 +93,7 @@ final class PullCommand implements Callable<Integer> {
                         incomplete = true;
                         report.line(line + ", INCOMPLETE (" + summary.chunksPresent() + "/" + summary.chunksTotal()
                                 + " chunks; pull again to resume)");
-                    } else if (into != null && !fromHere) {
+                    } else if (into != null && !fromHere && newest.get(summary.name()) == summary) {
                         try {
                             MaterializeResult written = device.materialize(summary.id(), into,
                                     ProgressBar.forRun(root, "writing " + summary.name()));
@@ -100,6 +114,42 @@ final class PullCommand implements Callable<Integer> {
                     }
                     collections.add(item);
                 }
+                List<Map<String, Object>> folders = new ArrayList<>();
+                for (String name : device.folders().names()) {
+                    Map<String, Object> item = new LinkedHashMap<>();
+                    item.put("folder", name);
+                    if (into == null) {
+                        item.put("paths", device.folders().state(name).size());
+                        report.line("folder '" + Names.printable(name) + "'");
+                        folders.add(item);
+                        continue;
+                    }
+                    Path target = into.resolve(name);
+                    FolderReport applied = device.folders().apply(name, target, false, force,
+                            ProgressBar.forRun(root, "writing " + name));
+                    item.put("written_to", target.toString());
+                    item.put("written", applied.written());
+                    item.put("deleted", applied.deleted());
+                    item.put("bytes_written", applied.bytesWritten());
+                    item.put("conflicts", applied.conflicts());
+                    item.put("refused", applied.refused());
+                    item.put("pending", applied.pending());
+                    folders.add(item);
+                    report.line("folder '" + Names.printable(name) + "' -> " + target + ": " + (applied.quiet()
+                            ? "nothing new" : applied.written() + " written (" + Bytes.human(applied.bytesWritten())
+                            + "), " + applied.deleted() + " deleted"));
+                    for (String c : applied.conflicts()) {
+                        report.line("  conflict: the other version is kept as " + Names.printable(c));
+                    }
+                    for (String r : applied.refused()) {
+                        report.line("  not written: " + Names.printable(r));
+                    }
+                    if (applied.pending() > 0) {
+                        incomplete = true;
+                        report.line("  " + applied.pending() + " file(s) have not fully arrived yet; pull again");
+                    }
+                }
+                report.put("folders", folders);
                 List<Map<String, Object>> failed = new ArrayList<>();
                 for (BlobIndexEntry failure : device.failures()) {
                     Map<String, Object> item = new LinkedHashMap<>();
@@ -118,7 +168,7 @@ final class PullCommand implements Callable<Integer> {
             } catch (DeviceException e) {
                 throw DeviceSession.failure(e);
             }
-            if (data.isEmpty() && collections.isEmpty()) {
+            if (data.isEmpty() && collections.isEmpty() && device.folders().names().isEmpty()) {
                 report.line("nothing received yet");
             }
             switch (waited.outcome()) {

@@ -2,6 +2,7 @@ package dev.zerok.cli;
 
 import dev.zerok.client.Device;
 import dev.zerok.client.DeviceException;
+import dev.zerok.client.FolderReport;
 import dev.zerok.client.PushReceipt;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +34,9 @@ final class PushCommand implements Callable<Integer> {
     @Option(names = "--file", paramLabel = "FILE", description = "send this file")
     private Path file;
 
-    @Option(names = "--dir", paramLabel = "DIR", description = "send this directory tree (symbolic links are skipped)")
+    @Option(names = "--dir", paramLabel = "DIR", description = {"publish the changes of this directory to the group's "
+            + "folder of the same name (only what changed since the last push or pull of it; symbolic links are "
+            + "sent as links, never followed)"})
     private Path dir;
 
     @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "10s",
@@ -56,12 +59,14 @@ final class PushCommand implements Callable<Integer> {
         Device device = opened.device();
         boolean flushed = false;
         try {
+            if (dir != null) {
+                return pushFolder(device);
+            }
             PushReceipt receipt;
             try {
                 receipt = text != null
                         ? device.pushData(text.getBytes(StandardCharsets.UTF_8))
-                        : device.pushPath(file != null ? file : dir,
-                                ProgressBar.forRun(root, "sealing " + (file != null ? file : dir).getFileName()));
+                        : device.pushPath(file, ProgressBar.forRun(root, "sealing " + file.getFileName()));
             } catch (DeviceException e) {
                 throw DeviceSession.failure(e);
             }
@@ -88,5 +93,36 @@ final class PushCommand implements Callable<Integer> {
         } finally {
             opened.close(flushed ? DeviceSession.CLOSE_FLUSH : Duration.ZERO);
         }
+    }
+
+    private int pushFolder(Device device) throws CliFailure {
+        Path directory = dir.toAbsolutePath().normalize();
+        String name = directory.getFileName() == null ? "" : directory.getFileName().toString();
+        FolderReport published;
+        try {
+            published = device.folders().publish(name, directory, (path, isDirectory) -> false,
+                    ProgressBar.forRun(root, "reading " + name));
+        } catch (DeviceException e) {
+            throw DeviceSession.failure(e);
+        }
+        DeviceSession.Wait waited = DeviceSession.awaitSynced(device, wait);
+        Report report = new Report().put("folder", name).put("published", published.published())
+                .put("chunks_queued", published.chunksQueued()).put("refused", published.refused())
+                .put("acknowledged", waited.outcome() == DeviceSession.Wait.Outcome.SYNCED)
+                .put("status", waited.status().kind().name().toLowerCase(java.util.Locale.ROOT));
+        report.line(published.published() == 0 ? "folder '" + Names.printable(name) + "': nothing changed"
+                : "folder '" + Names.printable(name) + "': published " + published.published() + " change(s), "
+                        + published.chunksQueued() + " new chunk(s)");
+        for (String r : published.refused()) {
+            report.line("not published: " + Names.printable(r));
+        }
+        switch (waited.outcome()) {
+            case SYNCED -> report.line("acknowledged by every relay");
+            case TIMED_OUT -> report.exit(ExitCodes.QUEUED, "the changes are queued in the outbox but not every relay "
+                    + "acknowledged them within " + Durations.format(wait) + "; they go out on the next push, pull or status");
+            case NO_RELAY -> report.exit(ExitCodes.NO_RELAY, "no relay reachable (" + waited.reason()
+                    + "); the changes are kept in the outbox and go out on the next push, pull or status");
+        }
+        return root.finish(report);
     }
 }

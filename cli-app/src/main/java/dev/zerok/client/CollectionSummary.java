@@ -14,6 +14,7 @@ import dev.zerok.ports.id.DeviceId;
  * @param chunksPresent distinct chunks held locally
  * @param chunksTotal distinct chunks listed
  * @param complete true only if every listed chunk is held: a partial collection is never complete
+ * @param createdAt when the sender built the manifest (the epoch if it does not parse)
  */
 public record CollectionSummary(BlobId id, String name, DeviceId sender, int files, long bytes, int chunksPresent,
-        int chunksTotal, boolean complete) {}
+        int chunksTotal, boolean complete, java.time.Instant createdAt) {}

@@ -818,12 +818,13 @@ public final class Device implements AutoCloseable {
         try {
             manifest = ManifestCodec.decode(r.body());
         } catch (ContentException e) {
-            return new CollectionSummary(r.blob(), "(unreadable manifest: " + e.code() + ")", r.sender(), 0, 0, 0, 0, false);
+            return new CollectionSummary(r.blob(), "(unreadable manifest: " + e.code() + ")", r.sender(), 0, 0, 0, 0, false,
+                    java.time.Instant.EPOCH);
         }
         int total = manifest.distinctChunks().size();
         int present = total - missingChunks(manifest);
         return new CollectionSummary(r.blob(), manifest.name(), r.sender(), manifest.fileCount(), manifest.totalBytes(),
-                present, total, present == total);
+                present, total, present == total, manifest.createdAt());
     }
 
     private int missingChunks(Manifest manifest) throws DeviceException {

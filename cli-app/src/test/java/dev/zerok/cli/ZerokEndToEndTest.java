@@ -90,11 +90,11 @@ class ZerokEndToEndTest {
         Files.write(tree.resolve("zero"), new byte[0]);
 
         JsonNode push = ok(zerok("a", "--json", "push", "--dir", tree.toString())).json();
-        assertThat(push.get("files").asInt()).isEqualTo(3);
+        assertThat(push.get("published").asInt()).isEqualTo(5); // 3 files, 2 directories
         Path out = dir.resolve("out");
         JsonNode pulled = ok(zerok("b", "--json", "pull", "--into", out.toString())).json();
 
-        assertThat(pulled.get("collections").get(0).get("complete").asBoolean()).isTrue();
+        assertThat(pulled.get("folders").get(0).get("written").asInt()).isEqualTo(5);
         assertSameTree(tree, out.resolve("photos"));
     }
 
