@@ -100,7 +100,7 @@ final class PushCommand implements Callable<Integer> {
         String name = directory.getFileName() == null ? "" : directory.getFileName().toString();
         FolderReport published;
         try {
-            published = device.folders().publish(name, directory, (path, isDirectory) -> false,
+            published = device.folders().publish(name, directory, ignoreRules(directory)::ignored,
                     ProgressBar.forRun(root, "reading " + name));
         } catch (DeviceException e) {
             throw DeviceSession.failure(e);
@@ -124,5 +124,13 @@ final class PushCommand implements Callable<Integer> {
                     + "); the changes are kept in the outbox and go out on the next push, pull or status");
         }
         return root.finish(report);
+    }
+
+    private static dev.zerok.client.folder.IgnoreRules ignoreRules(Path directory) throws CliFailure {
+        try {
+            return dev.zerok.client.folder.IgnoreRules.load(directory);
+        } catch (java.io.IOException e) {
+            throw CliFailure.of(dev.zerok.client.IoMessages.describe(e));
+        }
     }
 }

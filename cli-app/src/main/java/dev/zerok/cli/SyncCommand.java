@@ -3,7 +3,10 @@ package dev.zerok.cli;
 import dev.zerok.client.Device;
 import dev.zerok.client.DeviceException;
 import dev.zerok.client.FolderReport;
+import dev.zerok.client.IoMessages;
 import dev.zerok.client.TransferProgress;
+import dev.zerok.client.folder.DirectoryWatcher;
+import dev.zerok.client.folder.IgnoreRules;
 import dev.zerok.kernel.sync.SyncStatus;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -62,7 +65,7 @@ final class SyncCommand implements Callable<Integer> {
         try {
             Files.createDirectories(directory);
         } catch (java.io.IOException e) {
-            throw CliFailure.of("cannot create " + directory + ": " + dev.zerok.client.IoMessages.describe(e));
+            throw CliFailure.of("cannot create " + directory + ": " + IoMessages.describe(e));
         }
         if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
             throw CliFailure.of(directory + " is not a directory");
@@ -200,12 +203,35 @@ final class SyncCommand implements Callable<Integer> {
         return all;
     }
 
-    /** Local change detection; until the directory watcher lands, the periodic rescan only. */
+    /**
+     * Local change detection: a {@link DirectoryWatcher} (debounced file watching with its own
+     * periodic rescan) flags that a pass is due; {@code .zerokignore} is re-read every pass.
+     */
     static final class LocalChanges implements AutoCloseable {
-        private final AtomicBoolean pending = new AtomicBoolean(true);
+        private static final Duration DEBOUNCE = Duration.ofMillis(200);
+        private static final Duration MAX_DELAY = Duration.ofSeconds(1);
 
-        static LocalChanges start(Path directory, Duration rescan, PrintStream err) {
-            return new LocalChanges();
+        private final Path directory;
+        private final PrintStream err;
+        private final AtomicBoolean pending = new AtomicBoolean(true);
+        private volatile IgnoreRules rules = IgnoreRules.none();
+        private DirectoryWatcher watcher;
+
+        private LocalChanges(Path directory, PrintStream err) {
+            this.directory = directory;
+            this.err = err;
+        }
+
+        static LocalChanges start(Path directory, Duration rescan, PrintStream err) throws CliFailure {
+            LocalChanges changes = new LocalChanges(directory, err);
+            changes.reloadRules();
+            try {
+                changes.watcher = DirectoryWatcher.start(directory, changes.rules, DEBOUNCE, MAX_DELAY, rescan,
+                        batch -> changes.pending.set(true), problem -> err.println("zerok: " + Names.printable(problem)));
+            } catch (java.io.IOException e) {
+                throw CliFailure.of("cannot watch " + directory + ": " + IoMessages.describe(e));
+            }
+            return changes;
         }
 
         boolean pending() {
@@ -214,13 +240,27 @@ final class SyncCommand implements Callable<Integer> {
 
         void consume() {
             pending.set(false);
+            reloadRules();
         }
 
         BiPredicate<String, Boolean> ignored() {
-            return (path, isDir) -> false;
+            IgnoreRules current = rules;
+            return current::ignored;
+        }
+
+        private void reloadRules() {
+            try {
+                rules = IgnoreRules.load(directory);
+            } catch (java.io.IOException e) {
+                err.println("zerok: " + IgnoreRules.FILE_NAME + " not used: " + Names.printable(IoMessages.describe(e)));
+            }
         }
 
         @Override
-        public void close() {}
+        public void close() {
+            if (watcher != null) {
+                watcher.close();
+            }
+        }
     }
 }

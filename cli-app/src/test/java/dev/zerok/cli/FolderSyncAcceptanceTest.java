@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -106,6 +107,64 @@ class FolderSyncAcceptanceTest {
                 .satisfies(copy -> assertThat(expected.get(copy)).isEqualTo("B's edit"));
         assertThat(tree(b)).isEqualTo(expected);
         assertThat(tree(c)).isEqualTo(expected);
+    }
+
+    /** `zerok sync` as the user runs it: its own OS process, until stopped (SIGTERM). */
+    private Process syncProcess(String home, Path folder) throws IOException {
+        List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                ZerokMain.class.getName(), "--home", dir.resolve(home).toString(), "sync", folder.toString());
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("sync-" + home + ".log").toFile()).start();
+    }
+
+    @Test
+    void sync_fileWrittenIntoDir_peerHasItWithinFiveSeconds_andIgnoredPathsStayLocal() throws Exception {
+        group();
+        Path a = Files.createDirectories(dir.resolve("a-sync/notes"));
+        Path b = Files.createDirectories(dir.resolve("b-sync/notes"));
+        Files.writeString(a.resolve(".zerokignore"), "*.tmp\nbuild/\n");
+        Process onA = syncProcess("a", a);
+        Process onB = syncProcess("b", b);
+        try {
+            awaitFile(b.resolve(".zerokignore"), Duration.ofSeconds(60)); // both loops are up and in sync
+            Files.writeString(a.resolve("scratch.tmp"), "stays local");
+            long written = System.nanoTime();
+            Files.writeString(a.resolve("new.txt"), "written into DIR");
+            awaitFile(b.resolve("new.txt"), Duration.ofSeconds(20));
+            double seconds = (System.nanoTime() - written) / 1e9;
+            System.out.printf("sync: file written on A present on B after %.2f s%n", seconds);
+            assertThat(seconds).as("seconds from write on A to the file on B").isLessThan(5.0);
+            assertThat(Files.readString(b.resolve("new.txt"))).isEqualTo("written into DIR");
+            Files.delete(a.resolve("new.txt"));
+            awaitGone(b.resolve("new.txt"), Duration.ofSeconds(20));
+            assertThat(b.resolve("scratch.tmp")).doesNotExist();
+        } finally {
+            for (Process p : List.of(onA, onB)) {
+                p.destroy();
+                if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+        assertThat(onA.exitValue()).as(Files.readString(dir.resolve("sync-a.log"))).isIn(0, 143);
+        assertThat(Files.readString(dir.resolve("sync-a.log"))).doesNotContain("Exception");
+    }
+
+    private static void awaitFile(Path file, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Files.exists(file) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(file).exists();
+    }
+
+    private static void awaitGone(Path file, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (Files.exists(file) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(file).doesNotExist();
     }
 
     /** Path to content ("<dir>" for a directory), zerok's temporary files excluded. */
