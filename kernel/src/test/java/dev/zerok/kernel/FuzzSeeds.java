@@ -104,7 +104,7 @@ public final class FuzzSeeds {
     static List<Message> sampleMessages() {
         return List.of(
                 new Message.Hello(1, device(1), group(2), new byte[] {42}),
-                new Message.Welcome(1, new Cursor(5), FrameCodec.DEFAULT_MAX_FRAME_BYTES, 604_800),
+                new Message.Welcome(1, new Cursor(5), new Cursor(3), FrameCodec.DEFAULT_MAX_FRAME_BYTES, 604_800),
                 new Message.Push(blob(1), 3600, new byte[] {1, 2, 3, 4}),
                 new Message.PushAck(blob(1), new Cursor(6)),
                 new Message.Pull(new Cursor(0), 100, 1 << 20),

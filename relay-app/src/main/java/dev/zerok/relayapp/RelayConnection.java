@@ -10,6 +10,7 @@ import dev.zerok.kernel.session.SecureChannel;
 import dev.zerok.kernel.wire.ErrorCode;
 import dev.zerok.kernel.wire.Message;
 import dev.zerok.kernel.wire.ProtocolException;
+import dev.zerok.ports.id.Cursor;
 import dev.zerok.ports.id.DeviceId;
 import dev.zerok.ports.relaystore.AppendResult;
 import dev.zerok.ports.relaystore.Page;
@@ -245,7 +246,9 @@ final class RelayConnection implements ChannelHandler {
                 }
                 authenticated = true;
                 try {
-                    return Optional.of(new Input.HeadRead(runtime.store().head(read.group())));
+                    // Oldest first: the head only grows, so the pair read in this order always fits a Welcome.
+                    Cursor oldest = runtime.store().oldestRetained(read.group(), runtime.clock().now());
+                    return Optional.of(new Input.HeadRead(runtime.store().head(read.group()), oldest));
                 } catch (RelayStoreException e) {
                     return Optional.of(new Input.StoreUnavailable());
                 }

@@ -105,6 +105,31 @@ class RelayProcessTest {
     }
 
     @Test
+    void blobPastItsTtl_nextWelcome_carriesOldestCursorPastIt() throws Exception {
+        GroupKeys group = group(21);
+        Cursor pushed;
+        try (RawDevice alice = new RawDevice(transport, endpoint, relayKey, crypto, entropy)) {
+            assertThat(alice.hello(crypto, group)).isInstanceOfSatisfying(Message.Welcome.class,
+                    w -> assertThat(w.oldestCursor()).as("a group without blobs").isEqualTo(new Cursor(1)));
+            alice.send(new Message.Push(new BlobId(entropy.bytes(16)), 1, entropy.bytes(100)));
+            pushed = ((Message.PushAck) alice.receive(Duration.ofSeconds(10))).cursor();
+        }
+
+        // The 1 s TTL runs on the relay's system clock: poll with a deadline, one new session each time.
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        Message.Welcome later;
+        do {
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+            try (RawDevice bob = new RawDevice(transport, endpoint, relayKey, crypto, entropy)) {
+                later = (Message.Welcome) bob.hello(crypto, group);
+            }
+        } while (!later.oldestCursor().isAfter(pushed) && System.nanoTime() < deadline);
+
+        assertThat(later.head()).isEqualTo(pushed);
+        assertThat(later.oldestCursor()).as("the only blob expired: head + 1").isEqualTo(pushed.next());
+    }
+
+    @Test
     void twoDevices_pushNotifyPull_throughARelayProcess() throws Exception {
         String metricsBefore = get("/metrics");
         String healthBefore = get("/health");

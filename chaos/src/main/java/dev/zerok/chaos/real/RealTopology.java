@@ -1006,6 +1006,8 @@ public final class RealTopology implements Topology {
                     + " " + f.entry().state());
             case SyncEvent.RelayWarning w -> timeline.observe("warning", d.name + " " + relayName(w.relay()) + " "
                     + w.warning());
+            case SyncEvent.MissedExpired m -> timeline.observe("missed-expired", d.name + " " + relayName(m.relay())
+                    + " after " + m.after().toUnsignedString() + " oldest " + m.oldestRetained().toUnsignedString());
             case SyncEvent.AllRelaysFailed a -> timeline.observe("all-relays-failed", d.name + " " + a.causes());
             case SyncEvent.Closed c -> timeline.observe("closed", d.name + " flushed=" + c.flushed());
         }

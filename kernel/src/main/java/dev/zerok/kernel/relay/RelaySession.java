@@ -65,8 +65,18 @@ public final class RelaySession {
         /** The device's bytes broke the framing or the codec; {@code reason} is safe to send back. */
         record ProtocolViolation(String reason) implements Input {}
 
-        /** Result of {@link Action.ReadHead}. */
-        record HeadRead(Cursor head) implements Input {}
+        /**
+         * Result of {@link Action.ReadHead}: the group's head and where its log is still complete
+         * ({@code RelayStore.oldestRetained}, read before the head so that it is at most
+         * {@code head + 1}). The session sends both in the Welcome; an {@code oldestRetained}
+         * outside {@code 1..head+1} (a driver bug) is clamped into it rather than break the session.
+         */
+        record HeadRead(Cursor head, Cursor oldestRetained) implements Input {
+            public HeadRead {
+                java.util.Objects.requireNonNull(head, "head");
+                java.util.Objects.requireNonNull(oldestRetained, "oldestRetained");
+            }
+        }
 
         /** Result of {@link Action.Append}. */
         record AppendCompleted(BlobId blob, Cursor cursor, boolean duplicate) implements Input {}
@@ -133,7 +143,10 @@ public final class RelaySession {
         /** Send one message to the device. */
         record Send(Message message) implements Action {}
 
-        /** Read the group's head cursor, then feed {@link Input.HeadRead}. */
+        /**
+         * Read the group's oldest retained cursor at the current time, then its head cursor (in
+         * that order), then feed {@link Input.HeadRead}.
+         */
         record ReadHead(GroupId group) implements Action {}
 
         /** Append in one store transaction, then feed {@link Input.AppendCompleted}, {@link Input.AppendRefusedQuota} or {@link Input.StoreUnavailable}. */
@@ -289,8 +302,8 @@ public final class RelaySession {
                 actions.add(new Action.JoinGroup(group, device));
                 joined = true;
                 actions.add(new Action.AcceptFrames(limits.maxFrameBytes()));
-                actions.add(new Action.Send(new Message.Welcome(Message.PROTOCOL_VERSION, h.head(), limits.maxFrameBytes(),
-                        limits.maxTtl().toSeconds())));
+                actions.add(new Action.Send(new Message.Welcome(Message.PROTOCOL_VERSION, h.head(),
+                        welcomeOldest(h.head(), h.oldestRetained()), limits.maxFrameBytes(), limits.maxTtl().toSeconds())));
                 pump(now);
             }
             case Input.AppendCompleted a -> {
@@ -367,6 +380,17 @@ public final class RelaySession {
             case Input.Superseded s -> refuse(ErrorCode.UNAUTHORIZED, "this device identity authenticated again in a "
                     + "newer session, which replaces this one (if that was not you, the device key is stolen)");
         }
+    }
+
+    /** {@code oldest} clamped into what a Welcome may carry: 1 to {@code head + 1}. */
+    private static Cursor welcomeOldest(Cursor head, Cursor oldest) {
+        if (oldest.equals(Cursor.ZERO)) {
+            return new Cursor(1);
+        }
+        if (head.value() != -1L && oldest.isAfter(head.next())) {
+            return head.next();
+        }
+        return oldest;
     }
 
     private static boolean isStoreResult(Input input) {

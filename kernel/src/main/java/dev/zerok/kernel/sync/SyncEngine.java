@@ -86,6 +86,14 @@ import java.util.TreeMap;
  * ({@link ClientStateStore#received}), read once per sender and kept in memory afterwards, so
  * holding survives a restart. A different blob claiming a held sequence is recorded FAILED.
  *
+ * <h2>Blobs that expired before this device pulled them</h2>
+ * Relays keep blobs for a TTL. Each Welcome says where the relay's log is still complete
+ * ({@link Message.Welcome#oldestCursor()}); when it is after this device's committed cursor for
+ * that relay plus one, blobs expired unseen and the engine reports
+ * {@link SyncEvent.MissedExpired} once for that Welcome. Sync goes on from the cursor as usual:
+ * the relay serves the retained blobs after it and skips the expired ones, so a cursor gap is
+ * never an error.
+ *
  * <h2>Failures are never silent</h2>
  * A blob that does not open (altered, truncated, moved between groups/ids/senders), whose
  * payload does not parse, or whose sequence number is a replay is committed as a FAILED index
@@ -601,6 +609,9 @@ public final class SyncEngine {
         if (cursor.isAfter(welcome.head())) {
             emit(new SyncEvent.RelayWarning(r.relay(), "the relay's head is behind this device's pull cursor for it: "
                     + "the relay lost data or was reset; pulling resumes once its head passes the cursor"));
+        } else if (missedExpired(cursor, welcome.oldestCursor())) {
+            // The pull below starts at the cursor as always: the relay skips what expired.
+            emit(new SyncEvent.MissedExpired(r.relay(), cursor, welcome.oldestCursor()));
         }
         pump(r, now);
         maybePull(r, now);
@@ -1079,6 +1090,11 @@ public final class SyncEngine {
                 // A faulty listener must not stop sync; the engine has no logger of its own.
             }
         }
+    }
+
+    /** True if blobs after {@code cursor} expired unseen: {@code oldest > cursor + 1} (docs/PROTOCOL.md, Welcome). */
+    private static boolean missedExpired(Cursor cursor, Cursor oldest) {
+        return cursor.value() != -1L && oldest.isAfter(cursor.next());
     }
 
     private static Cursor max(Cursor a, Cursor b) {

@@ -34,6 +34,28 @@ public sealed interface SyncEvent {
     record RelayWarning(RelayId relay, String warning) implements SyncEvent {}
 
     /**
+     * Blobs expired at {@code relay} before this device pulled them: the relay's log is complete
+     * only from {@code oldestRetained} on (its Welcome's {@code oldestCursor}), and this device's
+     * pull cursor for it, {@code after}, is below {@code oldestRetained - 1}. At least one blob
+     * with a cursor in {@code (after, oldestRetained)} is gone for good from this relay; which
+     * ones, and whether another relay delivered them, the engine cannot tell (the relay keeps
+     * nothing of an expired blob). A brand-new device ({@code after} = {@link Cursor#ZERO})
+     * joining a relay whose old blobs expired gets it too.
+     *
+     * <p>What to do: the device must recover the current state from its peers (a snapshot or a
+     * re-send of what they hold) instead of relying on this relay's log; sync itself carries on
+     * normally and pulls the retained blobs after {@code after}. Reported once per Welcome, on
+     * every session to the relay until the device's committed cursor for it has passed
+     * {@code oldestRetained - 1} (pulling a retained blob beyond the gap does that; when every
+     * blob expired and none follows, each new session reports it again).
+     *
+     * @param relay the relay whose blobs expired
+     * @param after this device's committed pull cursor for {@code relay} at the Welcome
+     * @param oldestRetained the relay's {@code Welcome.oldestCursor}; after {@code after + 1}
+     */
+    record MissedExpired(RelayId relay, Cursor after, Cursor oldestRetained) implements SyncEvent {}
+
+    /**
      * Every configured relay failed at least once and none is connected (MR-3). The engine keeps
      * retrying each relay on its backoff schedule; pushes stay in the persistent outbox.
      *

@@ -75,17 +75,40 @@ public sealed interface Message {
 
     /**
      * Relay to device: the Hello was accepted. States the relay's limits so the device never sends
-     * what would be refused.
+     * what would be refused, and where the group's log is still complete.
+     *
+     * <p>{@code oldestCursor} is the lowest cursor from which the relay still holds every blob it
+     * ever assigned a cursor in the group: one more than the highest cursor whose blob expired
+     * (purged or not yet purged; expiry as of the session's start), or 1 if no blob of the group
+     * ever expired. It is never 0 and at most {@code head + 1}; it equals {@code head + 1} when
+     * every blob of the group has expired (and is 1 for an empty group). A device whose pull cursor
+     * for this relay is {@code c} missed blobs that expired unseen exactly when
+     * {@code oldestCursor > c + 1} (unsigned): the blobs with cursors in {@code (c, oldestCursor)}
+     * include at least one that expired before the device pulled it. Blobs expire out of cursor
+     * order (TTLs differ per push), which is why the rule uses the highest expired cursor and not
+     * the lowest retained one. Blobs withheld for failing their integrity check do not count as
+     * expired.
      *
      * @param protocolVersion the version the relay speaks on this session
      * @param head the group's highest cursor when the session started
+     * @param oldestCursor the start of the group's complete retained log, 1 to {@code head + 1}
+     *     (when {@code head} is 2^64-1: 1 to 2^64-1)
      * @param maxFrameBytes the largest frame the relay accepts, 1 to 2^32-1
      * @param maxTtlSeconds the TTL cap; longer requested TTLs are lowered to it
      */
-    record Welcome(int protocolVersion, Cursor head, long maxFrameBytes, long maxTtlSeconds) implements Message {
+    record Welcome(int protocolVersion, Cursor head, Cursor oldestCursor, long maxFrameBytes, long maxTtlSeconds)
+            implements Message {
         public Welcome {
             WireChecks.range("protocolVersion", protocolVersion, 1, 65_535);
             Objects.requireNonNull(head, "head");
+            Objects.requireNonNull(oldestCursor, "oldestCursor");
+            if (oldestCursor.equals(Cursor.ZERO)) {
+                throw new IllegalArgumentException("oldestCursor must be at least 1, got 0");
+            }
+            if (head.value() != -1L && oldestCursor.isAfter(head.next())) {
+                throw new IllegalArgumentException("oldestCursor must be at most head + 1 ("
+                        + head.next().toUnsignedString() + "), got " + oldestCursor.toUnsignedString());
+            }
             WireChecks.range("maxFrameBytes", maxFrameBytes, 1, WireChecks.UINT32_MAX);
             WireChecks.range("maxTtlSeconds", maxTtlSeconds, 1, WireChecks.UINT32_MAX);
         }

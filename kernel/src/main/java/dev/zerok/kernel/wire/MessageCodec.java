@@ -98,9 +98,10 @@ public final class MessageCodec {
                     bin(p, h.membershipProof());
                 }
                 case Message.Welcome w -> {
-                    header(p, w, 4);
+                    header(p, w, 5);
                     p.packInt(w.protocolVersion());
                     uint64(p, w.head());
+                    uint64(p, w.oldestCursor());
                     p.packLong(w.maxFrameBytes());
                     p.packLong(w.maxTtlSeconds());
                 }
@@ -189,7 +190,8 @@ public final class MessageCodec {
         MessageType type = MessageType.fromTag(tag)
                 .orElseThrow(() -> new ProtocolException(Code.UNKNOWN_TYPE, "unknown message type tag " + tag));
         int expected = 1 + switch (type) {
-            case HELLO, WELCOME -> 4;
+            case WELCOME -> 5;
+            case HELLO -> 4;
             case PUSH, PULL, ERROR -> 3;
             case PUSH_ACK, PULL_RESPONSE -> 2;
             case NOTIFY -> 1;
@@ -210,9 +212,10 @@ public final class MessageCodec {
             case WELCOME -> {
                 int version = (int) in.uint("Welcome.protocolVersion", 65_535);
                 Cursor head = in.cursor("Welcome.head");
+                Cursor oldest = in.cursor("Welcome.oldestCursor");
                 long maxFrame = in.uint("Welcome.maxFrameBytes", WireChecks.UINT32_MAX);
                 long maxTtl = in.uint("Welcome.maxTtlSeconds", WireChecks.UINT32_MAX);
-                yield build("Welcome", () -> new Message.Welcome(version, head, maxFrame, maxTtl));
+                yield build("Welcome", () -> new Message.Welcome(version, head, oldest, maxFrame, maxTtl));
             }
             case PUSH -> {
                 BlobId blob = new BlobId(in.bin("Push.blob", BlobId.LENGTH, BlobId.LENGTH));

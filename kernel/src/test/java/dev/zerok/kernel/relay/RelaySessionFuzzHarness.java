@@ -211,7 +211,7 @@ final class RelaySessionFuzzHarness {
 
     private Message relayOnlyMessage(int kind) {
         return switch (kind) {
-            case 0 -> new Message.Welcome(Message.PROTOCOL_VERSION, new Cursor(1), LIMITS.maxFrameBytes(), 60);
+            case 0 -> new Message.Welcome(Message.PROTOCOL_VERSION, new Cursor(1), new Cursor(2), LIMITS.maxFrameBytes(), 60);
             case 1 -> new Message.PushAck(new BlobId(filled(BlobId.LENGTH, 1)), new Cursor(1));
             case 2 -> new Message.PullResponse(List.of(), false);
             default -> new Message.Notify(new Cursor(1));
@@ -280,7 +280,7 @@ final class RelaySessionFuzzHarness {
         }
         Action action = pending.remove(index % pending.size());
         Input result = switch (action) {
-            case Action.ReadHead read -> outcome == 0 ? new Input.HeadRead(head()) : new Input.StoreUnavailable();
+            case Action.ReadHead read -> outcome == 0 ? new Input.HeadRead(head(), new Cursor(1)) : new Input.StoreUnavailable();
             case Action.Append append -> switch (outcome) {
                 case 0 -> append(append.blob(), append.sender(), append.payload());
                 case 1 -> new Input.StoreUnavailable();
@@ -296,7 +296,7 @@ final class RelaySessionFuzzHarness {
 
     private void unsolicitedResult(int kind, int value) {
         handle(switch (kind) {
-            case 0 -> new Input.HeadRead(new Cursor(value));
+            case 0 -> new Input.HeadRead(new Cursor(value), new Cursor(value % 3 == 0 ? 0 : value + value % 3));
             case 1 -> append(new BlobId(filled(BlobId.LENGTH, value)), DEVICE, filled(1 + value, 0x33));
             case 2 -> page(new Cursor(value), 1 + value % LIMITS.maxPullBlobs(), 1 + value * 16L);
             case 3 -> new Input.StoreUnavailable();

@@ -51,10 +51,11 @@ class RelaySessionTest {
         s.handle(new Input.HandshakeCompleted(DEVICE, HASH), T0);
         s.handle(new Input.Received(new Message.Hello(1, DEVICE, GROUP, GOOD_PROOF)), T0);
         assertThat(s.drainActions()).containsExactly(new Action.ReadHead(GROUP));
-        s.handle(new Input.HeadRead(new Cursor(5)), T0);
+        s.handle(new Input.HeadRead(new Cursor(5), new Cursor(1)), T0);
         assertThat(s.drainActions()).containsExactly(new Action.JoinGroup(GROUP, DEVICE),
                 new Action.AcceptFrames(RelayLimits.DEFAULTS.maxFrameBytes()),
-                new Action.Send(new Message.Welcome(1, new Cursor(5), RelayLimits.DEFAULTS.maxFrameBytes(), 604_800)));
+                new Action.Send(new Message.Welcome(1, new Cursor(5), new Cursor(1), RelayLimits.DEFAULTS.maxFrameBytes(),
+                        604_800)));
         assertThat(s.state()).isEqualTo(State.ACTIVE);
         return s;
     }
@@ -73,6 +74,38 @@ class RelaySessionTest {
     @Test
     void validHello_readsHead_thenWelcomesAndJoinsTheGroup() {
         active();
+    }
+
+    private Message.Welcome welcomeAfter(Input.HeadRead read) {
+        RelaySession s = session();
+        s.handle(new Input.HandshakeCompleted(DEVICE, HASH), T0);
+        s.handle(new Input.Received(new Message.Hello(1, DEVICE, GROUP, GOOD_PROOF)), T0);
+        s.drainActions();
+        s.handle(read, T0);
+        return s.drainActions().stream().filter(a -> a instanceof Action.Send).map(RelaySessionTest::sent)
+                .map(Message.Welcome.class::cast).findFirst().orElseThrow();
+    }
+
+    @Test
+    void headRead_withStoresOldestRetained_welcomeCarriesItAsOldestCursor() {
+        Message.Welcome welcome = welcomeAfter(new Input.HeadRead(new Cursor(300), new Cursor(250)));
+
+        assertThat(welcome.head()).isEqualTo(new Cursor(300));
+        assertThat(welcome.oldestCursor()).isEqualTo(new Cursor(250));
+    }
+
+    @Test
+    void headRead_everythingExpired_welcomeCarriesHeadPlusOne() {
+        Message.Welcome welcome = welcomeAfter(new Input.HeadRead(new Cursor(300), new Cursor(301)));
+
+        assertThat(welcome.oldestCursor()).isEqualTo(new Cursor(301));
+    }
+
+    @Test
+    void headRead_oldestOutsideOneToHeadPlusOne_isClampedNotThrown() {
+        assertThat(welcomeAfter(new Input.HeadRead(new Cursor(300), Cursor.ZERO)).oldestCursor()).isEqualTo(new Cursor(1));
+        assertThat(welcomeAfter(new Input.HeadRead(new Cursor(300), new Cursor(900))).oldestCursor())
+                .isEqualTo(new Cursor(301));
     }
 
     @Test

@@ -77,8 +77,7 @@ class ConvergencePropertiesTest {
             blobs.set(i, blobs.get(j));
             blobs.set(j, t);
         }
-        relay.log.clear();
-        relay.cursorOf.clear();
+        relay.wipe();
         for (Message.PulledBlob b : blobs) {
             relay.append(b.blob(), b.sender(), b.payload());
         }

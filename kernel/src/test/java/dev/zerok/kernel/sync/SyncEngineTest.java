@@ -48,12 +48,18 @@ class SyncEngineTest {
 
     /** Connects {@code relay} on {@code connection} through Welcome(head); returns the actions after Welcome. */
     private List<Action> welcome(SyncEngine e, RelayId relay, long connection, long head, Instant now) {
+        return welcome(e, relay, connection, head, 1, now);
+    }
+
+    /** As {@link #welcome(SyncEngine, RelayId, long, long, Instant)} with Welcome.oldestCursor {@code oldest}. */
+    private List<Action> welcome(SyncEngine e, RelayId relay, long connection, long head, long oldest, Instant now) {
         e.handle(new Input.TransportConnected(relay, connection), now);
         e.handle(new Input.HandshakeCompleted(relay, connection, new byte[32]), now);
         List<Action> hello = e.drainActions();
         assertThat(hello).hasSize(1);
         assertThat(((Action.Send) hello.get(0)).message()).isInstanceOf(Message.Hello.class);
-        e.handle(new Input.Received(relay, connection, new Message.Welcome(1, new Cursor(head), 2_097_152, 604_800)), now);
+        e.handle(new Input.Received(relay, connection, new Message.Welcome(1, new Cursor(head), new Cursor(oldest), 2_097_152,
+                604_800)), now);
         return e.drainActions();
     }
 
@@ -97,6 +103,43 @@ class SyncEngineTest {
     }
 
     @Test
+    void welcome_newDeviceAndOldestAboveOne_reportsOneMissedExpiredAndPullsFromItsCursor() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+
+        List<Action> after = welcome(e, r1, c, 6, 4, T0);
+
+        assertThat(events).filteredOn(SyncEvent.MissedExpired.class::isInstance)
+                .containsExactly(new SyncEvent.MissedExpired(r1, Cursor.ZERO, new Cursor(4)));
+        assertThat(after).containsExactly(new Action.Send(r1, c, new Message.Pull(Cursor.ZERO,
+                SyncConfig.defaults(self, List.of(r1)).pullMaxBlobs(), SyncConfig.defaults(self, List.of(r1)).pullMaxBytes())));
+    }
+
+    @Test
+    void welcome_oldestRightAfterCursor_reportsNoMissedExpired() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+
+        welcome(e, r1, c, 6, 1, T0);
+
+        assertThat(events).noneMatch(SyncEvent.MissedExpired.class::isInstance);
+    }
+
+    @Test
+    void welcome_emptyGroupEverythingExpiredUpToCursor_reportsNoMissedExpired() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+
+        welcome(e, r1, c, 0, 1, T0);
+
+        assertThat(events).noneMatch(SyncEvent.MissedExpired.class::isInstance);
+        assertThat(e.status()).isEqualTo(new SyncStatus(SyncStatus.Kind.SYNCED, ""));
+    }
+
+    @Test
     void inputForAnOlderConnection_isIgnored() throws Exception {
         SyncEngine e = engine(r1);
         e.handle(new Input.Start(), T0);
@@ -107,7 +150,7 @@ class SyncEngineTest {
         e.handle(new Input.Tick(), retry);
         long second = connectionOf(e.drainActions().get(0));
         e.handle(new Input.Disconnected(r1, first, "late news about the old connection"), retry);
-        e.handle(new Input.Received(r1, first, new Message.Welcome(1, Cursor.ZERO, 100, 100)), retry);
+        e.handle(new Input.Received(r1, first, new Message.Welcome(1, Cursor.ZERO, new Cursor(1), 100, 100)), retry);
         assertThat(e.drainActions()).isEmpty();
         assertThat(e.relay(r1).state()).isEqualTo(RelayConnection.State.CONNECTING);
         assertThat(e.relay(r1).connection()).isEqualTo(second);
@@ -340,7 +383,7 @@ class SyncEngineTest {
         long c = connectionOf(e.drainActions().get(0));
         e.handle(new Input.HandshakeCompleted(r1, c, new byte[32]), T0);
         e.drainActions();
-        e.handle(new Input.Received(r1, c, new Message.Welcome(1, Cursor.ZERO, 200, 604_800)), T0);
+        e.handle(new Input.Received(r1, c, new Message.Welcome(1, Cursor.ZERO, new Cursor(1), 200, 604_800)), T0);
         e.push(new byte[300], T0);
         assertThat(e.drainActions()).isEmpty();
         assertThat(events).anySatisfy(ev -> assertThat(ev).isInstanceOfSatisfying(SyncEvent.RelayWarning.class,

@@ -122,6 +122,86 @@ class SyncScenariosTest {
     }
 
     @Test
+    void newDevice_oldestBlobsExpiredAtRelay_oneMissedExpiredThenRetainedBlobsOverSeveralPages() throws Exception {
+        FakeRelay r = world.relay();
+        r.pageMaxBlobs = 1;
+        Device a = world.device(List.of(r));
+        world.start(a);
+        for (int i = 1; i <= 5; i++) {
+            a.push("m" + i, world.now);
+        }
+        world.settle();
+        for (long cursor = 1; cursor <= 3; cursor++) {
+            r.expire(cursor);
+        }
+
+        Device b = world.device(List.of(r));
+        world.start(b);
+
+        assertThat(b.events(SyncEvent.MissedExpired.class))
+                .containsExactly(new SyncEvent.MissedExpired(r.id, Cursor.ZERO, new Cursor(4)));
+        assertThat(b.deliveredTexts()).containsExactly("m4", "m5");
+        assertThat(b.engine.pullCursor(r.id)).isEqualTo(new Cursor(5));
+        assertThat(kind(b)).isEqualTo(SyncStatus.Kind.SYNCED);
+    }
+
+    @Test
+    void deviceAwayLongerThanTtl_expiredOutOfOrder_oneMissedExpiredThenPullsWhatIsLeft() throws Exception {
+        FakeRelay r = world.relay();
+        Device a = world.device(List.of(r));
+        Device b = world.device(List.of(r));
+        world.start(a);
+        world.start(b);
+        a.push("m1", world.now);
+        a.push("m2", world.now);
+        world.settle();
+        assertThat(b.deliveredTexts()).containsExactly("m1", "m2");
+        world.kill(r);
+        world.settle();
+        Device away = world.restart(b, List.of(r));
+        for (int i = 3; i <= 6; i++) {
+            a.push("m" + i, world.now);
+        }
+        world.revive(r);
+        world.runUntil(() -> r.head() == 6, Duration.ofMinutes(5));
+        r.expire(1);
+        r.expire(4); // cursor 3 outlives 4: TTLs differ per push
+        assertThat(r.head()).isEqualTo(6);
+
+        world.start(away);
+
+        assertThat(away.events(SyncEvent.MissedExpired.class))
+                .containsExactly(new SyncEvent.MissedExpired(r.id, new Cursor(2), new Cursor(5)));
+        assertThat(away.deliveredTexts()).containsExactly("m3", "m5", "m6");
+        assertThat(away.engine.pullCursor(r.id)).isEqualTo(new Cursor(6));
+    }
+
+    @Test
+    void deviceCurrent_everythingExpiredSince_noMissedExpired() throws Exception {
+        FakeRelay r = world.relay();
+        Device a = world.device(List.of(r));
+        Device b = world.device(List.of(r));
+        world.start(a);
+        world.start(b);
+        a.push("m1", world.now);
+        a.push("m2", world.now);
+        world.settle();
+        assertThat(b.engine.pullCursor(r.id)).isEqualTo(new Cursor(2));
+        world.kill(r);
+        world.settle();
+        Device again = world.restart(b, List.of(r));
+        r.expire(1);
+        r.expire(2);
+        world.revive(r);
+
+        world.start(again);
+
+        assertThat(again.events(SyncEvent.MissedExpired.class)).isEmpty();
+        assertThat(again.delivered).isEmpty();
+        assertThat(kind(again)).isEqualTo(SyncStatus.Kind.SYNCED);
+    }
+
+    @Test
     void notifyWhilePulling_pullsAgainAfterThePage() throws Exception {
         FakeRelay r = world.relay();
         Device a = world.device(List.of(r));
@@ -566,8 +646,7 @@ class SyncScenariosTest {
         world.start(b);
         assertThat(b.engine.pullCursor(r.id)).isEqualTo(new Cursor(2));
         world.kill(r);
-        r.log.clear();
-        r.cursorOf.clear();
+        r.wipe();
         world.revive(r);
         assertThat(world.runUntil(() -> b.engine.relay(r.id).state() == RelayConnection.State.CONNECTED,
                 Duration.ofSeconds(30))).isTrue();

@@ -296,13 +296,36 @@ final class World {
             this.id = id;
         }
 
+        /** The highest cursor assigned; expiry never lowers it. */
+        private long headCursor;
+        /** The highest cursor whose blob expired. */
+        private long expiredThrough;
+
         long head() {
-            return log.isEmpty() ? 0 : log.lastKey();
+            return headCursor;
+        }
+
+        /** The relay loses everything (a wiped data directory): log, head and expiry record start over. */
+        void wipe() {
+            log.clear();
+            cursorOf.clear();
+            headCursor = 0;
+            expiredThrough = 0;
+        }
+
+        /** The blob at {@code cursor} expires: it is served no more, and Welcome's oldestCursor moves past it. */
+        void expire(long cursor) {
+            Message.PulledBlob gone = log.remove(cursor);
+            if (gone == null) {
+                throw new AssertionError("no blob at cursor " + cursor);
+            }
+            cursorOf.remove(gone.blob());
+            expiredThrough = Math.max(expiredThrough, cursor);
         }
 
         /** Appends a blob as if pushed by {@code sender} (used to forge replays in tests). */
         long append(BlobId blob, DeviceId sender, byte[] payload) {
-            long cursor = head() + 1;
+            long cursor = ++headCursor;
             log.put(cursor, new Message.PulledBlob(new Cursor(cursor), blob, sender, payload));
             cursorOf.put(blob, cursor);
             return cursor;
@@ -335,7 +358,8 @@ final class World {
                     }
                     s.welcomed = true;
                     s.device = h.device();
-                    return List.of(new Message.Welcome(1, new Cursor(head()), 2 * 1024 * 1024, 604_800));
+                    return List.of(new Message.Welcome(1, new Cursor(head()), new Cursor(expiredThrough + 1),
+                            2 * 1024 * 1024, 604_800));
                 }
                 case Message.Push p -> {
                     if (refusePushesWith != null) {

@@ -31,7 +31,7 @@ final class GoldenMessages {
     static Map<String, Message> all() {
         Map<String, Message> m = new LinkedHashMap<>();
         m.put("hello", new Message.Hello(1, DEVICE, GROUP, pattern(4, 0xf0)));
-        m.put("welcome", new Message.Welcome(1, new Cursor(300), FrameCodec.DEFAULT_MAX_FRAME_BYTES, 604_800));
+        m.put("welcome", new Message.Welcome(1, new Cursor(300), new Cursor(250), FrameCodec.DEFAULT_MAX_FRAME_BYTES, 604_800));
         m.put("push", new Message.Push(BLOB, 86_400, new byte[] {'z', 'e', 'r', 'o', 'k'}));
         m.put("push-ack", new Message.PushAck(BLOB, new Cursor(42)));
         m.put("pull", new Message.Pull(Cursor.ZERO, 100, 1_048_576));

@@ -169,6 +169,46 @@ class MalformedInputTest {
     }
 
     @Test
+    void decode_welcomeWithOldestCursorZero_throwsInvalidValue() {
+        // 96 02 01 05 00 ce00200000 ce00093a80: head 5, oldestCursor 0
+        assertThat(decodeFailure(hex("9602010500ce00200000ce00093a80")).code()).isEqualTo(Code.INVALID_VALUE);
+    }
+
+    @Test
+    void decode_welcomeWithOldestCursorAboveHeadPlusOne_throwsInvalidValue() {
+        // head 5, oldestCursor 7
+        assertThat(decodeFailure(hex("9602010507ce00200000ce00093a80")).code()).isEqualTo(Code.INVALID_VALUE);
+    }
+
+    @Test
+    void decode_welcomeWithOldestCursorHeadPlusOne_decodesEverythingExpired() throws Exception {
+        Message decoded = MessageCodec.decode(hex("9602010506ce00200000ce00093a80"));
+
+        assertThat(decoded).isEqualTo(new Message.Welcome(1, new dev.zerok.ports.id.Cursor(5),
+                new dev.zerok.ports.id.Cursor(6), 2_097_152, 604_800));
+    }
+
+    @Test
+    void decode_welcomeWithoutOldestCursor_throwsFieldCount() {
+        // the Welcome of builds before oldestCursor: 4 fields
+        assertThat(decodeFailure(hex("950201cd012cce00200000ce00093a80")).code()).isEqualTo(Code.FIELD_COUNT);
+    }
+
+    @Test
+    void decode_welcomeWithOldestCursorAsBin_throwsWrongType() {
+        assertThat(decodeFailure(hex("96020105c40101ce00200000ce00093a80")).code()).isEqualTo(Code.WRONG_TYPE);
+    }
+
+    @Test
+    void constructor_welcomeAtLargestHead_acceptsAnyNonZeroOldestCursor() {
+        dev.zerok.ports.id.Cursor largest = new dev.zerok.ports.id.Cursor(-1L);
+
+        assertThat(new Message.Welcome(1, largest, largest, 1, 1).oldestCursor()).isEqualTo(largest);
+        assertThatThrownBy(() -> new Message.Welcome(1, largest, dev.zerok.ports.id.Cursor.ZERO, 1, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void constructor_ofOutOfRangeValues_throwsIllegalArgument() {
         assertThatThrownBy(() -> new Message.Pull(dev.zerok.ports.id.Cursor.ZERO, 0, 1))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -37,6 +37,16 @@ final class WireArbitraries {
         return bytes(GroupId.LENGTH, GroupId.LENGTH).map(GroupId::new);
     }
 
+    /** A valid Welcome.oldestCursor for {@code head}: 1..head+1, edges included often. */
+    private static Cursor oldestFor(Cursor head, long pick) {
+        long span = head.value() == -1L ? -1L : head.value() + 1; // unsigned count of 1..head+1
+        return switch ((int) Math.floorMod(pick, 4L)) {
+            case 0 -> new Cursor(1);
+            case 1 -> new Cursor(span); // head + 1 (or 2^64-1 at the largest head)
+            default -> new Cursor(Long.remainderUnsigned(pick >>> 2, span) + 1);
+        };
+    }
+
     static Arbitrary<BlobId> blobIds() {
         return bytes(BlobId.LENGTH, BlobId.LENGTH).map(BlobId::new);
     }
@@ -49,7 +59,8 @@ final class WireArbitraries {
         Arbitrary<Message> hello = Combinators.combine(Arbitraries.integers().between(1, 65_535), devices(), groups(),
                 bytes(1, 200)).as(Message.Hello::new);
         Arbitrary<Message> welcome = Combinators.combine(Arbitraries.integers().between(1, 65_535), cursors(),
-                uint32(1), uint32(1)).as(Message.Welcome::new);
+                Arbitraries.longs(), uint32(1), uint32(1)).as((version, head, pick, frame, ttl) ->
+                        new Message.Welcome(version, head, oldestFor(head, pick), frame, ttl));
         Arbitrary<Message> push = Combinators.combine(blobIds(), uint32(1), bytes(1, 70_000)).as(Message.Push::new);
         Arbitrary<Message> ack = Combinators.combine(blobIds(), cursors()).as(Message.PushAck::new);
         Arbitrary<Message> pull = Combinators.combine(cursors(), uint32(1), uint32(1)).as(Message.Pull::new);

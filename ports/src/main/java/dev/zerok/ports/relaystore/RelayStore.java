@@ -26,7 +26,8 @@ import java.time.Instant;
  *       A later append of the same {@code (group, blobId)} stores the blob again under a new
  *       cursor instead of answering {@code duplicate}.</li>
  *   <li>TTLs are capped at the store's configured maximum; expired rows are never returned and
- *       {@link #purgeExpired} removes them.</li>
+ *       {@link #purgeExpired} removes them; {@link #oldestRetained} tells where the log is still
+ *       complete, so a reader learns that blobs expired before it pulled them.</li>
  *   <li>The per-group quota is checked and charged in the same transaction as the insert.</li>
  *   <li>The relay-wide capacity (total stored payload bytes and total stored blobs, across all
  *       groups) is checked and charged in that same transaction: concurrent appends never take the
@@ -77,8 +78,35 @@ public interface RelayStore extends AutoCloseable {
 
     /**
      * The highest cursor ever assigned in {@code group} ({@link Cursor#ZERO} for an empty group).
+     *
+     * @throws RelayStoreException coded {@code UNAVAILABLE} or {@code CLOSED}
      */
     Cursor head(GroupId group) throws RelayStoreException;
+
+    /**
+     * Where {@code group}'s log is still complete at {@code now}: one more than the highest cursor
+     * of the group whose blob has expired (at or before {@code now}, whether or not
+     * {@link #purgeExpired} has removed it yet), or {@code Cursor(1)} if no blob of the group has
+     * expired. Every blob the store assigned a cursor at or after the result has not expired, so a
+     * reader whose last cursor is {@code c} missed expired blobs exactly when the result is after
+     * {@code c + 1}. The relay announces it as {@code Welcome.oldestCursor} (docs/PROTOCOL.md).
+     *
+     * <p>It uses the highest <em>expired</em> cursor, not the lowest retained one, because blobs
+     * expire out of cursor order (each append brings its own TTL). Expiry is judged as in
+     * {@link #pageAfter} (a blob expiring exactly at {@code now} has expired). Rows withheld as
+     * rotten are not expired; a rotten row replaced by a later append of the same blob id does not
+     * count as expired either (the blob lives on under its new cursor).
+     *
+     * <p>The result is at least {@code Cursor(1)} and at most {@link #head}{@code + 1} as read
+     * after it (the head never goes down): {@code head + 1} when every blob of the group has
+     * expired, {@code Cursor(1)} for a group that never received a blob. Reading it and then the
+     * head (two calls) therefore always gives a pair a Welcome can carry.
+     *
+     * @param group any group id; an unknown group gives {@code Cursor(1)}
+     * @param now the relay's current time (from its Clock)
+     * @throws RelayStoreException coded {@code UNAVAILABLE} or {@code CLOSED}
+     */
+    Cursor oldestRetained(GroupId group, Instant now) throws RelayStoreException;
 
     /**
      * Deletes every row whose expiry is at or before {@code now} and gives the freed space back

@@ -235,6 +235,140 @@ public abstract class RelayStoreContract {
     }
 
     @Test
+    void oldestRetained_emptyGroup_isOne() throws Exception {
+        RelayStore store = open();
+
+        assertThat(store.oldestRetained(group(), T0)).isEqualTo(new Cursor(1));
+    }
+
+    @Test
+    void oldestRetained_afterAppendsNothingExpired_isOne() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        for (int i = 0; i < 3; i++) {
+            store.append(g, device(), blobId(), payload(10), T0, ONE_HOUR);
+        }
+
+        assertThat(store.oldestRetained(g, T0.plus(Duration.ofMinutes(59)))).isEqualTo(new Cursor(1));
+    }
+
+    @Test
+    void oldestRetained_oldestExpiredNotPurged_isAfterHighestExpired() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        store.append(g, device(), blobId(), payload(10), T0, Duration.ofMinutes(1));
+        AppendResult second = store.append(g, device(), blobId(), payload(10), T0, Duration.ofMinutes(1));
+        AppendResult third = store.append(g, device(), blobId(), payload(10), T0, ONE_HOUR);
+
+        assertThat(store.oldestRetained(g, second.expiresAt().minusMillis(1))).isEqualTo(new Cursor(1));
+        assertThat(store.oldestRetained(g, second.expiresAt())).isEqualTo(third.cursor());
+        assertThat(store.usage(g).blobCount()).as("nothing purged yet").isEqualTo(3);
+    }
+
+    @Test
+    void oldestRetained_afterPurgeOfOldest_staysAfterHighestPurged() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        store.append(g, device(), blobId(), payload(10), T0, Duration.ofMinutes(1));
+        AppendResult second = store.append(g, device(), blobId(), payload(10), T0, Duration.ofMinutes(1));
+        store.append(g, device(), blobId(), payload(10), T0, ONE_HOUR);
+        Instant later = T0.plus(Duration.ofMinutes(2));
+
+        assertThat(store.purgeExpired(later)).isEqualTo(2);
+
+        assertThat(store.oldestRetained(g, later)).isEqualTo(second.cursor().next());
+        assertThat(store.oldestRetained(g, T0)).as("purged rows stay gone at any time").isEqualTo(second.cursor().next());
+    }
+
+    @Test
+    void oldestRetained_afterPurgeAndReopen_isKept() throws Exception {
+        RelayStore store = track(open(Duration.ofDays(7), 1 << 20));
+        GroupId g = group();
+        AppendResult first = store.append(g, device(), blobId(), payload(10), T0, Duration.ofMinutes(1));
+        store.append(g, device(), blobId(), payload(10), T0, ONE_HOUR);
+        Instant later = T0.plus(Duration.ofMinutes(2));
+        store.purgeExpired(later);
+        store.close();
+
+        RelayStore again = track(open(Duration.ofDays(7), 1 << 20));
+
+        assertThat(again.oldestRetained(g, later)).isEqualTo(first.cursor().next());
+    }
+
+    @Test
+    void oldestRetained_expiryOutOfCursorOrder_isAfterHighestExpiredNotLowestRetained() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        AppendResult longLived = store.append(g, device(), blobId(), payload(10), T0, ONE_HOUR);
+        AppendResult shortLived = store.append(g, device(), blobId(), payload(10), T0, Duration.ofMinutes(1));
+        AppendResult last = store.append(g, device(), blobId(), payload(10), T0, ONE_HOUR);
+        Instant later = T0.plus(Duration.ofMinutes(2));
+
+        assertThat(store.oldestRetained(g, later)).isEqualTo(last.cursor());
+        store.purgeExpired(later);
+        assertThat(store.oldestRetained(g, later)).isEqualTo(shortLived.cursor().next());
+        assertThat(cursors(store.pageAfter(g, Cursor.ZERO, 10, 1 << 20, later)))
+                .containsExactly(longLived.cursor(), last.cursor());
+    }
+
+    @Test
+    void oldestRetained_everyBlobExpired_isHeadPlusOne() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        store.append(g, device(), blobId(), payload(10), T0, Duration.ofMinutes(1));
+        store.append(g, device(), blobId(), payload(10), T0, Duration.ofMinutes(2));
+        Instant later = T0.plus(Duration.ofMinutes(3));
+
+        assertThat(store.oldestRetained(g, later)).isEqualTo(store.head(g).next());
+        store.purgeExpired(later);
+        assertThat(store.oldestRetained(g, later)).isEqualTo(store.head(g).next());
+    }
+
+    @Test
+    void oldestRetained_expiredBlobAppendedAgain_countsTheExpiredCursor() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        BlobId blob = blobId();
+        byte[] bytes = payload(10);
+        AppendResult first = store.append(g, device(), blob, bytes, T0, Duration.ofMinutes(1));
+        store.append(g, device(), blobId(), payload(10), T0, ONE_HOUR);
+        Instant later = T0.plus(Duration.ofMinutes(2));
+
+        AppendResult again = store.append(g, device(), blob, bytes, later, ONE_HOUR);
+
+        assertThat(again.duplicate()).isFalse();
+        assertThat(store.oldestRetained(g, later)).isEqualTo(first.cursor().next());
+    }
+
+    @Test
+    void oldestRetained_expiryInAnotherGroup_doesNotMoveIt() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        GroupId other = group();
+        store.append(g, device(), blobId(), payload(10), T0, ONE_HOUR);
+        store.append(other, device(), blobId(), payload(10), T0, Duration.ofMinutes(1));
+        store.append(other, device(), blobId(), payload(10), T0, Duration.ofMinutes(1));
+        Instant later = T0.plus(Duration.ofMinutes(2));
+        store.purgeExpired(later);
+
+        assertThat(store.oldestRetained(g, later)).isEqualTo(new Cursor(1));
+        assertThat(store.oldestRetained(other, later)).isEqualTo(new Cursor(3));
+    }
+
+    @Test
+    void oldestRetained_readBeforeHead_isAtMostHeadPlusOne() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        store.append(g, device(), blobId(), payload(10), T0, Duration.ofMinutes(1));
+        Instant later = T0.plus(Duration.ofMinutes(5));
+        Cursor oldest = store.oldestRetained(g, later);
+        store.append(g, device(), blobId(), payload(10), later, ONE_HOUR);
+
+        assertThat(oldest.isAfter(store.head(g).next())).isFalse();
+        assertThat(oldest).isEqualTo(new Cursor(2));
+    }
+
+    @Test
     void pageAfter_byteBound_stopsBeforeExceedingAndReportsMore() throws Exception {
         RelayStore store = open();
         GroupId g = group();

@@ -44,7 +44,7 @@ final class SqliteFile {
     enum Kind {
         /** "zkRS" as a big-endian int. */
         RELAY(0x7a6b5253, "relay store", List.of("db/relay/V1__init.sql", "db/relay/V2__capacity.sql",
-                "db/relay/V3__integrity.sql")),
+                "db/relay/V3__integrity.sql", "db/relay/V4__expired_through.sql")),
         /** "zkCS" as a big-endian int. */
         CLIENT(0x7a6b4353, "client state store", List.of("db/client/V1__init.sql"));
 

@@ -39,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 import org.jooq.exception.DataAccessException;
 
 /**
@@ -176,7 +177,8 @@ final class SqliteRelayStore implements RelayStore {
                             Instant.ofEpochMilli(existing.getExpiresAtMs()));
                 }
                 // A rotten row cannot be served: the device pushing it again is the repair.
-                removeRow(dsl, g, existing.getCursor(), existing.getContentHash(), rotten);
+                removeRow(dsl, g, existing.getCursor(), existing.getContentHash(), rotten,
+                        existing.getExpiresAtMs() <= nowMs);
             }
             RelayContentRecord content = content(dsl, g, hash);
             if (content != null && !Arrays.equals(content.getPayload(), stored)) {
@@ -382,6 +384,33 @@ final class SqliteRelayStore implements RelayStore {
     /**
      * {@inheritDoc}
      *
+     * <p>One read snapshot: the group's {@code expired_through} (cursors of expired rows already
+     * deleted) and the highest cursor among its expired rows not yet purged, a range of the
+     * {@code (group_id, expires_at_ms, cursor)} index whose length is the rows awaiting the next
+     * purge. Rotten rows keep their place until they expire.
+     */
+    @Override
+    public Cursor oldestRetained(GroupId group, Instant now) throws RelayStoreException {
+        long nowMs = now.toEpochMilli();
+        byte[] g = group.bytes();
+        return inReadTransaction("oldest retained cursor", dsl -> {
+            Long purged = dsl.select(RELAY_GROUP.EXPIRED_THROUGH).from(RELAY_GROUP)
+                    .where(RELAY_GROUP.GROUP_ID.eq(g)).fetchOne(RELAY_GROUP.EXPIRED_THROUGH);
+            if (purged == null) {
+                return new Cursor(1);
+            }
+            Long unpurged = dsl.select(DSL.max(RELAY_BLOB.CURSOR)).from(RELAY_BLOB)
+                    .where(RELAY_BLOB.GROUP_ID.eq(g), RELAY_BLOB.EXPIRES_AT_MS.le(nowMs))
+                    .fetchOne(0, Long.class);
+            long expiredThrough = unpurged == null ? purged : Math.max(purged, unpurged);
+            // Cursors stay below 2^63 here (see the class javadoc), so + 1 cannot overflow.
+            return new Cursor(expiredThrough + 1);
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
      * <p>Deletes in transactions of at most {@value #PURGE_BATCH_ROWS} rows so appends are not held
      * up, then runs SQLite's incremental vacuum and a truncating WAL checkpoint so the file shrinks.
      */
@@ -465,7 +494,10 @@ final class SqliteRelayStore implements RelayStore {
         return empty;
     }
 
-    /** Removes up to {@code limit} rows matching {@code which}, releasing their payload references. */
+    /**
+     * Removes up to {@code limit} rows matching {@code which}, releasing their payload references.
+     * Every caller's {@code which} selects expired rows only: their cursors count as expired.
+     */
     private static int purge(DSLContext dsl, Condition which, int limit) {
         var victims = dsl.select(RELAY_BLOB.GROUP_ID, RELAY_BLOB.CURSOR, RELAY_BLOB.CONTENT_HASH, RELAY_BLOB.ROTTEN)
                 .from(RELAY_BLOB)
@@ -474,7 +506,7 @@ final class SqliteRelayStore implements RelayStore {
                 .limit(limit)
                 .fetch();
         for (var v : victims) {
-            removeRow(dsl, v.value1(), v.value2(), v.value3(), v.value4() != 0);
+            removeRow(dsl, v.value1(), v.value2(), v.value3(), v.value4() != 0, true);
         }
         return victims.size();
     }
@@ -482,9 +514,11 @@ final class SqliteRelayStore implements RelayStore {
     /**
      * Deletes one log row and its payload reference; the group's head cursor is never lowered. A
      * rotten row holds no reference (its payload was deleted when it was flagged, and a payload
-     * stored since under the same hash belongs to other rows).
+     * stored since under the same hash belongs to other rows). With {@code expired}, the group's
+     * {@code expired_through} is raised to the row's cursor (see {@link #oldestRetained}).
      */
-    private static void removeRow(DSLContext dsl, byte[] group, long cursor, byte[] hash, boolean rotten) {
+    private static void removeRow(DSLContext dsl, byte[] group, long cursor, byte[] hash, boolean rotten,
+            boolean expired) {
         dsl.deleteFrom(RELAY_BLOB).where(RELAY_BLOB.GROUP_ID.eq(group), RELAY_BLOB.CURSOR.eq(cursor)).execute();
         RelayContentRecord content = rotten ? null : content(dsl, group, hash);
         long freedBytes = 0;
@@ -502,6 +536,9 @@ final class SqliteRelayStore implements RelayStore {
         dsl.update(RELAY_GROUP)
                 .set(RELAY_GROUP.BLOB_COUNT, RELAY_GROUP.BLOB_COUNT.minus(1L))
                 .set(RELAY_GROUP.STORED_BYTES, RELAY_GROUP.STORED_BYTES.minus(freedBytes))
+                .set(RELAY_GROUP.EXPIRED_THROUGH, expired
+                        ? DSL.greatest(RELAY_GROUP.EXPIRED_THROUGH, DSL.val(cursor))
+                        : RELAY_GROUP.EXPIRED_THROUGH)
                 .where(RELAY_GROUP.GROUP_ID.eq(group))
                 .execute();
         dsl.update(RELAY_TOTALS)
