@@ -104,6 +104,7 @@ final class SyncCommand implements Callable<Integer> {
         boolean line = root.showProgress();
         long passes = 0;
         long lastChunks = -1;
+        long missedSeen = 0;
         while (!stop.get()) {
             long started = System.nanoTime();
             changes.consume();
@@ -122,6 +123,13 @@ final class SyncCommand implements Callable<Integer> {
                 throw DeviceSession.failure(e);
             }
             passes++;
+            long missed = device.folders().missedExpiredCount();
+            if (missed > missedSeen) {
+                missedSeen = missed;
+                root.env().err().println("zerok: a relay expired blobs this device never pulled (it was away longer than "
+                        + "the relay keeps them); asked the other devices for the current state of every folder: it "
+                        + "arrives when one of them runs `zerok sync`");
+            }
             report(out, line, name, published, applied, waited, System.nanoTime() - started, passes);
             if (once) {
                 return switch (waited.outcome()) {

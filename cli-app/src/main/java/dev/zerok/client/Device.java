@@ -14,6 +14,7 @@ import dev.zerok.kernel.pairing.PairingException;
 import dev.zerok.kernel.sync.DeliveredBlob;
 import dev.zerok.kernel.sync.SyncConfig;
 import dev.zerok.kernel.sync.SyncEngine;
+import dev.zerok.kernel.sync.SyncEvent;
 import dev.zerok.kernel.sync.SyncException;
 import dev.zerok.kernel.sync.SyncPayload;
 import dev.zerok.kernel.sync.SyncStatus;
@@ -177,6 +178,11 @@ public final class Device implements AutoCloseable {
             DeviceId id = StaticIdentity.deviceId(crypto.hash("SHA256"), identity.publicKey());
             Device device = new Device(ports, lane, keys, ChunkSealer.create(crypto), content, folderStore,
                     dataDir.resolve("folders"), id, endpoints, identity, FrameCodec.DEFAULT_MAX_FRAME_BYTES);
+            device.client.addListener(event -> {
+                if (event instanceof SyncEvent.MissedExpired) {
+                    device.folders.missedExpired();
+                }
+            });
             device.client.start();
             return device;
         } catch (ClientPortsModule.PortOpenException e) {

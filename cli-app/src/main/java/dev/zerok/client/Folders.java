@@ -74,6 +74,7 @@ public final class Folders {
     private final Path foldersDir;
     private final DeviceId self;
     private final AtomicBoolean snapshotRequested = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong missedExpired = new java.util.concurrent.atomic.AtomicLong();
     private final Object changes = new Object();
     private long changeCount;
 
@@ -92,6 +93,25 @@ public final class Folders {
     /** A copy of the folder's current heads (empty if unknown). */
     public FolderState state(String folder) {
         return store.state(folder);
+    }
+
+    /**
+     * Called on the lane when a relay says it expired blobs this device never pulled: the
+     * device asks its peers for a snapshot at once (the push is queued, not awaited: this runs
+     * on the lane) and {@link #missedExpiredCount} tells the user.
+     */
+    void missedExpired() {
+        missedExpired.incrementAndGet();
+        device.client().push(SyncPayload.Kind.FOLDER, FolderCodec.encode(new FolderCodec.SnapshotRequest()));
+    }
+
+    /**
+     * How many times since this device was opened a relay said it expired blobs this device never
+     * pulled (the device was away longer than the relay's TTL); each time the device asked its
+     * peers to republish the current state of every folder.
+     */
+    public long missedExpiredCount() {
+        return missedExpired.get();
     }
 
     /** True once a peer asked for a snapshot since the last {@link #republish}. */

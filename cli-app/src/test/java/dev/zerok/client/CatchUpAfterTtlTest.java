@@ -1,0 +1,120 @@
+package dev.zerok.client;
+
+import static dev.zerok.client.FoldersTest.tree;
+import static dev.zerok.client.FoldersTest.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zerok.kernel.noise.StaticIdentity;
+import dev.zerok.ports.crypto.KeyPair;
+import dev.zerok.ports.crypto.Secret;
+import dev.zerok.relayapp.RelayConfig;
+import dev.zerok.relayapp.RelayServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Invariant 1 across a long absence: a device offline for 30 days, with a relay TTL of 7 days,
+ * converges with nothing lost while a peer is online. The relay's clock ({@link JumpClockProvider})
+ * jumps 30 days; the relay expires and purges what the absent device never pulled; on return the
+ * device learns it from Welcome's oldest cursor, asks for a snapshot, and the online peer republishes.
+ */
+class CatchUpAfterTtlTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private RelayServer relay;
+    private ClientComponent tools;
+    private byte[] groupSecret;
+    private final Map<String, KeyPair> identities = new TreeMap<>();
+
+    @BeforeEach
+    void startRelay() throws Exception {
+        JumpClockProvider.reset();
+        relay = RelayServer.start(RelayConfig.of(Map.of("listen", "127.0.0.1:0", "http.listen", "127.0.0.1:0",
+                "data.dir", dir.resolve("relay").toString(), "clock", "jump", "purge.interval", "1s",
+                "limits.ttl.max", "7d")));
+        tools = ClientComponent.create(ClientSettings.defaults(dir.resolve("tools")));
+        groupSecret = tools.entropy().bytes(32);
+    }
+
+    @AfterEach
+    void stopRelay() {
+        relay.close();
+        tools.transport().close();
+        JumpClockProvider.reset();
+    }
+
+    private Device device(String name) throws Exception {
+        KeyPair identity = identities.get(name);
+        if (identity == null) {
+            identity = StaticIdentity.generate(tools.keyExchange().dh("25519"), tools.entropy());
+            identities.put(name, identity);
+        }
+        byte[] relayKey = StaticIdentity.decodePublic(HexFormat.of().parseHex(relay.publicKeyHex()));
+        return Device.open(dir.resolve("dev-" + name), identity, Secret.copyOf(groupSecret),
+                List.of(new RelayAddress(relay.endpoint().host() + ":" + relay.endpoint().port(), relayKey)));
+    }
+
+    /** Rows in the relay's blob table: observed where the purge happens. */
+    private long storedBlobs() throws Exception {
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("relay/relay.db"));
+                java.sql.ResultSet rs = db.createStatement().executeQuery("SELECT count(*) FROM relay_blob")) {
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void offlineThirtyDays_ttlSeven_convergesFromAnOnlinePeer_nothingLost() throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a/docs"));
+        Path c = Files.createDirectories(dir.resolve("c/docs"));
+        write(a.resolve("old.txt"), "before the absence");
+        try (Device da = device("a")) {
+            FoldersTest.sync(da, a);
+            try (Device dc = device("c")) {
+                FoldersTest.sync(dc, c);
+            }
+            assertThat(tree(c)).isEqualTo(tree(a));
+            // C is away. A edits, then 30 days pass: the relay expires and purges A's edits.
+            write(a.resolve("old.txt"), "edited while C was away");
+            write(a.resolve("during.txt"), "new while C was away");
+            FoldersTest.sync(da, a);
+            JumpClockProvider.jump(Duration.ofDays(30));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (storedBlobs() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(storedBlobs()).as("everything expired and purged at the relay").isZero();
+            write(a.resolve("after.txt"), "written after the purge");
+            FoldersTest.sync(da, a);
+
+            try (Device dc = device("c")) {
+                dc.awaitSynced(WAIT);
+                assertThat(dc.folders().missedExpiredCount()).as("C learned it missed expired blobs").isPositive();
+                // A, online, answers the snapshot request as its sync loop does.
+                deadline = System.nanoTime() + WAIT.toNanos();
+                da.awaitSynced(WAIT);
+                while (!da.folders().snapshotRequested() && System.nanoTime() < deadline) {
+                    da.folders().awaitChange(Duration.ofMillis(200));
+                }
+                assertThat(da.folders().snapshotRequested()).isTrue();
+                da.folders().republish();
+                da.awaitSynced(WAIT);
+                FoldersTest.sync(dc, c);
+                assertThat(tree(c)).isEqualTo(tree(a)).containsEntry("old.txt", "edited while C was away")
+                        .containsEntry("during.txt", "new while C was away")
+                        .containsEntry("after.txt", "written after the purge");
+            }
+        }
+    }
+}
