@@ -94,6 +94,12 @@ class DirectoryWatcherTest {
 
         awaitReported("new/f.txt");
         assertThat(reported()).doesNotContain("old/f.txt");
+        // The old name, reused, is a new directory that needs a watch of its own.
+        Files.createDirectory(root.resolve("old"));
+        Files.writeString(root.resolve("old/g.txt"), "g");
+        awaitReported("old/g.txt");
+        Files.writeString(root.resolve("old/h.txt"), "h");
+        awaitReported("old/h.txt");
     }
 
     @Test
