@@ -244,9 +244,9 @@ class FolderScenariosTest {
             int syncing = 1 + random.nextInt(three.size());
             for (Node n : order.subList(0, syncing)) {
                 int r = round;
-                // A third of the passes: the user changes a file while the pass runs (after its
-                // publish, before its apply); apply must leave that change alone, the next pass publishes it.
-                Edit duringSync = random.nextInt(3) == 0 ? () -> mutate(n, r, 9, random, log) : null;
+                // Half the passes: the user saves a file while the pass runs (after its publish,
+                // before its apply); apply must leave that change alone, the next pass publishes it.
+                Edit duringSync = random.nextBoolean() ? () -> editExisting(n, r, random, log) : null;
                 syncPass(n, log, true, duringSync);
             }
         }
@@ -283,7 +283,7 @@ class FolderScenariosTest {
         long distinctCopies = expected.entrySet().stream().filter(e -> ConflictNames.isConflictCopy(e.getKey()))
                 .map(Map.Entry::getValue).distinct().count();
         System.out.printf("%s: %d writes (%d edits/creates, %d deletes, %d renames), %d superseded, %d conflict copies (%d distinct contents),"
-                + " %d apply refusals of changes made during a pass, %d retryable sync failures under faults,"
+                + " %d apply refusals (kept changes made during a pass), %d retryable sync failures under faults,"
                 + " %d settling passes, quiet=%s, %d ms; workload faults:%s%n", id, log.writes.size(), log.edits,
                 log.deletes, log.renames, log.superseded.size(), copies, distinctCopies, log.refusals, log.retryableFailures, passes,
                 quiet, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), faults);
@@ -302,6 +302,7 @@ class FolderScenariosTest {
             fail("%s lost %d edit(s) (neither at their path nor in a conflict copy of it, and no device changed that"
                     + " path having seen them): %s%nfinal tree: %s", id, lost.size(), lost, expected);
         }
+        assertThat(log.refusals).as("%s: apply met (and kept) at least one change made during a pass", id).isPositive();
     }
 
     private static boolean present(Map<String, String> tree, Write w) {
@@ -354,6 +355,27 @@ class FolderScenariosTest {
         }
     }
 
+    /** Edits one of the files {@code n}'s directory has (none: nothing), logged. */
+    private static void editExisting(Node n, int round, SplittableRandom random, Log log) throws IOException {
+        List<String> existing = new ArrayList<>();
+        for (String path : PATHS) {
+            if (Files.isRegularFile(n.folder.resolve(path), LinkOption.NOFOLLOW_LINKS)) {
+                existing.add(path);
+            }
+        }
+        if (existing.isEmpty()) {
+            return;
+        }
+        String path = existing.get(random.nextInt(existing.size()));
+        Path file = n.folder.resolve(path);
+        log.superseded.add(new Write(path, Files.readString(file)));
+        String content = content(n.name, round, 9, random);
+        Files.writeString(file, content);
+        touch(file, random, log);
+        log.writes.add(new Write(path, content));
+        log.edits++;
+    }
+
     private static void touch(Path file, SplittableRandom random, Log log) throws IOException {
         log.userClockMillis += 1_000 + random.nextInt(2_000);
         Files.setLastModifiedTime(file, FileTime.fromMillis(log.userClockMillis));
@@ -391,7 +413,7 @@ class FolderScenariosTest {
                 assertThat(applied.refused()).as("%s refused", n.name).isEmpty();
             } else {
                 log.refusals += applied.refused().size();
-                assertThat(applied.refused()).as("%s refused", n.name).allMatch(r -> r.contains("(kept"));
+                assertThat(applied.refused()).as("%s refused", n.name).allMatch(r -> r.contains("changed here since zerok"));
             }
             return published.published() == 0 && applied.published() == 0 && applied.written() == 0
                     && applied.deleted() == 0 && applied.pending() == 0 && applied.conflicts().isEmpty();
@@ -438,8 +460,8 @@ class FolderScenariosTest {
     /**
      * A 30 MiB file of random bytes (several chunks) at version 1 on A and B; A publishes version 2
      * (other random bytes); B, as its own OS process ({@link FolderApplyProcess}, a slow disk of
-     * 100 ms per chunk written), applies it and is killed with SIGKILL once the temp file holds at
-     * least 8 MiB. Then: the target holds exactly version 1 (never a partial file); only a
+     * 100 ms per chunk written), applies it and is killed with SIGKILL once it reports at least 8 MiB
+     * written. Then: the target holds exactly version 1 (never a partial file); only a
      * {@code .big.bin.zerok-part} may be left beside it; the next apply (B reopened in this JVM)
      * writes version 2 byte for byte and removes the temp file.
      */
@@ -481,17 +503,16 @@ class FolderScenariosTest {
                 secretFile.toString(), relayAddress(), HexFormat.of().formatHex(relayKey), FOLDER, b.toString(), "100");
         Path childLog = dir.resolve("apply-1.log");
         Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(childLog.toFile()).start();
-        Path temp = b.resolve(".big.bin.zerok-part");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (child.isAlive() && size(temp) < (8L << 20) && System.nanoTime() < deadline) {
+        while (child.isAlive() && writtenSoFar(childLog) < (8L << 20) && System.nanoTime() < deadline) {
             child.waitFor(5, TimeUnit.MILLISECONDS);
         }
         assertThat(child.isAlive()).as("the applying process is still writing when killed; its log: %s",
                 Files.readString(childLog)).isTrue();
-        long tempAtKill = size(temp);
         child.destroyForcibly();
         assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(tempAtKill).as("killed mid-file").isBetween(8L << 20, (CRASH_FILE_MIB << 20) - 1L);
+        long writtenAtKill = writtenSoFar(childLog);
+        assertThat(writtenAtKill).as("killed mid-file").isBetween(8L << 20, (CRASH_FILE_MIB << 20) - 1L);
 
         assertThat(sha256(b.resolve("big.bin"))).as("the target still holds the complete version 1")
                 .isEqualTo(sha256(v1));
@@ -509,16 +530,19 @@ class FolderScenariosTest {
         try (Stream<Path> left = Files.list(b)) {
             assertThat(left.map(p -> p.getFileName().toString())).containsExactly("big.bin");
         }
-        System.out.printf("F-CRASH-01: killed with %d of %d bytes in the temp file; %d ms%n", tempAtKill,
+        System.out.printf("F-CRASH-01: killed after %d of %d bytes written; %d ms%n", writtenAtKill,
                 CRASH_FILE_MIB << 20, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 
-    private static long size(Path p) {
-        try {
-            return Files.size(p);
-        } catch (IOException e) {
-            return 0;
+    /** The bytes the applying process reported written (its last {@code progress} line), 0 before any. */
+    private static long writtenSoFar(Path childLog) throws IOException {
+        long done = 0;
+        for (String line : Files.readAllLines(childLog)) {
+            if (line.startsWith("progress ")) {
+                done = Long.parseLong(line.split(" ")[1]);
+            }
         }
+        return done;
     }
 
     private static byte[] random(int bytes, long seed) {
