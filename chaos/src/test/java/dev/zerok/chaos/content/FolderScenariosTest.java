@@ -71,7 +71,10 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Each write sets the file's mtime from a simulated user clock that advances 1 to 3 seconds
  * per write: edits are a user's, not several a millisecond (zerok, like Syncthing, detects a
- * change by size and mtime, and names a conflict copy by the loser's mtime to the second).
+ * change by size and mtime, and names a conflict copy by the loser's mtime to the second)
+ * With writes 1-2 ms apart both scenarios lose edits: two conflict copies of one path from one
+ * device within one second get the same name, and the second's record supersedes the first (open
+ * finding, docs/CHAOS.md).
  *
  * <p>The mock topology cannot host these: see {@link #MOCK_NOT_RUN}.
  */
