@@ -275,7 +275,7 @@ public final class Folders {
             view.put(path, r.winner());
             if (!publishResolutions) {
                 for (FileRecord loser : r.conflicts()) {
-                    String copy = ConflictNames.copyPath(loser);
+                    String copy = copyPathFor(state, loser);
                     if (state.heads(copy).isEmpty() && fits(copy)) {
                         view.putIfAbsent(copy, loser.moved(copy, loser.version(), loser.modifiedBy()));
                         if (index.get(copy) == null) {
@@ -459,7 +459,7 @@ public final class Folders {
                 continue;
             }
             for (FileRecord loser : r.conflicts()) {
-                String copy = ConflictNames.copyPath(loser);
+                String copy = copyPathFor(state, loser);
                 if (!fits(copy) || state.heads(copy).stream().anyMatch(loser::sameContent)) {
                     continue;
                 }
@@ -471,6 +471,20 @@ public final class Folders {
         }
         publishRecords(folder, out);
         return out.size();
+    }
+
+    /**
+     * Syncthing's conflict-copy name, or, when that name already holds another version (a second
+     * losing edit the same device made within the same second), the name tagged by the loser's
+     * content: a copy never replaces another copy.
+     */
+    private static String copyPathFor(FolderState state, FileRecord loser) {
+        String copy = ConflictNames.copyPath(loser);
+        List<FileRecord> there = state.heads(copy);
+        if (there.isEmpty() || there.stream().anyMatch(h -> h.deleted() || loser.sameContent(h))) {
+            return copy;
+        }
+        return ConflictNames.uniqueCopyPath(loser);
     }
 
     private void publishRecords(String folder, List<FileRecord> records) throws DeviceException {

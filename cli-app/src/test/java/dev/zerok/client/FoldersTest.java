@@ -147,6 +147,38 @@ class FoldersTest {
     }
 
     @Test
+    void twoLosingEditsFromOneDeviceInOneSecond_bothKeptAsConflictCopies() throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a/docs"));
+        Path b = Files.createDirectories(dir.resolve("b/docs"));
+        write(a.resolve("f.txt"), "base");
+        long second = 1_700_000_000_000L;
+        try (Device da = device("a")) {
+            sync(da, a);
+            try (Device db = device("b")) {
+                sync(db, b);
+            }
+            for (int round = 1; round <= 2; round++) {
+                write(b.resolve("f.txt"), "B's edit " + round); // made offline, in the same second both rounds
+                Files.setLastModifiedTime(b.resolve("f.txt"), FileTime.fromMillis(second + 100 * round));
+                write(a.resolve("f.txt"), "A's edit " + round);
+                Files.setLastModifiedTime(a.resolve("f.txt"), FileTime.fromMillis(second + 100_000 * round));
+                sync(da, a);
+                try (Device db = device("b")) {
+                    sync(db, b);
+                }
+                sync(da, a);
+            }
+            try (Device db = device("b")) {
+                sync(db, b);
+            }
+        }
+        Map<String, String> onA = tree(a);
+        assertThat(onA).containsEntry("f.txt", "A's edit 2");
+        assertThat(onA.values()).as("no losing edit is lost").contains("B's edit 1", "B's edit 2");
+        assertThat(tree(b)).isEqualTo(onA);
+    }
+
+    @Test
     void apply_untrackedLocalFile_isNeverOverwritten() throws Exception {
         Path a = Files.createDirectories(dir.resolve("a/docs"));
         Path b = Files.createDirectories(dir.resolve("b/docs"));

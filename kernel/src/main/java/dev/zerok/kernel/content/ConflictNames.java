@@ -29,6 +29,22 @@ public final class ConflictNames {
      * @return e.g. {@code docs/report.sync-conflict-20261127-040512-3FA9C01.txt} for {@code docs/report.txt}
      */
     public static String copyPath(FileRecord loser) {
+        return copyPath(loser, "");
+    }
+
+    /**
+     * As {@link #copyPath(FileRecord)}, with a tag that tells apart two losing versions the same
+     * device made within one second (which Syncthing's name cannot): the first 8 hex digits of
+     * the loser's first chunk address ({@code empty} for an empty file), after the device.
+     * Derived from the content only, so every device names the same loser alike.
+     *
+     * @return e.g. {@code docs/report.sync-conflict-20261127-040512-3FA9C01-9f86d081.txt}
+     */
+    public static String uniqueCopyPath(FileRecord loser) {
+        return copyPath(loser, "-" + (loser.chunks().isEmpty() ? "empty" : loser.chunks().getFirst().hex().substring(0, 8)));
+    }
+
+    private static String copyPath(FileRecord loser, String tag) {
         String path = loser.path();
         int slash = path.lastIndexOf('/');
         String dir = path.substring(0, slash + 1);
@@ -37,7 +53,7 @@ public final class ConflictNames {
         String base = dot > 0 ? file.substring(0, dot) : file;
         String ext = dot > 0 ? file.substring(dot) : "";
         String device = loser.modifiedBy().hex().substring(0, 7).toUpperCase(Locale.ROOT);
-        return dir + base + MARKER + STAMP.format(Instant.ofEpochMilli(loser.mtimeMillis())) + "-" + device + ext;
+        return dir + base + MARKER + STAMP.format(Instant.ofEpochMilli(loser.mtimeMillis())) + "-" + device + tag + ext;
     }
 
     /** True if {@code path}'s file name is a conflict copy's. */

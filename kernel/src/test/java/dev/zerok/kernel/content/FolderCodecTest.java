@@ -77,5 +77,7 @@ class FolderCodecTest {
         assertThat(ConflictNames.copyPath(dotFile)).isEqualTo(".bashrc.sync-conflict-20261127-040512-AAAAAAA");
         assertThat(ConflictNames.isConflictCopy(ConflictNames.copyPath(loser))).isTrue();
         assertThat(ConflictNames.isConflictCopy("docs/report.txt")).isFalse();
+        assertThat(ConflictNames.uniqueCopyPath(loser))
+                .isEqualTo("docs/report.sync-conflict-20261127-040512-AAAAAAA-03030303.txt");
     }
 }
