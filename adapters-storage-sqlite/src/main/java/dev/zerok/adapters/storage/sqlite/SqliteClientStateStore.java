@@ -165,10 +165,13 @@ final class SqliteClientStateStore implements ClientStateStore {
         }
         byte[] r = relay.bytes();
         List<byte[]> skip = excluding.stream().map(BlobId::bytes).toList();
+        // Walks the outbox in queue order (its unique index) and probes the target's primary key per
+        // row, so the cost is the rows skipped plus max, not the outbox's size: a join driven by the
+        // relay index sorted every waiting entry on each call (quadratic while 100,000 chunks queued).
         return inTransaction("pending", d -> d.select(OUTBOX.fields())
                 .from(OUTBOX)
-                .join(OUTBOX_TARGET).on(OUTBOX_TARGET.BLOB_ID.eq(OUTBOX.BLOB_ID))
-                .where(OUTBOX_TARGET.RELAY_ID.eq(r))
+                .where(org.jooq.impl.DSL.exists(org.jooq.impl.DSL.selectOne().from(OUTBOX_TARGET)
+                        .where(OUTBOX_TARGET.BLOB_ID.eq(OUTBOX.BLOB_ID), OUTBOX_TARGET.RELAY_ID.eq(r))))
                 .and(skip.isEmpty() ? org.jooq.impl.DSL.noCondition() : OUTBOX.BLOB_ID.notIn(skip))
                 .orderBy(OUTBOX.QUEUE_ORDER)
                 .limit(max)
