@@ -5,6 +5,7 @@ import dev.zerok.client.Device;
 import dev.zerok.client.DeviceException;
 import dev.zerok.client.MaterializeResult;
 import dev.zerok.client.ReceivedData;
+import dev.zerok.client.SafeText;
 import dev.zerok.ports.clientstate.BlobIndexEntry;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -31,7 +32,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "pull", mixinStandardHelpOptions = true,
         description = {"Receives what the group's other devices pushed; --into DIR writes their files and directories.",
-                "Exit 5: a collection is incomplete or a blob failed verification; exit 4: no relay reachable."})
+                "Exit 5: a collection is incomplete or a blob failed verification; exit 4: no relay reachable;",
+                "exit 6: a relay refused this device's queued pushes because the group's storage quota there is full."})
 final class PullCommand implements Callable<Integer> {
     @ParentCommand
     private ZerokMain root;
@@ -52,7 +54,7 @@ final class PullCommand implements Callable<Integer> {
         DeviceSession.Opened opened = DeviceSession.open(root);
         Device device = opened.device();
         try {
-            DeviceSession.Wait waited = DeviceSession.awaitSynced(device, wait);
+            DeviceSession.Wait waited = DeviceSession.awaitSynced(device, wait, NetworkProgress.download(root));
             Report report = new Report().put("status", waited.status().kind().name().toLowerCase(java.util.Locale.ROOT));
             List<Map<String, Object>> data = new ArrayList<>();
             List<Map<String, Object>> collections = new ArrayList<>();
@@ -72,7 +74,7 @@ final class PullCommand implements Callable<Integer> {
                     item.put("chunks_present", summary.chunksPresent());
                     item.put("chunks_total", summary.chunksTotal());
                     item.put("complete", summary.complete());
-                    String line = "collection '" + summary.name() + "' from "
+                    String line = "collection '" + SafeText.printable(summary.name()) + "' from "
                             + (fromHere ? "this device" : Ids.prefix(summary.sender().hex())) + ": " + summary.files()
                             + " file(s), " + Bytes.human(summary.bytes());
                     if (!summary.complete()) {
@@ -82,9 +84,9 @@ final class PullCommand implements Callable<Integer> {
                     } else if (into != null && !fromHere) {
                         try {
                             MaterializeResult written = device.materialize(summary.id(), into,
-                                    ProgressBar.forRun(root, "writing " + summary.name()));
+                                    ProgressBar.forRun(root, "writing " + SafeText.printable(summary.name())));
                             item.put("written_to", into.resolve(summary.name()).toString());
-                            report.line(line + ", written to " + into.resolve(summary.name()) + " ("
+                            report.line(line + ", written to " + SafeText.printable(into.resolve(summary.name()).toString()) + " ("
                                     + written.files() + " file(s), " + Bytes.human(written.bytes()) + ")");
                         } catch (DeviceException e) {
                             if (e.code() != DeviceException.Code.INCOMPLETE && e.code() != DeviceException.Code.VERIFY_FAILED) {
@@ -93,7 +95,7 @@ final class PullCommand implements Callable<Integer> {
                             incomplete = true;
                             item.put("complete", false);
                             item.put("error", e.getMessage());
-                            report.line(line + ", NOT written: " + e.getMessage());
+                            report.line(line + ", NOT written: " + SafeText.printable(e.getMessage()));
                         }
                     } else {
                         report.line(line + ", complete");
@@ -109,7 +111,7 @@ final class PullCommand implements Callable<Integer> {
                     item.put("reason", failure.failure());
                     failed.add(item);
                     report.line("FAILED blob " + Ids.prefix(failure.blob().hex()) + " from "
-                            + Ids.prefix(failure.sender().hex()) + " #" + failure.sequence() + ": " + failure.failure());
+                            + Ids.prefix(failure.sender().hex()) + " #" + failure.sequence() + ": " + SafeText.printable(failure.failure()));
                 }
                 report.put("data", data).put("collections", collections).put("failures", failed);
                 if (!failed.isEmpty()) {
@@ -124,6 +126,7 @@ final class PullCommand implements Callable<Integer> {
             switch (waited.outcome()) {
                 case NO_RELAY -> report.exit(ExitCodes.NO_RELAY, "no relay reachable (" + waited.reason()
                         + "); shown is what this device already had");
+                case QUOTA_FULL -> report.exit(ExitCodes.QUOTA, waited.reason());
                 case TIMED_OUT -> report.exit(ExitCodes.FAILURE, "not synced within " + Durations.format(wait)
                         + " (status: " + DeviceSession.describe(waited.status())
                         + "); shown is what arrived so far: pull again or raise --wait");
@@ -151,7 +154,7 @@ final class PullCommand implements Callable<Integer> {
             String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
             item.put("text", text);
-            report.line(prefix + text);
+            report.line(prefix + SafeText.printableLines(text));
         } catch (CharacterCodingException e) {
             item.put("base64", Base64.getEncoder().encodeToString(bytes));
             report.line(prefix + "(" + bytes.length + " bytes of binary data; --json shows them as base64)");

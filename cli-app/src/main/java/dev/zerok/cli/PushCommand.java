@@ -21,7 +21,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "push", mixinStandardHelpOptions = true,
         description = {"Sends text, a file or a directory to the group's other devices.",
-                "Exit 3: queued but not acknowledged by every relay within --wait; exit 4: no relay reachable.",
+                "Exit 3: queued but not acknowledged by every relay within --wait; exit 4: no relay reachable;",
+                "exit 6: a relay refused it because the group's storage quota there is full.",
                 "Either way it stays in the outbox and goes out on the next push, pull or status."})
 final class PushCommand implements Callable<Integer> {
     @ParentCommand
@@ -65,7 +66,7 @@ final class PushCommand implements Callable<Integer> {
             } catch (DeviceException e) {
                 throw DeviceSession.failure(e);
             }
-            DeviceSession.Wait waited = DeviceSession.awaitSynced(device, wait);
+            DeviceSession.Wait waited = DeviceSession.awaitSynced(device, wait, NetworkProgress.upload(root));
             flushed = true;
             Report report = new Report()
                     .put("blob", receipt.blob().hex()).put("files", receipt.files()).put("bytes", receipt.bytes())
@@ -83,6 +84,7 @@ final class PushCommand implements Callable<Integer> {
                         + DeviceSession.describe(waited.status()) + "); it goes out on the next push, pull or status");
                 case NO_RELAY -> report.exit(ExitCodes.NO_RELAY, "no relay reachable (" + waited.reason()
                         + "); the push is kept in the outbox and goes out on the next push, pull or status");
+                case QUOTA_FULL -> report.exit(ExitCodes.QUOTA, waited.reason());
             }
             return root.finish(report);
         } finally {
