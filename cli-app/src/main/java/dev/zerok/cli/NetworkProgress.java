@@ -56,7 +56,7 @@ interface NetworkProgress {
         long total = 0;
         if (t.pulledBlobs() > 0 && t.pullBlobsExpected() > 0) {
             double perBlob = (double) t.pulledBytes() / t.pulledBlobs();
-            total = Math.round(perBlob * Math.max(t.pullBlobsExpected(), t.pulledBlobs()));
+            total = Math.round(perBlob * t.pullBlobsExpected());
         }
         return new long[] {t.pulledBytes(), total > 0 ? Math.max(total, t.pulledBytes()) : 0};
     }

@@ -84,7 +84,7 @@ final class PullCommand implements Callable<Integer> {
                     } else if (into != null && !fromHere) {
                         try {
                             MaterializeResult written = device.materialize(summary.id(), into,
-                                    ProgressBar.forRun(root, "writing " + SafeText.printable(summary.name())));
+                                    ProgressBar.forRun(root, "writing " + summary.name()));
                             item.put("written_to", into.resolve(summary.name()).toString());
                             report.line(line + ", written to " + SafeText.printable(into.resolve(summary.name()).toString()) + " ("
                                     + written.files() + " file(s), " + Bytes.human(written.bytes()) + ")");
