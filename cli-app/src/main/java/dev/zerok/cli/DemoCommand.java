@@ -99,7 +99,7 @@ public class DemoCommand implements Callable<Integer> {
         try {
             return run(tree, source, root, deadline);
         } catch (DeviceException | IOException e) {
-            System.err.println("zerok: demo: " + e.getMessage());
+            System.err.println("zerok: demo: " + (e instanceof IOException io ? dev.zerok.client.IoMessages.describe(io) : e.getMessage()));
             return 1;
         } finally {
             if (temporary && !keep) {

@@ -1,5 +1,6 @@
 package dev.zerok.cli;
 
+import dev.zerok.client.IoMessages;
 import dev.zerok.kernel.noise.NoiseException;
 import dev.zerok.kernel.noise.StaticIdentity;
 import dev.zerok.kernel.pairing.GroupKeys;
@@ -394,7 +395,6 @@ final class DeviceHome {
     }
 
     private static CliFailure ioFailure(String verb, Path path, IOException e) {
-        String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return new CliFailure(ExitCodes.FAILURE, "cannot " + verb + " " + path + ": " + reason.replace('\n', ' '), e);
+        return new CliFailure(ExitCodes.FAILURE, "cannot " + verb + " " + path + ": " + IoMessages.describe(e), e);
     }
 }

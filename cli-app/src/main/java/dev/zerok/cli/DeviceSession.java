@@ -11,12 +11,18 @@ import java.util.List;
 
 /**
  * Opens the {@link Device} of a paired home for one command, and maps its failures to exit codes:
- * {@code ALL_RELAYS_FAILED} is {@link ExitCodes#NO_RELAY}, {@code INCOMPLETE} and
+ * {@code ALL_RELAYS_FAILED} is {@link ExitCodes#NO_RELAY}, {@code QUOTA_EXCEEDED} is
+ * {@link ExitCodes#QUOTA}, {@code INCOMPLETE} and
  * {@code VERIFY_FAILED} are {@link ExitCodes#INCOMPLETE}, everything else {@link ExitCodes#FAILURE}.
  */
 final class DeviceSession {
     /** How long closing waits for pushes still in flight after the command's own wait. */
     static final Duration CLOSE_FLUSH = Duration.ofSeconds(1);
+
+    /** What to do about a quota refusal; appended to the device's one-line description of it. */
+    static final String QUOTA_REMEDY = "; nothing was stored there and the data waits in the outbox: "
+            + "space returns as the group's older blobs expire on that relay (limits.ttl.max), "
+            + "or ask its operator to raise store.quota.group.bytes";
 
     private DeviceSession() {}
 
@@ -67,16 +73,23 @@ final class DeviceSession {
     /**
      * Waits until the device is synced.
      *
-     * @return the outcome: synced, timed out (with the last status), or no relay reachable
+     * @return the outcome: synced, timed out (with the last status), no relay reachable, or a
+     *     relay's group quota is full
      * @throws CliFailure for a local failure (the state store)
      */
     static Wait awaitSynced(Device device, Duration timeout) throws CliFailure {
-        try {
+        return awaitSynced(device, timeout, NetworkProgress.NONE);
+    }
+
+    /** As {@link #awaitSynced(Device, Duration)}, drawing {@code progress} while it waits. */
+    static Wait awaitSynced(Device device, Duration timeout, NetworkProgress progress) throws CliFailure {
+        try (NetworkProgress.Running drawing = progress.start(device.client())) {
             return new Wait(Wait.Outcome.SYNCED, device.awaitSynced(timeout), "");
         } catch (DeviceException e) {
             return switch (e.code()) {
                 case TIMEOUT -> new Wait(Wait.Outcome.TIMED_OUT, device.status(), e.getMessage());
                 case ALL_RELAYS_FAILED -> new Wait(Wait.Outcome.NO_RELAY, device.status(), e.getMessage());
+                case QUOTA_EXCEEDED -> new Wait(Wait.Outcome.QUOTA_FULL, device.status(), e.getMessage() + QUOTA_REMEDY);
                 default -> throw failure(e);
             };
         }
@@ -85,22 +98,23 @@ final class DeviceSession {
     /**
      * How a wait for SYNCED ended.
      *
-     * @param outcome synced, timed out, or no relay reachable
+     * @param outcome synced, timed out, no relay reachable, or a relay's group quota is full
      * @param status the status when it ended
      * @param reason the device's one-line reason when not synced; empty otherwise
      */
     record Wait(Outcome outcome, SyncStatus status, String reason) {
-        enum Outcome { SYNCED, TIMED_OUT, NO_RELAY }
+        enum Outcome { SYNCED, TIMED_OUT, NO_RELAY, QUOTA_FULL }
     }
 
     /** A device failure as the CLI reports it. */
     static CliFailure failure(DeviceException e) {
         int code = switch (e.code()) {
             case ALL_RELAYS_FAILED -> ExitCodes.NO_RELAY;
+            case QUOTA_EXCEEDED -> ExitCodes.QUOTA;
             case INCOMPLETE, VERIFY_FAILED -> ExitCodes.INCOMPLETE;
             default -> ExitCodes.FAILURE;
         };
-        return new CliFailure(code, e.getMessage(), e);
+        return new CliFailure(code, e.getMessage() + (e.code() == DeviceException.Code.QUOTA_EXCEEDED ? QUOTA_REMEDY : ""), e);
     }
 
     /** The status as one word plus its reason, for text output. */

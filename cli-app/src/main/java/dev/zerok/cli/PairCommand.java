@@ -237,7 +237,7 @@ final class PairCommand implements Callable<Integer> {
             try {
                 bytes = Files.readAllBytes(file);
             } catch (IOException e) {
-                throw CliFailure.of("cannot read " + what + " from " + file + ": " + e.getMessage());
+                throw CliFailure.of("cannot read " + what + " from " + file + ": " + dev.zerok.client.IoMessages.describe(e));
             }
             try {
                 CharBuffer chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(bytes));

@@ -6,6 +6,7 @@ import dev.zerok.client.DeviceException;
 import dev.zerok.client.FolderReport;
 import dev.zerok.client.MaterializeResult;
 import dev.zerok.client.ReceivedData;
+import dev.zerok.client.SafeText;
 import dev.zerok.ports.clientstate.BlobIndexEntry;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -32,7 +33,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "pull", mixinStandardHelpOptions = true,
         description = {"Receives what the group's other devices pushed; --into DIR writes their files and directories.",
-                "Exit 5: a collection is incomplete or a blob failed verification; exit 4: no relay reachable."})
+                "Exit 5: a collection is incomplete or a blob failed verification; exit 4: no relay reachable;",
+                "exit 6: a relay refused this device's queued pushes because the group's storage quota there is full."})
 final class PullCommand implements Callable<Integer> {
     @ParentCommand
     private ZerokMain root;
@@ -58,7 +60,7 @@ final class PullCommand implements Callable<Integer> {
         DeviceSession.Opened opened = DeviceSession.open(root);
         Device device = opened.device();
         try {
-            DeviceSession.Wait waited = DeviceSession.awaitSynced(device, wait);
+            DeviceSession.Wait waited = DeviceSession.awaitSynced(device, wait, NetworkProgress.download(root));
             Report report = new Report().put("status", waited.status().kind().name().toLowerCase(java.util.Locale.ROOT));
             List<Map<String, Object>> data = new ArrayList<>();
             List<Map<String, Object>> collections = new ArrayList<>();
@@ -86,7 +88,7 @@ final class PullCommand implements Callable<Integer> {
                     item.put("chunks_present", summary.chunksPresent());
                     item.put("chunks_total", summary.chunksTotal());
                     item.put("complete", summary.complete());
-                    String line = "collection '" + summary.name() + "' from "
+                    String line = "collection '" + SafeText.printable(summary.name()) + "' from "
                             + (fromHere ? "this device" : Ids.prefix(summary.sender().hex())) + ": " + summary.files()
                             + " file(s), " + Bytes.human(summary.bytes());
                     if (!summary.complete()) {
@@ -98,7 +100,7 @@ final class PullCommand implements Callable<Integer> {
                             MaterializeResult written = device.materialize(summary.id(), into,
                                     ProgressBar.forRun(root, "writing " + summary.name()));
                             item.put("written_to", into.resolve(summary.name()).toString());
-                            report.line(line + ", written to " + into.resolve(summary.name()) + " ("
+                            report.line(line + ", written to " + SafeText.printable(into.resolve(summary.name()).toString()) + " ("
                                     + written.files() + " file(s), " + Bytes.human(written.bytes()) + ")");
                         } catch (DeviceException e) {
                             if (e.code() != DeviceException.Code.INCOMPLETE && e.code() != DeviceException.Code.VERIFY_FAILED) {
@@ -107,7 +109,7 @@ final class PullCommand implements Callable<Integer> {
                             incomplete = true;
                             item.put("complete", false);
                             item.put("error", e.getMessage());
-                            report.line(line + ", NOT written: " + e.getMessage());
+                            report.line(line + ", NOT written: " + SafeText.printable(e.getMessage()));
                         }
                     } else {
                         report.line(line + ", complete");
@@ -120,7 +122,7 @@ final class PullCommand implements Callable<Integer> {
                     item.put("folder", name);
                     if (into == null) {
                         item.put("paths", device.folders().state(name).size());
-                        report.line("folder '" + Names.printable(name) + "'");
+                        report.line("folder '" + SafeText.printable(name) + "'");
                         folders.add(item);
                         continue;
                     }
@@ -135,14 +137,14 @@ final class PullCommand implements Callable<Integer> {
                     item.put("refused", applied.refused());
                     item.put("pending", applied.pending());
                     folders.add(item);
-                    report.line("folder '" + Names.printable(name) + "' -> " + target + ": " + (applied.quiet()
+                    report.line("folder '" + SafeText.printable(name) + "' -> " + target + ": " + (applied.quiet()
                             ? "nothing new" : applied.written() + " written (" + Bytes.human(applied.bytesWritten())
                             + "), " + applied.deleted() + " deleted"));
                     for (String c : applied.conflicts()) {
-                        report.line("  conflict: the other version is kept as " + Names.printable(c));
+                        report.line("  conflict: the other version is kept as " + SafeText.printable(c));
                     }
                     for (String r : applied.refused()) {
-                        report.line("  not written: " + Names.printable(r));
+                        report.line("  not written: " + SafeText.printable(r));
                     }
                     if (applied.pending() > 0) {
                         incomplete = true;
@@ -159,7 +161,7 @@ final class PullCommand implements Callable<Integer> {
                     item.put("reason", failure.failure());
                     failed.add(item);
                     report.line("FAILED blob " + Ids.prefix(failure.blob().hex()) + " from "
-                            + Ids.prefix(failure.sender().hex()) + " #" + failure.sequence() + ": " + failure.failure());
+                            + Ids.prefix(failure.sender().hex()) + " #" + failure.sequence() + ": " + SafeText.printable(failure.failure()));
                 }
                 report.put("data", data).put("collections", collections).put("failures", failed);
                 if (!failed.isEmpty()) {
@@ -174,6 +176,7 @@ final class PullCommand implements Callable<Integer> {
             switch (waited.outcome()) {
                 case NO_RELAY -> report.exit(ExitCodes.NO_RELAY, "no relay reachable (" + waited.reason()
                         + "); shown is what this device already had");
+                case QUOTA_FULL -> report.exit(ExitCodes.QUOTA, waited.reason());
                 case TIMED_OUT -> report.exit(ExitCodes.FAILURE, "not synced within " + Durations.format(wait)
                         + " (status: " + DeviceSession.describe(waited.status())
                         + "); shown is what arrived so far: pull again or raise --wait");
@@ -201,7 +204,7 @@ final class PullCommand implements Callable<Integer> {
             String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
             item.put("text", text);
-            report.line(prefix + text);
+            report.line(prefix + SafeText.printableLines(text));
         } catch (CharacterCodingException e) {
             item.put("base64", Base64.getEncoder().encodeToString(bytes));
             report.line(prefix + "(" + bytes.length + " bytes of binary data; --json shows them as base64)");

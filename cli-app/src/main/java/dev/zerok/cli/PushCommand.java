@@ -2,6 +2,7 @@ package dev.zerok.cli;
 
 import dev.zerok.client.Device;
 import dev.zerok.client.DeviceException;
+import dev.zerok.client.SafeText;
 import dev.zerok.client.FolderReport;
 import dev.zerok.client.PushReceipt;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,8 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "push", mixinStandardHelpOptions = true,
         description = {"Sends text, a file or a directory to the group's other devices.",
-                "Exit 3: queued but not acknowledged by every relay within --wait; exit 4: no relay reachable.",
+                "Exit 3: queued but not acknowledged by every relay within --wait; exit 4: no relay reachable;",
+                "exit 6: a relay refused it because the group's storage quota there is full.",
                 "Either way it stays in the outbox and goes out on the next push, pull or status."})
 final class PushCommand implements Callable<Integer> {
     @ParentCommand
@@ -70,7 +72,7 @@ final class PushCommand implements Callable<Integer> {
             } catch (DeviceException e) {
                 throw DeviceSession.failure(e);
             }
-            DeviceSession.Wait waited = DeviceSession.awaitSynced(device, wait);
+            DeviceSession.Wait waited = DeviceSession.awaitSynced(device, wait, NetworkProgress.upload(root));
             flushed = true;
             Report report = new Report()
                     .put("blob", receipt.blob().hex()).put("files", receipt.files()).put("bytes", receipt.bytes())
@@ -88,6 +90,7 @@ final class PushCommand implements Callable<Integer> {
                         + DeviceSession.describe(waited.status()) + "); it goes out on the next push, pull or status");
                 case NO_RELAY -> report.exit(ExitCodes.NO_RELAY, "no relay reachable (" + waited.reason()
                         + "); the push is kept in the outbox and goes out on the next push, pull or status");
+                case QUOTA_FULL -> report.exit(ExitCodes.QUOTA, waited.reason());
             }
             return root.finish(report);
         } finally {
@@ -110,11 +113,11 @@ final class PushCommand implements Callable<Integer> {
                 .put("chunks_queued", published.chunksQueued()).put("refused", published.refused())
                 .put("acknowledged", waited.outcome() == DeviceSession.Wait.Outcome.SYNCED)
                 .put("status", waited.status().kind().name().toLowerCase(java.util.Locale.ROOT));
-        report.line(published.published() == 0 ? "folder '" + Names.printable(name) + "': nothing changed"
-                : "folder '" + Names.printable(name) + "': published " + published.published() + " change(s), "
+        report.line(published.published() == 0 ? "folder '" + SafeText.printable(name) + "': nothing changed"
+                : "folder '" + SafeText.printable(name) + "': published " + published.published() + " change(s), "
                         + published.chunksQueued() + " new chunk(s)");
         for (String r : published.refused()) {
-            report.line("not published: " + Names.printable(r));
+            report.line("not published: " + SafeText.printable(r));
         }
         switch (waited.outcome()) {
             case SYNCED -> report.line("acknowledged by every relay");
@@ -122,6 +125,7 @@ final class PushCommand implements Callable<Integer> {
                     + "acknowledged them within " + Durations.format(wait) + "; they go out on the next push, pull or status");
             case NO_RELAY -> report.exit(ExitCodes.NO_RELAY, "no relay reachable (" + waited.reason()
                     + "); the changes are kept in the outbox and go out on the next push, pull or status");
+            case QUOTA_FULL -> report.exit(ExitCodes.QUOTA, waited.reason());
         }
         return root.finish(report);
     }

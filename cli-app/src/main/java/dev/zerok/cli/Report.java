@@ -54,7 +54,7 @@ final class Report {
             Map<String, Object> all = new LinkedHashMap<>(fields);
             all.put("exit_code", exitCode);
             if (warning != null) {
-                all.put("warning", warning);
+                all.put("warning", ZerokMain.oneLine(warning));
             }
             out.println(toJson(all));
         } else {
@@ -62,7 +62,7 @@ final class Report {
         }
         out.flush();
         if (warning != null) {
-            err.println("zerok: " + warning);
+            err.println("zerok: " + ZerokMain.oneLine(warning));
             err.flush();
         }
     }

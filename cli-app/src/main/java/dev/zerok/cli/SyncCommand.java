@@ -2,6 +2,7 @@ package dev.zerok.cli;
 
 import dev.zerok.client.Device;
 import dev.zerok.client.DeviceException;
+import dev.zerok.client.SafeText;
 import dev.zerok.client.FolderReport;
 import dev.zerok.client.IoMessages;
 import dev.zerok.client.TransferProgress;
@@ -136,6 +137,7 @@ final class SyncCommand implements Callable<Integer> {
                     case SYNCED -> ExitCodes.OK;
                     case TIMED_OUT -> ExitCodes.QUEUED;
                     case NO_RELAY -> ExitCodes.NO_RELAY;
+                    case QUOTA_FULL -> ExitCodes.QUOTA;
                 };
             }
             // Wait for a local change, a folder record or chunk from the group, or the rescan tick.
@@ -165,6 +167,7 @@ final class SyncCommand implements Callable<Integer> {
             case SYNCED -> "up to date";
             case TIMED_OUT -> "syncing (" + DeviceSession.describe(status) + ")";
             case NO_RELAY -> "offline (" + waited.reason() + ")";
+            case QUOTA_FULL -> "quota full: " + SafeText.printable(waited.reason());
         };
         boolean changed = !published.quiet() || !applied.quiet() || !applied.refused().isEmpty() || applied.pending() > 0;
         if (root.json()) {
@@ -186,15 +189,15 @@ final class SyncCommand implements Callable<Integer> {
             }
             return;
         }
-        String summary = "'" + Names.printable(name) + "': " + state + "; published " + published.published()
+        String summary = "'" + SafeText.printable(name) + "': " + state + "; published " + published.published()
                 + ", written " + applied.written() + ", deleted " + applied.deleted()
                 + (applied.pending() > 0 ? ", waiting for " + applied.pending() + " file(s) to arrive" : "")
                 + (applied.conflicts().isEmpty() ? "" : ", " + applied.conflicts().size() + " conflict(s)");
         for (String c : applied.conflicts()) {
-            out.println("conflict: kept the other version as " + Names.printable(c));
+            out.println("conflict: kept the other version as " + SafeText.printable(c));
         }
         for (String r : concat(published, applied)) {
-            out.println("not synced: " + Names.printable(r));
+            out.println("not synced: " + SafeText.printable(r));
         }
         if (line) {
             root.env().err().print("\r\033[2K" + summary + " (pass " + passes + ")");
@@ -235,7 +238,7 @@ final class SyncCommand implements Callable<Integer> {
             changes.reloadRules();
             try {
                 changes.watcher = DirectoryWatcher.start(directory, changes.rules, DEBOUNCE, MAX_DELAY, rescan,
-                        batch -> changes.pending.set(true), problem -> err.println("zerok: " + Names.printable(problem)));
+                        batch -> changes.pending.set(true), problem -> err.println("zerok: " + SafeText.printable(problem)));
             } catch (java.io.IOException e) {
                 throw CliFailure.of("cannot watch " + directory + ": " + IoMessages.describe(e));
             }
@@ -260,7 +263,7 @@ final class SyncCommand implements Callable<Integer> {
             try {
                 rules = IgnoreRules.load(directory);
             } catch (java.io.IOException e) {
-                err.println("zerok: " + IgnoreRules.FILE_NAME + " not used: " + Names.printable(IoMessages.describe(e)));
+                err.println("zerok: " + IgnoreRules.FILE_NAME + " not used: " + SafeText.printable(IoMessages.describe(e)));
             }
         }
 

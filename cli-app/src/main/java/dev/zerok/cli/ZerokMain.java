@@ -1,5 +1,6 @@
 package dev.zerok.cli;
 
+import dev.zerok.client.SafeText;
 import dev.zerok.ports.crypto.CryptoException;
 import dev.zerok.ports.crypto.Dh;
 import dev.zerok.ports.crypto.Hash;
@@ -182,8 +183,9 @@ public final class ZerokMain implements Callable<Integer> {
         return code;
     }
 
+    /** {@code text} as one printable line: line breaks become spaces, other controls {@code ?} ({@link SafeText}). */
     static String oneLine(String text) {
-        return text == null ? "" : text.replace('\r', ' ').replace('\n', ' ');
+        return text == null ? "" : SafeText.printable(text.replace('\r', ' ').replace('\n', ' '));
     }
 
     /** Keeps library logs off stdout and quiet unless --debug; must run before the first logger. */

@@ -102,6 +102,7 @@ public final class Device implements AutoCloseable {
     private final Clock clock;
     private final SyncClient client;
     private final int maxFrameBytes;
+    private final Map<RelayId, String> relayAddresses = new LinkedHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong chunksReceived = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong folderErrors = new java.util.concurrent.atomic.AtomicLong();
     private final Folders folders;
@@ -183,6 +184,9 @@ public final class Device implements AutoCloseable {
                     device.folders.missedExpired();
                 }
             });
+            for (RelayAddress relay : relays) {
+                device.relayAddresses.put(new RelayId(relay.staticPublicKey()), relay.hostPort());
+            }
             device.client.start();
             return device;
         } catch (ClientPortsModule.PortOpenException e) {
@@ -192,7 +196,7 @@ public final class Device implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(ports, lane, keys);
             throw new DeviceException(DeviceException.Code.STORE, "cannot create the device's content directory: "
-                    + e.getMessage(), e);
+                    + IoMessages.describe(e), e);
         } catch (PairingException | CryptoException | SealingException | SyncException e) {
             closeQuietly(ports, lane, keys);
             throw new DeviceException(DeviceException.Code.CRYPTO, "a crypto primitive is unavailable: " + e.getMessage(), e);
@@ -244,16 +248,23 @@ public final class Device implements AutoCloseable {
      * @param timeout how long to wait
      * @return the SYNCED status
      * @throws DeviceException coded {@code ALL_RELAYS_FAILED} as soon as no relay can be reached,
-     *     {@code STORE} if the local state failed, {@code TIMEOUT} with the last status otherwise
+     *     {@code QUOTA_EXCEEDED} as soon as a relay refused a push for the group's quota and nothing
+     *     else is pending (or at the deadline, if a refusal stands), {@code STORE} if the local
+     *     state failed, {@code TIMEOUT} with the last status otherwise
      */
     public SyncStatus awaitSynced(Duration timeout) throws DeviceException {
         client.syncNow();
         CompletableFuture<SyncStatus> done = client.when(
-                s -> s.kind() == SyncStatus.Kind.SYNCED || s.kind() == SyncStatus.Kind.FAILED);
+                s -> s.kind() == SyncStatus.Kind.SYNCED || s.kind() == SyncStatus.Kind.FAILED
+                        || (s.kind() == SyncStatus.Kind.CONNECTED && !client.quotaRefusals().isEmpty()));
         SyncStatus status;
         try {
             status = done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
+            java.util.Optional<QuotaRefusal> refusal = quotaRefusal();
+            if (refusal.isPresent()) {
+                throw new DeviceException(DeviceException.Code.QUOTA_EXCEEDED, refusal.get().describe());
+            }
             SyncStatus last = client.status();
             throw new DeviceException(DeviceException.Code.TIMEOUT, "not synced within " + timeout.toSeconds()
                     + " s (status " + last.kind().name().toLowerCase() + (last.reason().isEmpty() ? "" : ": " + last.reason())
@@ -269,7 +280,28 @@ public final class Device implements AutoCloseable {
             throw new DeviceException(relays ? DeviceException.Code.ALL_RELAYS_FAILED : DeviceException.Code.STORE,
                     status.reason());
         }
+        if (status.kind() == SyncStatus.Kind.CONNECTED) {
+            java.util.Optional<QuotaRefusal> refusal = quotaRefusal();
+            if (refusal.isPresent()) {
+                throw new DeviceException(DeviceException.Code.QUOTA_EXCEEDED, refusal.get().describe());
+            }
+        }
         return status;
+    }
+
+    /**
+     * The first relay (in preference order) whose last answer to a push was
+     * {@code QUOTA_EXCEEDED}, named by its configured address; empty if none.
+     */
+    public java.util.Optional<QuotaRefusal> quotaRefusal() {
+        Map<RelayId, String> refusals = client.quotaRefusals();
+        for (Map.Entry<RelayId, String> relay : relayAddresses.entrySet()) {
+            String text = refusals.get(relay.getKey());
+            if (text != null) {
+                return java.util.Optional.of(QuotaRefusal.parse(relay.getValue(), text));
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /**
@@ -381,7 +413,7 @@ public final class Device implements AutoCloseable {
             out.sort(Comparator.comparing(ReceivedData::sender).thenComparingLong(ReceivedData::sequence));
             return out;
         } catch (IOException e) {
-            throw new DeviceException(DeviceException.Code.STORE, "cannot read received data: " + e.getMessage(), e);
+            throw new DeviceException(DeviceException.Code.STORE, "cannot read received data: " + IoMessages.describe(e), e);
         }
     }
 
@@ -397,7 +429,7 @@ public final class Device implements AutoCloseable {
                 out.add(summarize(r));
             }
         } catch (IOException e) {
-            throw new DeviceException(DeviceException.Code.STORE, "cannot read the collection index: " + e.getMessage(), e);
+            throw new DeviceException(DeviceException.Code.STORE, "cannot read the collection index: " + IoMessages.describe(e), e);
         }
         return out;
     }

@@ -14,6 +14,7 @@ import dev.zerok.kernel.sync.SyncException;
 import dev.zerok.kernel.sync.SyncListener;
 import dev.zerok.kernel.sync.SyncPayload;
 import dev.zerok.kernel.sync.SyncStatus;
+import dev.zerok.kernel.wire.ErrorCode;
 import dev.zerok.kernel.wire.FrameCodec;
 import dev.zerok.kernel.wire.Message;
 import dev.zerok.kernel.wire.ProtocolException;
@@ -77,6 +78,16 @@ public final class SyncClient implements AutoCloseable {
     private final List<Waiter> waiters = new ArrayList<>();
     private final CompletableFuture<Boolean> closed = new CompletableFuture<>();
 
+    /** Plaintext size of each blob pushed through {@link #push} since start, to count acknowledged bytes. */
+    private final Map<BlobId, Integer> pushedSizes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<RelayId, Long> knownHeads = new HashMap<>();
+    private final Map<RelayId, String> quotaRefusals = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong pushBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong pushBytesAcknowledged = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong pulledBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong pulledBlobs = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong pullBlobsExpected = new java.util.concurrent.atomic.AtomicLong();
+
     private volatile SyncStatus status = SyncStatus.OFFLINE;
     private volatile VersionVector versionVector = VersionVector.EMPTY;
     private Timer timer;
@@ -98,6 +109,20 @@ public final class SyncClient implements AutoCloseable {
     }
 
     private record Waiter(Predicate<SyncStatus> condition, CompletableFuture<SyncStatus> future) {}
+
+    /**
+     * Bytes moved through the relays since {@link #start()}, for progress bars. Counts are
+     * plaintext sizes, summed over relays (a blob pushed to two relays counts twice); the pull
+     * expectation comes from the relays' heads, which an untrusted relay chooses: display only.
+     *
+     * @param pushBytes bytes handed to {@link #push} times the number of relays
+     * @param pushBytesAcknowledged of those, bytes some relay acknowledged (each relay counted)
+     * @param pulledBytes payload bytes of blobs received in pull responses
+     * @param pulledBlobs blobs received in pull responses
+     * @param pullBlobsExpected blobs the relays announced beyond this device's cursors (Welcome, Notify)
+     */
+    public record Traffic(long pushBytes, long pushBytesAcknowledged, long pulledBytes, long pulledBlobs,
+            long pullBlobsExpected) {}
 
     /**
      * Creates a client; nothing happens until {@link #start()}.
@@ -162,7 +187,10 @@ public final class SyncClient implements AutoCloseable {
         byte[] copy = data.clone();
         post(() -> {
             try {
-                result.complete(engine.push(kind, copy, clock.now()));
+                BlobId blob = engine.push(kind, copy, clock.now());
+                pushedSizes.put(blob, copy.length);
+                pushBytes.addAndGet((long) copy.length * endpoints.size());
+                result.complete(blob);
             } catch (SyncException | RuntimeException e) {
                 result.completeExceptionally(e);
             }
@@ -187,6 +215,23 @@ public final class SyncClient implements AutoCloseable {
     /** The latest status (safe from any thread). */
     public SyncStatus status() {
         return status;
+    }
+
+    /** Bytes pushed, acknowledged and pulled so far (safe from any thread). */
+    public Traffic traffic() {
+        return new Traffic(pushBytes.get(), pushBytesAcknowledged.get(), pulledBytes.get(), pulledBlobs.get(),
+                pullBlobsExpected.get());
+    }
+
+    /**
+     * The relays that refused a push with {@code QUOTA_EXCEEDED} in their current session (the
+     * engine stops pushing to such a relay until its next session), each with the relay's error
+     * text: untrusted, for display only,
+     * already passed through {@link SafeText#printable(String, int)} (at most 300 characters).
+     * Safe from any thread.
+     */
+    public Map<RelayId, String> quotaRefusals() {
+        return Map.copyOf(quotaRefusals);
     }
 
     /** The version vector as last committed (safe from any thread). */
@@ -368,7 +413,40 @@ public final class SyncClient implements AutoCloseable {
             if (connections.get(conn.number) != conn) {
                 return; // the engine closed this connection while handling an earlier message
             }
+            count(conn.relay, m);
             feed(new Input.Received(conn.relay, conn.number, m));
+        }
+    }
+
+    /** Traffic and quota bookkeeping for {@link #traffic()} and {@link #quotaRefusals()}; never affects sync. */
+    private void count(RelayId relay, Message m) {
+        switch (m) {
+            case Message.Welcome w -> {
+                quotaRefusals.remove(relay); // a new session: the engine tries pushes to this relay again
+                knownHeads.put(relay, w.head().value());
+                long behind = w.head().value() - engine.pullCursor(relay).value();
+                if (behind > 0) {
+                    pullBlobsExpected.addAndGet(behind);
+                }
+            }
+            case Message.Notify n -> {
+                Long known = knownHeads.get(relay);
+                if (known != null && n.head().value() > known) {
+                    pullBlobsExpected.addAndGet(n.head().value() - known);
+                    knownHeads.put(relay, n.head().value());
+                }
+            }
+            case Message.PullResponse p -> {
+                long bytes = 0;
+                for (Message.PulledBlob b : p.blobs()) {
+                    bytes += b.payload().length;
+                }
+                pulledBytes.addAndGet(bytes);
+                pulledBlobs.addAndGet(p.blobs().size());
+            }
+            case Message.Error e when e.code() == ErrorCode.QUOTA_EXCEEDED ->
+                    quotaRefusals.put(relay, SafeText.printable(e.detail(), 300));
+            default -> { }
         }
     }
 
@@ -447,6 +525,12 @@ public final class SyncClient implements AutoCloseable {
     }
 
     private void onEngineEvent(SyncEvent event) {
+        if (event instanceof SyncEvent.Acknowledged ack) {
+            Integer size = pushedSizes.get(ack.blob());
+            if (size != null) {
+                pushBytesAcknowledged.addAndGet(size);
+            }
+        }
         if (event instanceof SyncEvent.StatusChanged changed) {
             status = changed.status();
             List<Waiter> done = new ArrayList<>();

@@ -128,6 +128,24 @@ class ZerokEndToEndTest {
         assertThat(zerok("b", "pull", "--wait", "20s").exitCode()).isEqualTo(4);
     }
 
+    @Test
+    void status_synced_exitZero_relayDown_offlineFourThenFailedSeven() throws Exception {
+        pair();
+        CliRun.Result synced = zerok("a", "status");
+        assertThat(synced.exitCode()).as(synced.err()).isZero();
+        assertThat(synced.out()).contains("status: synced");
+        relay.close();
+
+        CliRun.Result offline = zerok("a", "status", "--wait", "0s");
+        CliRun.Result failed = zerok("a", "status", "--wait", "20s");
+
+        assertThat(offline.exitCode()).as(offline.out() + offline.err()).isEqualTo(ExitCodes.NO_RELAY);
+        assertThat(offline.out()).contains("status: offline");
+        assertThat(failed.exitCode()).as(failed.out() + failed.err()).isEqualTo(ExitCodes.STATUS_FAILED);
+        assertThat(failed.out()).contains("status: failed");
+        assertThat(failed.err()).startsWith("zerok: status: failed");
+    }
+
     private static void assertSameTree(Path expected, Path actual) throws IOException {
         List<Path> expectedPaths;
         try (Stream<Path> walk = Files.walk(expected)) {

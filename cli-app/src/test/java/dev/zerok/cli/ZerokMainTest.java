@@ -42,7 +42,9 @@ class ZerokMainTest {
 
         assertThat(help.exitCode()).isZero();
         assertThat(help.out()).contains("init", "relays", "pair", "push", "pull", "status", "devices", "relay")
-                .contains("3  push queued in the outbox").contains("4  no relay reachable").contains("5  pull done");
+                .contains("3  push queued in the outbox").contains("4  no relay reachable").contains("5  pull done")
+                .contains("6  a relay refused a push: the group's storage quota there is full")
+                .contains("7  status: failed").contains("status exits 0 synced, 3 pending or connected, 4 offline");
     }
 
     @Test

@@ -264,7 +264,8 @@ final class RelayConnection implements ChannelHandler {
                     return Optional.of(new Input.AppendCompleted(append.blob(), result.cursor(), result.duplicate()));
                 } catch (RelayStoreException e) {
                     return Optional.of(switch (e.code()) {
-                        case QUOTA_EXCEEDED -> new Input.AppendRefusedQuota(append.blob(), false);
+                        case QUOTA_EXCEEDED -> new Input.AppendRefusedQuota(append.blob(), false,
+                                e.storedBytes().orElse(-1), e.quotaBytes().orElse(-1));
                         case CAPACITY_EXCEEDED -> {
                             runtime.metrics().capacityRefusals.inc();
                             yield new Input.AppendRefusedQuota(append.blob(), true);

@@ -84,8 +84,17 @@ public final class RelaySession {
         /**
          * {@link Action.Append} stored nothing because the group's quota is full, or with
          * {@code relayFull} because the relay's total storage is.
+         *
+         * @param storedBytes bytes charged to the group's quota before the refused append, or -1
+         *     if the store did not say; only for the message text
+         * @param quotaBytes the group's quota in bytes, or -1 if the store did not say
          */
-        record AppendRefusedQuota(BlobId blob, boolean relayFull) implements Input {}
+        record AppendRefusedQuota(BlobId blob, boolean relayFull, long storedBytes, long quotaBytes) implements Input {
+            /** Without figures. */
+            public AppendRefusedQuota(BlobId blob, boolean relayFull) {
+                this(blob, relayFull, -1, -1);
+            }
+        }
 
         /**
          * Result of {@link Action.ReadPage}: the blobs, whether more follow, and the cursors in the
@@ -319,7 +328,7 @@ public final class RelaySession {
                 actions.add(new Action.Send(new Message.Error(ErrorCode.QUOTA_EXCEEDED, q.relayFull()
                         ? "the relay's total storage is full; nothing was stored; space returns as blobs expire, "
                                 + "push to another relay meanwhile"
-                        : "the group's storage quota is full; nothing was stored", 0)));
+                        : "the group's storage quota is full" + quotaFigures(q) + "; nothing was stored", 0)));
                 pump(now);
             }
             case Input.PageRead p -> onPage(p, now);
@@ -580,5 +589,13 @@ public final class RelaySession {
         queue.clear();
         actions.add(new Action.Close());
         state = State.CLOSING;
+    }
+
+    /**
+     * " (N of M bytes)" when the store gave both figures, else "". The device shows them to its
+     * user (docs/PROTOCOL.md leaves the Error message free text; devices parse this form for display only).
+     */
+    private static String quotaFigures(Input.AppendRefusedQuota q) {
+        return q.storedBytes() >= 0 && q.quotaBytes() >= 0 ? " (" + q.storedBytes() + " of " + q.quotaBytes() + " bytes)" : "";
     }
 }

@@ -295,6 +295,18 @@ class RelaySessionTest {
     }
 
     @Test
+    void quotaRefusalWithFigures_messageCarriesUsedOfQuotaBytes() {
+        RelaySession s = active();
+        s.handle(new Input.Received(new Message.Push(blob(1), 60, new byte[] {7})), T0);
+        s.drainActions();
+
+        s.handle(new Input.AppendRefusedQuota(blob(1), false, 65_000, 65_536), T0);
+
+        assertThat(sent(s.drainActions().get(0))).isInstanceOfSatisfying(Message.Error.class,
+                e -> assertThat(e.detail()).startsWith("the group's storage quota is full (65000 of 65536 bytes)"));
+    }
+
+    @Test
     void shutdownWithAnAppendInFlight_acksItFirstThenSaysUnavailableAndCloses() {
         RelaySession s = active();
         s.handle(new Input.Received(new Message.Push(blob(1), 60, new byte[] {7})), T0);

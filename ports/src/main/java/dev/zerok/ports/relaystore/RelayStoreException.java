@@ -34,15 +34,49 @@ public final class RelayStoreException extends Exception {
     }
 
     private final Code code;
+    private final long storedBytes;
+    private final long quotaBytes;
 
     public RelayStoreException(Code code, String message) {
-        super(message);
-        this.code = code;
+        this(code, message, null);
     }
 
     public RelayStoreException(Code code, String message, Throwable cause) {
         super(message, cause);
         this.code = code;
+        this.storedBytes = -1;
+        this.quotaBytes = -1;
+    }
+
+    private RelayStoreException(String message, long storedBytes, long quotaBytes) {
+        super(message);
+        this.code = Code.QUOTA_EXCEEDED;
+        this.storedBytes = storedBytes;
+        this.quotaBytes = quotaBytes;
+    }
+
+    /**
+     * A {@link Code#QUOTA_EXCEEDED} failure that carries the figures, so the relay can tell the
+     * device how full the group is.
+     *
+     * @param storedBytes payload bytes charged to the group's quota before the refused append, {@code >= 0}
+     * @param quotaBytes the group's quota in bytes, {@code >= 0}
+     */
+    public static RelayStoreException quotaExceeded(String message, long storedBytes, long quotaBytes) {
+        if (storedBytes < 0 || quotaBytes < 0) {
+            throw new IllegalArgumentException("storedBytes and quotaBytes must be >= 0");
+        }
+        return new RelayStoreException(message, storedBytes, quotaBytes);
+    }
+
+    /** For {@link #quotaExceeded}: bytes charged to the group before the refused append; else empty. */
+    public java.util.OptionalLong storedBytes() {
+        return storedBytes < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(storedBytes);
+    }
+
+    /** For {@link #quotaExceeded}: the group's quota in bytes; else empty. */
+    public java.util.OptionalLong quotaBytes() {
+        return quotaBytes < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(quotaBytes);
     }
 
     /** What went wrong, as a stable code. */

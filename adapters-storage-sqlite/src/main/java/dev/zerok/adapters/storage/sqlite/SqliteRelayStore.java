@@ -195,8 +195,9 @@ final class SqliteRelayStore implements RelayStore {
                 charge = content == null ? stored.length : 0;
                 state = groupState(dsl, g);
                 if (state.getStoredBytes() + charge > groupQuotaBytes) {
-                    throw new RelayStoreException(Code.QUOTA_EXCEEDED, "the group's storage quota of "
-                            + groupQuotaBytes + " bytes would be exceeded; nothing was stored");
+                    throw RelayStoreException.quotaExceeded("the group's storage quota of "
+                            + groupQuotaBytes + " bytes would be exceeded (stored: " + state.getStoredBytes()
+                            + " bytes); nothing was stored", state.getStoredBytes(), groupQuotaBytes);
                 }
             }
             RelayTotalsRecord totals = totals(dsl);
