@@ -19,12 +19,12 @@ class IgnoreRulesTest {
     private static final String ROOT_RULES = """
             # a comment line, and a blank line next
 
-           *.log
+            *.log
             !keep.log
             build/
             /out
             doc/*.txt
-           **/cache
+            **/cache
             a/**/z
             tmp?
             [ab]x.bin

@@ -78,6 +78,6 @@ class FolderCodecTest {
         assertThat(ConflictNames.isConflictCopy(ConflictNames.copyPath(loser))).isTrue();
         assertThat(ConflictNames.isConflictCopy("docs/report.txt")).isFalse();
         assertThat(ConflictNames.uniqueCopyPath(loser))
-                .isEqualTo("docs/report.sync-conflict-20261127-040512-AAAAAAA-03030303.txt");
+                .isEqualTo("docs/report.sync-conflict-20261127-040512-AAAAAAA-01010101.txt");
     }
 }
