@@ -48,6 +48,9 @@ final class PullCommand implements Callable<Integer> {
     @Option(names = "--force", description = "with --into: replace files zerok did not write")
     private boolean force;
 
+    @Option(names = "--all", description = "list every received text and collection, not only what is new since the last pull")
+    private boolean all;
+
     @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "30s",
             description = "how long to wait for the relays (default ${DEFAULT-VALUE})")
     private Duration wait;
@@ -66,18 +69,27 @@ final class PullCommand implements Callable<Integer> {
             List<Map<String, Object>> collections = new ArrayList<>();
             boolean incomplete = false;
             try {
+                java.util.Set<dev.zerok.ports.id.BlobId> shown = all ? java.util.Set.of() : device.shown();
+                List<dev.zerok.ports.id.BlobId> nowShown = new ArrayList<>();
                 for (ReceivedData received : device.received()) {
+                    if (shown.contains(received.blob())) {
+                        continue;
+                    }
                     data.add(describe(received, report));
+                    nowShown.add(received.blob());
                 }
-                List<CollectionSummary> all = device.collections();
+                List<CollectionSummary> every = device.collections();
                 // Written: only the newest complete collection of each name (an older one never overwrites it).
                 Map<String, CollectionSummary> newest = new LinkedHashMap<>();
-                for (CollectionSummary summary : all) {
+                for (CollectionSummary summary : every) {
                     if (summary.complete()) {
                         newest.merge(summary.name(), summary, (x, y) -> y.createdAt().isAfter(x.createdAt()) ? y : x);
                     }
                 }
-                for (CollectionSummary summary : all) {
+                for (CollectionSummary summary : every) {
+                    if (into == null && shown.contains(summary.id()) && summary.complete()) {
+                        continue;
+                    }
                     boolean fromHere = summary.sender().equals(device.id());
                     Map<String, Object> item = new LinkedHashMap<>();
                     item.put("blob", summary.id().hex());
@@ -113,6 +125,9 @@ final class PullCommand implements Callable<Integer> {
                         }
                     } else {
                         report.line(line + ", complete");
+                    }
+                    if (summary.complete() && !item.containsKey("error")) {
+                        nowShown.add(summary.id());
                     }
                     collections.add(item);
                 }
@@ -152,6 +167,7 @@ final class PullCommand implements Callable<Integer> {
                     }
                 }
                 report.put("folders", folders);
+                device.markShown(nowShown);
                 List<Map<String, Object>> failed = new ArrayList<>();
                 for (BlobIndexEntry failure : device.failures()) {
                     Map<String, Object> item = new LinkedHashMap<>();
@@ -171,7 +187,7 @@ final class PullCommand implements Callable<Integer> {
                 throw DeviceSession.failure(e);
             }
             if (data.isEmpty() && collections.isEmpty() && device.folders().names().isEmpty()) {
-                report.line("nothing received yet");
+                report.line(all ? "nothing received yet" : "nothing new since the last pull (--all lists everything received)");
             }
             switch (waited.outcome()) {
                 case NO_RELAY -> report.exit(ExitCodes.NO_RELAY, "no relay reachable (" + waited.reason()

@@ -398,6 +398,24 @@ public final class Device implements AutoCloseable {
         return new PushReceipt(blob, manifest.fileCount(), total, queued, deduplicated);
     }
 
+    /** The received data blobs and collections already reported by {@link #markShown}. */
+    public java.util.Set<BlobId> shown() throws DeviceException {
+        try {
+            return content.shown();
+        } catch (IOException e) {
+            throw new DeviceException(DeviceException.Code.STORE, "cannot read the shown list: " + e.getMessage(), e);
+        }
+    }
+
+    /** Records that these received blobs were reported to the user (`pull` prints only newer ones). */
+    public void markShown(List<BlobId> blobs) throws DeviceException {
+        try {
+            content.markShown(blobs);
+        } catch (IOException e) {
+            throw new DeviceException(DeviceException.Code.STORE, "cannot write the shown list: " + e.getMessage(), e);
+        }
+    }
+
     /** Data blobs received from other devices, in blob id order. */
     public List<ReceivedData> received() throws DeviceException {
         try {

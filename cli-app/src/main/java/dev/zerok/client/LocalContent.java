@@ -32,10 +32,12 @@ final class LocalContent {
 
     private final Path received;
     private final Path collections;
+    private final Path shown;
 
     LocalContent(Path contentDir) throws IOException {
         this.received = contentDir.resolve("received");
         this.collections = contentDir.resolve("collections");
+        this.shown = contentDir.resolve("shown");
         for (Path dir : List.of(contentDir, received, collections)) {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
@@ -62,6 +64,29 @@ final class LocalContent {
     Optional<Record> collection(BlobId blob) throws IOException {
         Path file = collections.resolve(blob.hex());
         return Files.exists(file) ? Optional.of(read(blob, file)) : Optional.empty();
+    }
+
+    /** The blobs {@link #markShown} recorded: what `pull` already printed. */
+    java.util.Set<BlobId> shown() throws IOException {
+        java.util.Set<BlobId> out = new java.util.HashSet<>();
+        if (Files.exists(shown)) {
+            for (String line : Files.readAllLines(shown)) {
+                if (line.length() == 2 * BlobId.LENGTH && line.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+                    out.add(BlobId.fromHex(line));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Appends blob ids to the shown list (a torn last line is ignored when read). */
+    void markShown(List<BlobId> blobs) throws IOException {
+        if (blobs.isEmpty()) {
+            return;
+        }
+        StringBuilder text = new StringBuilder();
+        blobs.forEach(b -> text.append(b.hex()).append('\n'));
+        Files.writeString(shown, text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     private static List<Record> list(Path dir) throws IOException {

@@ -75,7 +75,8 @@ class ZerokEndToEndTest {
         JsonNode devices = ok(zerok("b", "--json", "devices")).json();
         assertThat(devices.get("this_device").get("name").asText()).isEqualTo("bob");
         assertThat(devices.get("senders").findValuesAsText("id")).contains(aliceId);
-        assertThat(ok(zerok("b", "pull")).out()).contains("hello from alice");
+        assertThat(ok(zerok("b", "pull")).out()).as("pull prints only what is new").doesNotContain("hello from alice");
+        assertThat(ok(zerok("b", "pull", "--all")).out()).contains("hello from alice");
     }
 
     @Test
