@@ -6,19 +6,13 @@ import dev.zerok.ports.id.ContentHash;
 import dev.zerok.ports.id.DeviceId;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.function.Supplier;
 import org.msgpack.core.MessageBufferPacker;
-import org.msgpack.core.MessageInsufficientBufferException;
 import org.msgpack.core.MessagePack;
-import org.msgpack.core.MessagePackException;
 import org.msgpack.core.MessagePacker;
-import org.msgpack.core.MessageSizeException;
-import org.msgpack.core.MessageUnpacker;
 
 /**
  * The data of a {@code FOLDER} sync payload: a batch of {@link FileRecord}s of one folder, or a
@@ -131,25 +125,7 @@ public final class FolderCodec {
      *     BAD_PATH, INVALID_VALUE)
      */
     public static Message decode(byte[] bytes) throws ContentException {
-        Message message;
-        try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(bytes)) {
-            StrictReader in = new StrictReader(unpacker, bytes.length);
-            message = read(in);
-            if (unpacker.hasNext()) {
-                throw new ContentException(Code.TRAILING_BYTES,
-                        (bytes.length - unpacker.getTotalReadBytes()) + " bytes after the end of the folder message");
-            }
-        } catch (MessageInsufficientBufferException e) {
-            throw new ContentException(Code.TRUNCATED, "input ended inside a MessagePack value");
-        } catch (MessageSizeException e) {
-            throw new ContentException(Code.TOO_LARGE, "a declared length or count is above 2^31-1");
-        } catch (MessagePackException | IOException e) {
-            throw new ContentException(Code.MALFORMED, "not valid MessagePack: " + e.getClass().getSimpleName());
-        }
-        if (!Arrays.equals(encode(message), bytes)) {
-            throw new ContentException(Code.MALFORMED, "folder message not in canonical form");
-        }
-        return message;
+        return StrictReader.readAll(bytes, "folder message", FolderCodec::read, FolderCodec::encode);
     }
 
     private static Message read(StrictReader in) throws ContentException, IOException {
@@ -182,7 +158,7 @@ public final class FolderCodec {
         for (int i = 0; i < count; i++) {
             records.add(readRecord(in));
         }
-        return build(() -> new Records(folder, records));
+        return StrictReader.build(() -> new Records(folder, records));
     }
 
     private static FileRecord readRecord(StrictReader in) throws ContentException, IOException {
@@ -235,7 +211,7 @@ public final class FolderCodec {
         }
         DeviceId modifiedBy = new DeviceId(in.bin("record.modifiedBy", DeviceId.LENGTH));
         FileRecord.Type t = type;
-        return build(() -> new FileRecord(path, t, deleted, mode, size, mtime, chunks, target,
+        return StrictReader.build(() -> new FileRecord(path, t, deleted, mode, size, mtime, chunks, target,
                 new VersionVector(vector), modifiedBy));
     }
 
@@ -266,14 +242,4 @@ public final class FolderCodec {
         p.writePayload(bytes);
     }
 
-    private static <T> T build(Supplier<T> constructor) throws ContentException {
-        try {
-            return constructor.get();
-        } catch (IllegalArgumentException e) {
-            if (e.getCause() instanceof ContentException coded) {
-                throw coded;
-            }
-            throw new ContentException(Code.INVALID_VALUE, e.getMessage());
-        }
-    }
 }

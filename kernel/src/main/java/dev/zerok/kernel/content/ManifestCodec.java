@@ -5,16 +5,10 @@ import dev.zerok.ports.id.ContentHash;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.function.Supplier;
 import org.msgpack.core.MessageBufferPacker;
-import org.msgpack.core.MessageInsufficientBufferException;
 import org.msgpack.core.MessagePack;
-import org.msgpack.core.MessagePackException;
 import org.msgpack.core.MessagePacker;
-import org.msgpack.core.MessageSizeException;
-import org.msgpack.core.MessageUnpacker;
 
 /**
  * Encodes {@link Manifest}s as MessagePack and decodes them strictly, in the style of the wire
@@ -92,26 +86,7 @@ public final class ManifestCodec {
      *     UNSUPPORTED_VERSION, TOO_LARGE, BAD_NAME, BAD_PATH, DUPLICATE_PATH, INVALID_VALUE)
      */
     public static Manifest decode(byte[] bytes) throws ContentException {
-        Manifest manifest;
-        try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(bytes)) {
-            StrictReader in = new StrictReader(unpacker, bytes.length);
-            manifest = readManifest(in);
-            if (unpacker.hasNext()) {
-                throw new ContentException(Code.TRAILING_BYTES,
-                        (bytes.length - unpacker.getTotalReadBytes()) + " bytes after the end of the manifest");
-            }
-        } catch (MessageInsufficientBufferException e) {
-            throw new ContentException(Code.TRUNCATED, "input ended inside a MessagePack value");
-        } catch (MessageSizeException e) {
-            throw new ContentException(Code.TOO_LARGE, "a declared length or count is above 2^31-1");
-        } catch (MessagePackException | IOException e) {
-            throw new ContentException(Code.MALFORMED, "not valid MessagePack: " + e.getClass().getSimpleName());
-        }
-        if (!Arrays.equals(encode(manifest), bytes)) {
-            throw new ContentException(Code.MALFORMED,
-                    "manifest not in canonical form (non-minimal integer, length or header encoding)");
-        }
-        return manifest;
+        return StrictReader.readAll(bytes, "manifest", ManifestCodec::readManifest, ManifestCodec::encode);
     }
 
     private static Manifest readManifest(StrictReader in) throws ContentException, IOException {
@@ -137,7 +112,7 @@ public final class ManifestCodec {
             entries.add(readEntry(in));
         }
         Instant createdAt = Instant.ofEpochMilli(createdAtMillis);
-        return build(() -> new Manifest(name, createdAt, entries));
+        return StrictReader.build(() -> new Manifest(name, createdAt, entries));
     }
 
     private static Manifest.Entry readEntry(StrictReader in) throws ContentException, IOException {
@@ -167,23 +142,11 @@ public final class ManifestCodec {
         for (int i = 0; i < chunkCount; i++) {
             chunks.add(new ContentHash(in.bin("Entry.chunks[i]", ContentHash.LENGTH)));
         }
-        return build(() -> new Manifest.Entry(path, entryType, mode, size, chunks));
+        return StrictReader.build(() -> new Manifest.Entry(path, entryType, mode, size, chunks));
     }
 
     private static void check(Manifest.Check check) throws ContentException {
         check.run();
-    }
-
-    /** Runs a record constructor, turning its invariant failure back into the coded exception. */
-    private static <T> T build(Supplier<T> constructor) throws ContentException {
-        try {
-            return constructor.get();
-        } catch (IllegalArgumentException e) {
-            if (e.getCause() instanceof ContentException coded) {
-                throw coded;
-            }
-            throw new ContentException(Code.INVALID_VALUE, e.getMessage());
-        }
     }
 
     private static void bin(MessagePacker p, byte[] bytes) throws IOException {

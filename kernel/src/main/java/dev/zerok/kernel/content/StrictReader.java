@@ -17,6 +17,54 @@ import org.msgpack.value.ValueType;
  * {@link ContentException}. Not thread-safe (one per decode).
  */
 final class StrictReader {
+    /** Reads one value from a reader positioned at the start. */
+    @FunctionalInterface
+    interface Parser<T> {
+        T read(StrictReader in) throws ContentException, IOException;
+    }
+
+    /**
+     * Reads exactly one value occupying all of {@code bytes} and checks that {@code encode} gives
+     * the same bytes back (canonical form), mapping every msgpack-core failure to a coded
+     * {@link ContentException}; nothing else escapes.
+     *
+     * @param what the value's name in messages, e.g. "manifest"
+     */
+    static <T> T readAll(byte[] bytes, String what, Parser<T> parser, java.util.function.Function<T, byte[]> encode)
+            throws ContentException {
+        T value;
+        try (MessageUnpacker unpacker = org.msgpack.core.MessagePack.newDefaultUnpacker(bytes)) {
+            value = parser.read(new StrictReader(unpacker, bytes.length));
+            if (unpacker.hasNext()) {
+                throw new ContentException(Code.TRAILING_BYTES,
+                        (bytes.length - unpacker.getTotalReadBytes()) + " bytes after the end of the " + what);
+            }
+        } catch (org.msgpack.core.MessageInsufficientBufferException e) {
+            throw new ContentException(Code.TRUNCATED, "input ended inside a MessagePack value");
+        } catch (org.msgpack.core.MessageSizeException e) {
+            throw new ContentException(Code.TOO_LARGE, "a declared length or count is above 2^31-1");
+        } catch (org.msgpack.core.MessagePackException | IOException e) {
+            throw new ContentException(Code.MALFORMED, "not valid MessagePack: " + e.getClass().getSimpleName());
+        }
+        if (!java.util.Arrays.equals(encode.apply(value), bytes)) {
+            throw new ContentException(Code.MALFORMED,
+                    what + " not in canonical form (non-minimal integer, length or header encoding)");
+        }
+        return value;
+    }
+
+    /** Runs a record constructor, turning its invariant failure back into the coded exception. */
+    static <T> T build(java.util.function.Supplier<T> constructor) throws ContentException {
+        try {
+            return constructor.get();
+        } catch (IllegalArgumentException e) {
+            if (e.getCause() instanceof ContentException coded) {
+                throw coded;
+            }
+            throw new ContentException(Code.INVALID_VALUE, e.getMessage());
+        }
+    }
+
     private final MessageUnpacker unpacker;
     private final long totalBytes;
 
