@@ -1,10 +1,8 @@
 package dev.zerok.client;
 
-import dev.zerok.kernel.content.ConflictNames;
 import dev.zerok.kernel.content.FileRecord;
 import dev.zerok.kernel.content.FolderCodec;
 import dev.zerok.kernel.content.FolderState;
-import dev.zerok.kernel.content.Manifest;
 import dev.zerok.kernel.sync.SyncPayload;
 import dev.zerok.ports.blob.BlobStoreException;
 import dev.zerok.ports.clientstate.VersionVector;
@@ -275,8 +273,8 @@ public final class Folders {
             view.put(path, r.winner());
             if (!publishResolutions) {
                 for (FileRecord loser : r.conflicts()) {
-                    String copy = copyPathFor(state, loser);
-                    if (state.heads(copy).isEmpty() && fits(copy)) {
+                    String copy = state.copyPath(loser);
+                    if (state.heads(copy).isEmpty() && FolderState.fits(copy)) {
                         view.putIfAbsent(copy, loser.moved(copy, loser.version(), loser.modifiedBy()));
                         if (index.get(copy) == null) {
                             conflicts.add(copy);
@@ -452,39 +450,14 @@ public final class Folders {
         if (!publish) {
             return 0;
         }
-        List<FileRecord> out = new ArrayList<>();
-        for (String path : state.paths()) {
-            FolderState.Resolution r = state.resolve(path);
-            if (r.conflicts().isEmpty()) {
-                continue;
+        List<FileRecord> out = state.settleConflicts(self);
+        for (FileRecord r : out) {
+            if (state.heads(r.path()).stream().noneMatch(r::sameContent)) { // a copy, not a winner's record
+                conflicts.add(r.path());
             }
-            for (FileRecord loser : r.conflicts()) {
-                String copy = copyPathFor(state, loser);
-                if (!fits(copy) || state.heads(copy).stream().anyMatch(loser::sameContent)) {
-                    continue;
-                }
-                out.add(loser.moved(copy, state.nextVersion(copy, state.headsVersion(copy), self), self));
-                conflicts.add(copy);
-            }
-            FileRecord w = r.winner();
-            out.add(w.moved(path, state.nextVersion(path, state.headsVersion(path), self), self));
         }
         publishRecords(folder, out);
         return out.size();
-    }
-
-    /**
-     * Syncthing's conflict-copy name, or, when that name already holds another version (a second
-     * losing edit the same device made within the same second), the name tagged by the loser's
-     * content: a copy never replaces another copy.
-     */
-    private static String copyPathFor(FolderState state, FileRecord loser) {
-        String copy = ConflictNames.copyPath(loser);
-        List<FileRecord> there = state.heads(copy);
-        if (there.isEmpty() || there.stream().anyMatch(h -> h.deleted() || loser.sameContent(h))) {
-            return copy;
-        }
-        return ConflictNames.uniqueCopyPath(loser);
     }
 
     private void publishRecords(String folder, List<FileRecord> records) throws DeviceException {
@@ -598,11 +571,6 @@ public final class Folders {
         int mode = d == null || d.type != FileRecord.Type.FILE ? r.mode() : d.mode;
         return new FileRecord(r.path(), r.type(), r.deleted(), mode, r.size(), mtime, r.chunks(), r.linkTarget(),
                 r.version(), r.modifiedBy());
-    }
-
-    private static boolean fits(String path) {
-        return path.getBytes(StandardCharsets.UTF_8).length <= Manifest.MAX_PATH_BYTES
-                && path.substring(path.lastIndexOf('/') + 1).getBytes(StandardCharsets.UTF_8).length <= 255;
     }
 
     private static boolean underRefused(String path, List<String> refused) {

@@ -189,6 +189,57 @@ public final class FolderState {
         return base.with(self, highest + 1);
     }
 
+    /**
+     * The records a device that takes part in the folder publishes to settle every conflict it
+     * sees: for each losing live file a conflict copy ({@link #copyPath}; skipped when that copy
+     * already exists with the same content, or its name would be too long), then a record of the
+     * winner whose version supersedes every head of the path. Devices that settle the same
+     * conflict concurrently publish records of equal content, which do not conflict. The caller
+     * publishes them and merges them back.
+     *
+     * @param self the settling device
+     * @return the records to publish, in path order; empty if there is no conflict
+     */
+    public List<FileRecord> settleConflicts(DeviceId self) {
+        List<FileRecord> out = new ArrayList<>();
+        for (String path : heads.keySet()) {
+            Resolution r = resolve(path);
+            if (r.conflicts().isEmpty()) {
+                continue;
+            }
+            for (FileRecord loser : r.conflicts()) {
+                String copy = copyPath(loser);
+                if (!fits(copy) || heads(copy).stream().anyMatch(loser::sameContent)) {
+                    continue;
+                }
+                out.add(loser.moved(copy, nextVersion(copy, headsVersion(copy), self), self));
+            }
+            out.add(r.winner().moved(path, nextVersion(path, headsVersion(path), self), self));
+        }
+        return out;
+    }
+
+    /**
+     * Where the conflict copy of {@code loser} goes: Syncthing's name
+     * ({@link ConflictNames#copyPath}), or, when that name already holds another version (a
+     * second losing edit the same device made within the same second), the name tagged by the
+     * loser's content ({@link ConflictNames#uniqueCopyPath}): a copy never replaces another copy.
+     */
+    public String copyPath(FileRecord loser) {
+        String copy = ConflictNames.copyPath(loser);
+        List<FileRecord> there = heads(copy);
+        if (there.isEmpty() || there.stream().anyMatch(h -> h.deleted() || loser.sameContent(h))) {
+            return copy;
+        }
+        return ConflictNames.uniqueCopyPath(loser);
+    }
+
+    /** True if {@code path} fits the path rules' length and a file name's 255 bytes. */
+    public static boolean fits(String path) {
+        return path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= Manifest.MAX_PATH_BYTES
+                && path.substring(path.lastIndexOf('/') + 1).getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 255;
+    }
+
     /** The merge of the versions of every head of {@code path} (empty vector if none). */
     public VersionVector headsVersion(String path) {
         VersionVector out = VersionVector.EMPTY;
