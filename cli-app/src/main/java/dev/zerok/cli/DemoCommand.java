@@ -2,11 +2,9 @@ package dev.zerok.cli;
 
 import dev.zerok.client.ClientComponent;
 import dev.zerok.client.ClientSettings;
-import dev.zerok.client.CollectionSummary;
 import dev.zerok.client.Device;
 import dev.zerok.client.DeviceException;
-import dev.zerok.client.MaterializeResult;
-import dev.zerok.client.PushReceipt;
+import dev.zerok.client.FolderReport;
 import dev.zerok.client.RelayAddress;
 import dev.zerok.client.TransferProgress;
 import dev.zerok.kernel.noise.StaticIdentity;
@@ -42,9 +40,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code zerok demo [DIR]}: the main job on one machine. Starts a relay as a separate process,
- * creates two devices, pairs them with a real sealed invite and short code, pushes DIR from the
- * first, pulls it into the second over QUIC through the relay, verifies every file by SHA-256
- * against the source, and prints files, bytes, wall time, throughput and the relay's peak RSS.
+ * creates two devices, pairs them with a real sealed invite and short code, publishes DIR as a
+ * shared folder from the first (change records and chunks), applies it on the second over QUIC
+ * through the relay, verifies every file by SHA-256 against the source, and prints files, bytes, wall time, throughput and the relay's peak RSS.
  *
  * <p>Exit codes: 0 verified; 1 a step failed or a file differs (one-line reason).
  */
@@ -135,45 +133,44 @@ public class DemoCommand implements Callable<Integer> {
             try (Device a = Device.open(root.resolve("device-a"), idA, groupSecret, relays);
                     Device b = Device.open(root.resolve("device-b"), idB, joinedSecret, relays)) {
                 long tPush = System.nanoTime();
-                PushReceipt receipt = a.pushPath(tree, progress.phase("seal+queue"));
+                String folder = tree.getFileName().toString();
+                FolderReport published = a.folders().publish(folder, tree, (path, isDirectory) -> false,
+                        progress.phase("seal+queue"));
                 progress.done();
                 long tQueued = System.nanoTime();
                 a.awaitSynced(remaining(deadline));
                 long tUploaded = System.nanoTime();
                 b.awaitSynced(remaining(deadline));
                 long tDownloaded = System.nanoTime();
-                CollectionSummary collection = b.collections().stream()
-                        .filter(c -> c.id().equals(receipt.blob())).findFirst()
-                        .orElseThrow(() -> new DeviceException(DeviceException.Code.INCOMPLETE,
-                                "device B has not received the collection"));
-                if (!collection.complete()) {
-                    throw new DeviceException(DeviceException.Code.INCOMPLETE, "device B holds " + collection.chunksPresent()
-                            + " of " + collection.chunksTotal() + " chunks");
-                }
                 Path pulled = root.resolve("pulled");
-                MaterializeResult written = b.materialize(collection.id(), pulled, progress.phase("write"));
+                FolderReport written = b.folders().apply(folder, pulled.resolve(folder), false, false,
+                        progress.phase("write"));
                 progress.done();
+                if (written.pending() > 0 || !written.refused().isEmpty()) {
+                    throw new DeviceException(DeviceException.Code.INCOMPLETE, "device B could not write "
+                            + (written.pending() + written.refused().size()) + " path(s): " + written.refused());
+                }
                 long tWritten = System.nanoTime();
                 beforeVerify();
-                int mismatches = source.verifyAgainst(pulled.resolve(tree.getFileName().toString()));
+                int mismatches = source.verifyAgainst(pulled.resolve(folder));
                 long tVerified = System.nanoTime();
                 double seconds = (tWritten - tPush) / 1e9;
-                out.printf(Locale.ROOT, "files: %,d   bytes: %,d (%s)   chunks queued: %,d, deduplicated: %,d%n",
-                        written.files(), written.bytes(), mib(written.bytes()), receipt.chunksQueued(),
-                        receipt.chunksDeduplicated());
+                int files = source.files.size();
+                out.printf(Locale.ROOT, "files: %,d   bytes: %,d (%s)   folder records: %,d   chunks queued: %,d%n",
+                        files, written.bytesWritten(), mib(written.bytesWritten()), published.published(),
+                        published.chunksQueued());
                 out.printf(Locale.ROOT, "time: %.2f s push-to-written (seal+queue %.2f s, upload acked %.2f s, "
                         + "download %.2f s, write %.2f s); verify %.2f s; total with relay start %.2f s%n", seconds,
                         secs(tPush, tQueued), secs(tQueued, tUploaded), secs(tUploaded, tDownloaded),
                         secs(tDownloaded, tWritten), secs(tWritten, tVerified), secs(t0, tVerified));
-                out.printf(Locale.ROOT, "throughput: %.1f MB/s, %.0f files/s%n", written.bytes() / 1e6 / seconds,
-                        written.files() / seconds);
+                out.printf(Locale.ROOT, "throughput: %.1f MB/s, %.0f files/s%n", written.bytesWritten() / 1e6 / seconds,
+                        files / seconds);
                 relay.peakRssBytes().ifPresent(rss -> out.printf(Locale.ROOT, "relay peak RSS: %s%n", mib(rss)));
-                if (mismatches > 0 || written.files() != source.files.size()) {
-                    out.printf(Locale.ROOT, "VERIFY FAILED: %d file(s) differ or are missing%n",
-                            mismatches + Math.abs(source.files.size() - written.files()));
+                if (mismatches > 0) {
+                    out.printf(Locale.ROOT, "VERIFY FAILED: %d file(s) differ or are missing%n", mismatches);
                     return 1;
                 }
-                out.printf(Locale.ROOT, "verified: all %,d files identical (SHA-256)%n", written.files());
+                out.printf(Locale.ROOT, "verified: all %,d files identical (SHA-256)%n", files);
                 return 0;
             } finally {
                 tools.transport().close();
