@@ -22,6 +22,32 @@ class DeterminismTest {
         assertThat(second).isEqualTo(first);
     }
 
+    /**
+     * Five devices on one relay: Notify fans out to four connections per push, so the relay's
+     * fan-out order (and the entropy draws that follow it) must not depend on identity hashes.
+     */
+    @Test
+    void sameSeed_fiveDevices_twoRunsAndAnotherJvm_byteIdenticalTimelines() throws Exception {
+        String first = ChaosRunner.timelineOf(SyncScenarios.S_CONC_03, mock, 77);
+        String second = ChaosRunner.timelineOf(SyncScenarios.S_CONC_03, mock, 77);
+        assertThat(first).contains("\"what\":\"deliver\"");
+        assertThat(second).isEqualTo(first);
+
+        // The printed seed replays in a fresh JVM (other identity hashes, other class-loading order).
+        java.nio.file.Path out = java.nio.file.Files.createTempFile("timeline", ".jsonl");
+        try {
+            Process replay = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
+                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    TimelineReplay.class.getName(), "S-CONC-03", "77", out.toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            assertThat(replay.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).as("replay finished").isTrue();
+            assertThat(replay.exitValue()).isZero();
+            assertThat(java.nio.file.Files.readString(out)).isEqualTo(first);
+        } finally {
+            java.nio.file.Files.deleteIfExists(out);
+        }
+    }
+
     @Test
     void differentSeeds_timelinesDiffer() {
         String first = ChaosRunner.timelineOf(SyncScenarios.S_CONV_03, mock, 1234);
