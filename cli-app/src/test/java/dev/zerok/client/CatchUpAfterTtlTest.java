@@ -4,18 +4,10 @@ import static dev.zerok.client.FoldersTest.tree;
 import static dev.zerok.client.FoldersTest.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.zerok.kernel.noise.StaticIdentity;
-import dev.zerok.ports.crypto.KeyPair;
-import dev.zerok.ports.crypto.Secret;
-import dev.zerok.relayapp.RelayConfig;
-import dev.zerok.relayapp.RelayServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,37 +25,22 @@ class CatchUpAfterTtlTest {
     @TempDir
     Path dir;
 
-    private RelayServer relay;
-    private ClientComponent tools;
-    private byte[] groupSecret;
-    private final Map<String, KeyPair> identities = new TreeMap<>();
+    private GroupHarness group;
 
     @BeforeEach
     void startRelay() throws Exception {
         JumpClockProvider.reset();
-        relay = RelayServer.start(RelayConfig.of(Map.of("listen", "127.0.0.1:0", "http.listen", "127.0.0.1:0",
-                "data.dir", dir.resolve("relay").toString(), "clock", "jump", "purge.interval", "1s",
-                "limits.ttl.max", "7d")));
-        tools = ClientComponent.create(ClientSettings.defaults(dir.resolve("tools")));
-        groupSecret = tools.entropy().bytes(32);
+        group = GroupHarness.start(dir, Map.of("clock", "jump", "purge.interval", "1s", "limits.ttl.max", "7d"));
     }
 
     @AfterEach
     void stopRelay() {
-        relay.close();
-        tools.transport().close();
+        group.close();
         JumpClockProvider.reset();
     }
 
     private Device device(String name) throws Exception {
-        KeyPair identity = identities.get(name);
-        if (identity == null) {
-            identity = StaticIdentity.generate(tools.keyExchange().dh("25519"), tools.entropy());
-            identities.put(name, identity);
-        }
-        byte[] relayKey = StaticIdentity.decodePublic(HexFormat.of().parseHex(relay.publicKeyHex()));
-        return Device.open(dir.resolve("dev-" + name), identity, Secret.copyOf(groupSecret),
-                List.of(new RelayAddress(relay.endpoint().host() + ":" + relay.endpoint().port(), relayKey)));
+        return group.device(name);
     }
 
     /** Rows in the relay's blob table: observed where the purge happens. */

@@ -3,19 +3,12 @@ package dev.zerok.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zerok.kernel.content.ConflictNames;
-import dev.zerok.kernel.noise.StaticIdentity;
-import dev.zerok.ports.crypto.KeyPair;
-import dev.zerok.ports.crypto.Secret;
-import dev.zerok.relayapp.RelayConfig;
-import dev.zerok.relayapp.RelayServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -34,35 +27,20 @@ class FoldersTest {
     @TempDir
     Path dir;
 
-    private RelayServer relay;
-    private ClientComponent tools;
-    private byte[] groupSecret;
+    private GroupHarness group;
 
     @BeforeEach
     void startRelay() throws Exception {
-        relay = RelayServer.start(RelayConfig.of(Map.of("listen", "127.0.0.1:0", "http.listen", "127.0.0.1:0",
-                "data.dir", dir.resolve("relay").toString())));
-        tools = ClientComponent.create(ClientSettings.defaults(dir.resolve("tools")));
-        groupSecret = tools.entropy().bytes(32);
+        group = GroupHarness.start(dir, Map.of());
     }
 
     @AfterEach
     void stopRelay() {
-        relay.close();
-        tools.transport().close();
+        group.close();
     }
 
-    private final Map<String, KeyPair> identities = new TreeMap<>();
-
     private Device device(String name) throws Exception {
-        KeyPair identity = identities.get(name);
-        if (identity == null) {
-            identity = StaticIdentity.generate(tools.keyExchange().dh("25519"), tools.entropy());
-            identities.put(name, identity);
-        }
-        byte[] relayKey = StaticIdentity.decodePublic(HexFormat.of().parseHex(relay.publicKeyHex()));
-        return Device.open(dir.resolve("dev-" + name), identity, Secret.copyOf(groupSecret),
-                List.of(new RelayAddress(relay.endpoint().host() + ":" + relay.endpoint().port(), relayKey)));
+        return group.device(name);
     }
 
     /** One reconcile pass as `zerok sync --once` does it: publish, pull, apply, publish resolutions. */
