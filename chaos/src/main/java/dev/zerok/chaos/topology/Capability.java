@@ -56,5 +56,16 @@ public enum Capability {
     /** A filesystem with a size limit under a relay's or a device's store (disk-full scenarios). */
     DISK_FULL,
     /** Devices whose clock is offset from the relay's ({@link Topology#addDevice(Group, java.util.List, java.time.Duration)}). */
-    CLOCK_SKEW
+    CLOCK_SKEW,
+    /**
+     * Devices are separate OS processes: {@link Topology#crashDevice} is SIGKILL of the device's
+     * process, {@link Topology#pauseDevice}/{@link Topology#resumeDevice} SIGSTOP/SIGCONT.
+     */
+    DEVICE_PROCESSES,
+    /** {@link Topology#pauseDevice} and {@link Topology#resumeDevice}: freeze a device (lid close). */
+    PAUSE_DEVICE,
+    /** {@link Topology#relayResources}: a relay's open fds, resident memory and live sessions. */
+    RELAY_RESOURCES,
+    /** {@link Topology#relayCounters}: what a relay stored and served, counted at the relay. */
+    RELAY_COUNTERS
 }

@@ -129,6 +129,44 @@ public interface Topology extends AutoCloseable {
     void restartDevice(Device device);
 
     /**
+     * Freezes {@code device} without telling anyone (SIGSTOP of its process on real; a laptop lid
+     * closed): its connections stay open and silent until {@link #resumeDevice}.
+     *
+     * @throws NotRunException without {@link Capability#PAUSE_DEVICE}
+     */
+    default void pauseDevice(Device device) {
+        throw new NotRunException("the " + kind() + " topology cannot pause a device");
+    }
+
+    /**
+     * Lets a paused device run on (SIGCONT on real).
+     *
+     * @throws NotRunException without {@link Capability#PAUSE_DEVICE}
+     */
+    default void resumeDevice(Device device) {
+        throw new NotRunException("the " + kind() + " topology cannot pause a device");
+    }
+
+    /**
+     * Makes the filesystem under {@code relay}'s store full ({@code full}) or gives the space back:
+     * writes fail with "no space left" until then (a size-limited tmpfs filled with ballast on real).
+     *
+     * @throws NotRunException without {@link Capability#DISK_FULL}
+     */
+    default void setRelayDiskFull(Relay relay, boolean full) {
+        throw new NotRunException("the " + kind() + " topology cannot fill a relay's disk");
+    }
+
+    /**
+     * As {@link #setRelayDiskFull}, for the filesystem under {@code device}'s stores.
+     *
+     * @throws NotRunException without {@link Capability#DISK_FULL}
+     */
+    default void setDeviceDiskFull(Device device, boolean full) {
+        throw new NotRunException("the " + kind() + " topology cannot fill a device's disk");
+    }
+
+    /**
      * Flips bits inside every blob payload stored by {@code relay} (bit rot at rest).
      *
      * @return how many stored blobs were altered
@@ -181,6 +219,25 @@ public interface Topology extends AutoCloseable {
      * @throws NotRunException without {@link Capability#CAPTURE_FRAMES}
      */
     List<byte[]> capturedFrames();
+
+    /**
+     * What {@code relay} holds right now, read from outside the relay (its process on real).
+     *
+     * @throws NotRunException without {@link Capability#RELAY_RESOURCES}
+     */
+    default RelayResources relayResources(Relay relay) {
+        throw new NotRunException("the " + kind() + " topology cannot observe a relay's resources");
+    }
+
+    /**
+     * What {@code relay} stored and served since it was added (across restarts), counted at the relay:
+     * the observation for "no duplicate, no re-pull, efficient catch-up".
+     *
+     * @throws NotRunException without {@link Capability#RELAY_COUNTERS}
+     */
+    default RelayCounters relayCounters(Relay relay) {
+        throw new NotRunException("the " + kind() + " topology cannot count what a relay served");
+    }
 
     /**
      * Fails if a relay logged something no scenario may provoke unless it says so (ERROR records,
