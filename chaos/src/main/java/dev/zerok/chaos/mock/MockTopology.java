@@ -1,5 +1,6 @@
 package dev.zerok.chaos.mock;
 
+import dev.zerok.adapters.storage.sqlite.SqliteRelayStoreDamage;
 import dev.zerok.chaos.sim.CapturingTransport;
 import dev.zerok.adapters.transport.mock.FaultEvent;
 import dev.zerok.adapters.transport.mock.MockNetwork;
@@ -49,10 +50,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -438,34 +435,9 @@ public final class MockTopology implements Topology {
     @Override
     public int corruptStoredBlobs(Relay relay) {
         MockRelay r = (MockRelay) relay;
-        Path db = r.dataDir.resolve("relay.db");
-        int altered = 0;
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
-            c.createStatement().execute("PRAGMA busy_timeout = 5000");
-            Map<byte[], byte[]> rows = new LinkedHashMap<>();
-            List<byte[][]> updates = new ArrayList<>();
-            try (ResultSet rs = c.createStatement().executeQuery(
-                    "SELECT group_id, content_hash, payload FROM relay_content ORDER BY group_id, content_hash")) {
-                while (rs.next()) {
-                    byte[] payload = rs.getBytes(3);
-                    if (payload.length == 0) {
-                        continue;
-                    }
-                    int bit = (int) master.nextLong(payload.length * 8L);
-                    payload[bit / 8] ^= (byte) (1 << (bit % 8));
-                    updates.add(new byte[][] {rs.getBytes(1), rs.getBytes(2), payload});
-                }
-            }
-            rows.clear();
-            try (PreparedStatement update = c.prepareStatement(
-                    "UPDATE relay_content SET payload = ? WHERE group_id = ? AND content_hash = ?")) {
-                for (byte[][] u : updates) {
-                    update.setBytes(1, u[2]);
-                    update.setBytes(2, u[0]);
-                    update.setBytes(3, u[1]);
-                    altered += update.executeUpdate();
-                }
-            }
+        int altered;
+        try {
+            altered = SqliteRelayStoreDamage.flipPayloadBits(r.dataDir.resolve("relay.db"), master::nextLong, false);
         } catch (SQLException e) {
             throw new ChaosException("cannot tamper with the store of " + r.name + ": " + e.getMessage(), e);
         }

@@ -49,6 +49,7 @@ import dev.zerok.ports.time.ClockProvider;
 import dev.zerok.ports.transport.Endpoint;
 import dev.zerok.ports.transport.Transport;
 import dev.zerok.ports.transport.TransportProvider;
+import dev.zerok.adapters.storage.sqlite.SqliteRelayStoreDamage;
 import dev.zerok.relayapp.RelayMain;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,10 +60,6 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -710,44 +707,10 @@ public final class RealTopology implements Topology {
     /** Flips one bit of every stored payload; with {@code rewriteHash} also the store's SHA-256 of it. */
     private int flipStoredBits(Relay relay, boolean rewriteHash) {
         RealRelay r = (RealRelay) relay;
-        Path db = r.dataDir.resolve("relay.db");
-        int altered = 0;
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
-            c.createStatement().execute("PRAGMA busy_timeout = 5000");
-            c.setAutoCommit(false);
-            List<byte[][]> updates = new ArrayList<>();
-            try (ResultSet rs = c.createStatement().executeQuery(
-                    "SELECT group_id, content_hash, payload FROM relay_content ORDER BY group_id, content_hash")) {
-                while (rs.next()) {
-                    byte[] payload = rs.getBytes(3);
-                    if (payload.length == 0) {
-                        continue;
-                    }
-                    int bit = (int) master.nextLong(payload.length * 8L);
-                    payload[bit / 8] ^= (byte) (1 << (bit % 8));
-                    byte[] hash = rewriteHash ? java.security.MessageDigest.getInstance("SHA-256").digest(payload)
-                            : rs.getBytes(2);
-                    updates.add(new byte[][] {rs.getBytes(1), rs.getBytes(2), payload, hash});
-                }
-            }
-            try (PreparedStatement content = c.prepareStatement(
-                    "UPDATE relay_content SET payload = ?, content_hash = ? WHERE group_id = ? AND content_hash = ?");
-                    PreparedStatement rows = c.prepareStatement(
-                            "UPDATE relay_blob SET content_hash = ? WHERE group_id = ? AND content_hash = ?")) {
-                for (byte[][] u : updates) {
-                    content.setBytes(1, u[2]);
-                    content.setBytes(2, u[3]);
-                    content.setBytes(3, u[0]);
-                    content.setBytes(4, u[1]);
-                    altered += content.executeUpdate();
-                    rows.setBytes(1, u[3]);
-                    rows.setBytes(2, u[0]);
-                    rows.setBytes(3, u[1]);
-                    rows.executeUpdate();
-                }
-            }
-            c.commit();
-        } catch (SQLException | java.security.NoSuchAlgorithmException e) {
+        int altered;
+        try {
+            altered = SqliteRelayStoreDamage.flipPayloadBits(r.dataDir.resolve("relay.db"), master::nextLong, rewriteHash);
+        } catch (SQLException e) {
             throw new ChaosException("cannot tamper with the store of " + r.name + ": " + e.getMessage(), e);
         }
         timeline.inject(rewriteHash ? "tamper-stored-blobs" : "corrupt-stored-blobs",
