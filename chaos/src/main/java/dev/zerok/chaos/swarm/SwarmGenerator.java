@@ -22,8 +22,7 @@ import java.util.function.Supplier;
 final class SwarmGenerator {
     /** Separates the plan's draws from the topology's, which use the same seed. */
     private static final long SALT = 0x5A7A_11AB_CDEFL;
-    private static final int MAX_STEPS = 400;
-    private static final int MAX_PUSHES = 40;
+    private static final int MAX_STEPS = 600;
     /** Payloads near the largest size cost most (sealing, fan-out, capture, the canary scan). */
     private static final int MAX_LARGE_PUSHES = 3;
     private static final int CANARY_BYTES = dev.zerok.chaos.scenarios.Steps.CANARY.length;
@@ -58,9 +57,12 @@ final class SwarmGenerator {
         }
 
         List<SwarmPlan.DeviceSpec> devices = drawDevices(relays, deviceCount, groups, enabled);
+        int w = random.nextInt(10);
+        SwarmPlan.Workload workload = w < 3 ? SwarmPlan.Workload.LIGHT : w < 8 ? SwarmPlan.Workload.NORMAL
+                : SwarmPlan.Workload.HEAVY;
         Duration chaos = Duration.ofMillis(random.nextLong(120_000, 480_001));
-        List<SwarmStep> steps = drawSteps(relays, devices, enabled, chaos.toMillis());
-        return new SwarmPlan(seed, relays, groups, devices, available, enabled, chaos, steps);
+        List<SwarmStep> steps = drawSteps(relays, devices, enabled, workload, chaos.toMillis());
+        return new SwarmPlan(seed, relays, groups, devices, available, enabled, workload, chaos, steps);
     }
 
     private List<SwarmPlan.DeviceSpec> drawDevices(int relays, int count, int groups, Set<FaultKind> enabled) {
@@ -104,7 +106,7 @@ final class SwarmGenerator {
     private record Choice(int weight, Supplier<SwarmStep> step) {}
 
     private List<SwarmStep> drawSteps(int relays, List<SwarmPlan.DeviceSpec> devices, Set<FaultKind> enabled,
-            long chaosMillis) {
+            SwarmPlan.Workload workload, long chaosMillis) {
         State[] relay = new State[relays];
         State[] device = new State[devices.size()];
         java.util.Arrays.fill(relay, State.RUNNING);
@@ -116,11 +118,8 @@ final class SwarmGenerator {
         List<SwarmStep> steps = new ArrayList<>();
         long at = 0;
         while (steps.size() < MAX_STEPS) {
-            long gap = gap();
+            long gap = gap() / workload.gapDivisor();
             if (at + gap >= chaosMillis) {
-                if (chaosMillis > at) {
-                    steps.add(new SwarmStep.Advance(Duration.ofMillis(chaosMillis - at)));
-                }
                 break;
             }
             if (gap > 0) {
@@ -129,8 +128,8 @@ final class SwarmGenerator {
             }
             List<Choice> choices = new ArrayList<>();
             List<Integer> live = indices(device, State.RUNNING);
-            if (!live.isEmpty() && pushes[0] < MAX_PUSHES) {
-                choices.add(new Choice(30, () -> {
+            if (!live.isEmpty() && pushes[0] < workload.maxPushes()) {
+                choices.add(new Choice(workload.pushWeight(), () -> {
                     pushes[0]++;
                     return push(pick(live), pushes);
                 }));
@@ -252,6 +251,9 @@ final class SwarmGenerator {
                     break;
                 }
             }
+        }
+        if (chaosMillis > at) {
+            steps.add(new SwarmStep.Advance(Duration.ofMillis(chaosMillis - at))); // the rest of the phase, quiet
         }
         return steps;
     }

@@ -17,12 +17,47 @@ import java.util.Set;
  * @param devices the devices to add, in order (2 to 6)
  * @param available the fault kinds the topology offers
  * @param enabled the kinds this seed may draw (a random subset of {@code available})
+ * @param workload how busy the seed's devices are
  * @param chaosDuration how long the chaos phase lasts in topology time (2 to 8 min; the steps'
  *     waits add up to at most this)
  * @param steps the chaos phase, in order
  */
 public record SwarmPlan(long seed, int relays, int groups, List<DeviceSpec> devices, Set<FaultKind> available,
-        Set<FaultKind> enabled, Duration chaosDuration, List<SwarmStep> steps) {
+        Set<FaultKind> enabled, Workload workload, Duration chaosDuration, List<SwarmStep> steps) {
+
+    /**
+     * How busy a seed is, drawn per seed like the fault kinds, so that some seeds reach states only
+     * many blobs lead to (long pages, a device that received dozens of blobs in one run of its engine).
+     *
+     * @param maxPushes at most this many pushes in the chaos phase
+     * @param pushWeight the weight of a push among the steps (the others weigh 3 to 12)
+     * @param gapDivisor the waits between steps are divided by this
+     */
+    public enum Workload {
+        LIGHT(10, 30, 1), NORMAL(40, 30, 1), HEAVY(200, 90, 10);
+
+        private final int maxPushes;
+        private final int pushWeight;
+        private final int gapDivisor;
+
+        Workload(int maxPushes, int pushWeight, int gapDivisor) {
+            this.maxPushes = maxPushes;
+            this.pushWeight = pushWeight;
+            this.gapDivisor = gapDivisor;
+        }
+
+        public int maxPushes() {
+            return maxPushes;
+        }
+
+        public int pushWeight() {
+            return pushWeight;
+        }
+
+        public int gapDivisor() {
+            return gapDivisor;
+        }
+    }
 
     /**
      * One device of the plan.
@@ -79,6 +114,7 @@ public record SwarmPlan(long seed, int relays, int groups, List<DeviceSpec> devi
         java.util.TreeSet<FaultKind> off = new java.util.TreeSet<>(available);
         off.removeAll(enabled);
         out.append("disabled: ").append(off).append('\n');
+        out.append("workload: ").append(workload).append('\n');
         out.append("chaos phase: ").append(chaosDuration.toMillis()).append(" ms, ").append(steps.size())
                 .append(" steps\n");
         long at = 0;

@@ -39,6 +39,7 @@ public final class SwarmReport {
     private final Map<Integer, Integer> devices = new TreeMap<>();
     private final Map<Integer, Integer> groups = new TreeMap<>();
     private final Map<Integer, Integer> kindsEnabled = new TreeMap<>();
+    private final Map<SwarmPlan.Workload, Integer> workloads = new EnumMap<>(SwarmPlan.Workload.class);
     private final Map<FaultKind, Integer> enabled = new EnumMap<>(FaultKind.class);
     private final Map<FaultKind, Integer> available = new EnumMap<>(FaultKind.class);
     private final Map<String, Long> steps = new TreeMap<>();
@@ -70,6 +71,7 @@ public final class SwarmReport {
         devices.merge(p.devices().size(), 1, Integer::sum);
         groups.merge(p.groups(), 1, Integer::sum);
         kindsEnabled.merge(p.enabled().size(), 1, Integer::sum);
+        workloads.merge(p.workload(), 1, Integer::sum);
         p.enabled().forEach(k -> enabled.merge(k, 1, Integer::sum));
         p.available().forEach(k -> available.merge(k, 1, Integer::sum));
         p.stepCounts().forEach((k, v) -> steps.merge(k, (long) v, Long::sum));
@@ -140,6 +142,9 @@ public final class SwarmReport {
         histogram(out, "devices", devices);
         histogram(out, "groups", groups);
         histogram(out, "fault kinds enabled", kindsEnabled);
+        out.append("| workload | seeds |\n|---|---|\n");
+        workloads.forEach((k, v) -> out.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        out.append('\n');
         out.append("| fault kind | seeds with it enabled | seeds where the topology offers it |\n|---|---|---|\n");
         for (FaultKind k : FaultKind.values()) {
             out.append("| ").append(k).append(" | ").append(enabled.getOrDefault(k, 0)).append(" | ")

@@ -81,6 +81,19 @@ class SwarmPlanTest {
     }
 
     @Test
+    void draw_workloads_heavySeedsPushMoreThanFiftyBlobs() {
+        long heavy = 0;
+        for (int i = 0; i < 200; i++) {
+            SwarmPlan p = SwarmPlan.draw(SwarmRunner.seedOf(5, i), MockTopology.CAPABILITIES);
+            if (p.steps().stream().filter(s -> s instanceof SwarmStep.Push).count() > 50) {
+                assertThat(p.workload()).isEqualTo(SwarmPlan.Workload.HEAVY);
+                heavy++;
+            }
+        }
+        assertThat(heavy).as("seeds with more than 50 pushes").isGreaterThan(20);
+    }
+
+    @Test
     void parseDuration_unitsAndIso_badTextRefusedWithTheText() {
         assertThat(SwarmRunner.parseDuration("60s")).isEqualTo(Duration.ofSeconds(60));
         assertThat(SwarmRunner.parseDuration("10m")).isEqualTo(Duration.ofMinutes(10));
@@ -187,7 +200,8 @@ class SwarmPlanTest {
         }
         assertThat(waited).as(where + ": the waits fill the chaos phase").isEqualTo(p.chaosDuration().toMillis());
         assertThat(p.chaosDuration()).as(where).isBetween(Duration.ofMinutes(2), Duration.ofMinutes(8));
-        assertThat(p.steps().stream().filter(s -> s instanceof SwarmStep.Push).count()).as(where).isLessThanOrEqualTo(40);
+        assertThat(p.steps().stream().filter(s -> s instanceof SwarmStep.Push).count()).as(where)
+                .isLessThanOrEqualTo(p.workload().maxPushes());
     }
 
     private static void checkFaults(SwarmPlan p, LinkFaults f, String step) {
