@@ -5,6 +5,7 @@ import dev.zerok.chaos.topology.LinkDirection;
 import dev.zerok.chaos.topology.LinkFaults;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -109,8 +110,8 @@ final class SwarmGenerator {
             SwarmPlan.Workload workload, long chaosMillis) {
         State[] relay = new State[relays];
         State[] device = new State[devices.size()];
-        java.util.Arrays.fill(relay, State.RUNNING);
-        java.util.Arrays.fill(device, State.RUNNING);
+        Arrays.fill(relay, State.RUNNING);
+        Arrays.fill(device, State.RUNNING);
         Set<List<Integer>> faulted = new LinkedHashSet<>(); // [device, relay]
         List<FaultKind> linkKinds = enabled.stream().filter(FaultKind::linkFault).toList();
         int[] pushes = {0, 0}; // all, large

@@ -3,7 +3,11 @@ package dev.zerok.chaos.swarm;
 import dev.zerok.chaos.topology.Capability;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Everything one swarm seed does, drawn from the seed alone before the run (TigerBeetle's VOPR
@@ -87,8 +91,8 @@ public record SwarmPlan(long seed, int relays, int groups, List<DeviceSpec> devi
     }
 
     /** How many steps of each kind (record simple name, e.g. {@code Push}) the plan has. */
-    public java.util.Map<String, Integer> stepCounts() {
-        java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+    public Map<String, Integer> stepCounts() {
+        Map<String, Integer> counts = new TreeMap<>();
         for (SwarmStep s : steps) {
             counts.merge(s.getClass().getSimpleName(), 1, Integer::sum);
         }
@@ -110,8 +114,8 @@ public record SwarmPlan(long seed, int relays, int groups, List<DeviceSpec> devi
             }
             out.append('\n');
         }
-        out.append("enabled: ").append(new java.util.TreeSet<>(enabled)).append('\n');
-        java.util.TreeSet<FaultKind> off = new java.util.TreeSet<>(available);
+        out.append("enabled: ").append(new TreeSet<>(enabled)).append('\n');
+        TreeSet<FaultKind> off = new TreeSet<>(available);
         off.removeAll(enabled);
         out.append("disabled: ").append(off).append('\n');
         out.append("workload: ").append(workload).append('\n');
@@ -123,7 +127,7 @@ public record SwarmPlan(long seed, int relays, int groups, List<DeviceSpec> devi
                 at += a.duration().toMillis();
                 continue;
             }
-            out.append(String.format(java.util.Locale.ROOT, "  t+%9.3f s  %s%n", at / 1000.0, s.describe()));
+            out.append(String.format(Locale.ROOT, "  t+%9.3f s  %s%n", at / 1000.0, s.describe()));
         }
         return out.toString();
     }

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -221,7 +222,7 @@ public final class SwarmRunner {
      * @throws AssertionError for a violated invariant
      */
     static void execute(Topology t, SwarmPlan plan) {
-        t.timeline().note("swarm", "enabled=" + new java.util.TreeSet<>(plan.enabled()) + " relays=" + plan.relays()
+        t.timeline().note("swarm", "enabled=" + new TreeSet<>(plan.enabled()) + " relays=" + plan.relays()
                 + " groups=" + plan.groups() + " devices=" + plan.devices().size() + " steps=" + plan.steps().size());
         List<Relay> relays = new ArrayList<>();
         for (int i = 0; i < plan.relays(); i++) {
