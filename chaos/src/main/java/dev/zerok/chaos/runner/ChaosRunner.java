@@ -28,14 +28,18 @@ import java.util.stream.Stream;
  * Runs a {@link Scenario} on a topology for its iterations (seed 000 section 11.3): each iteration
  * gets its own seed derived from the base seed, the scenario ID and the iteration number; the
  * scenario passes only if every iteration passes; the first failure stops it and is captured
- * (timeline, relay logs, the seed) under {@code <results>/<run-id>/failures/}. Every iteration's
+ * (timeline, relay logs, fault-proxy link states, the seed) under {@code <results>/<run-id>/failures/}.
+ * After every iteration the runner proves the topology's cleanup ({@link CleanupProof}), demands
+ * evidence that the declared fault acted ({@link FaultEvidence}) and reads sync and handshake times
+ * for the comparison with the clean {@link Baseline} ({@link Baselines}). Every iteration's
  * timeline is appended to {@code <results>/<run-id>/timelines/<ID>.<topology>.jsonl}, and the
  * run's summary table is rewritten after each scenario ({@link RunReport}).
  *
  * <p>System properties: {@value #SEED} replays exactly one iteration with that seed;
  * {@value #BASE_SEED} changes the base seed; {@value #ITERATIONS} overrides the iteration count;
  * {@value #RESULTS} sets the results directory (default {@code target/chaos-results}, relative to the
- * module when run by Maven); {@value #RUN_ID} names the run.
+ * module when run by Maven); {@value #RUN_ID} names the run; {@code zerok.chaos.baseline} is
+ * {@code measure}, {@code off} or a directory of baseline files ({@link Baselines}).
  */
 public final class ChaosRunner {
     public static final String SEED = "zerok.chaos.seed";
@@ -183,12 +187,7 @@ public final class ChaosRunner {
     }
 
     private record Outcome(String timeline, List<String> relayLogs, List<String> linkStates, String notRunReason,
-            Throwable failure, String cleanup, long faultEvents, Timings timings, String resources) {
-        static Outcome nothing(String notRunReason, Throwable failure) {
-            return new Outcome("", List.of(), List.of(), notRunReason, failure, null, 0,
-                    new Timings(Optional.empty(), Optional.empty()), "");
-        }
-    }
+            Throwable failure, String cleanup, long faultEvents, Timings timings, String resources) {}
 
     private static Outcome runOnce(Scenario scenario, TopologyFactory factory, long seed) {
         return runOnce(scenario, factory, seed, Optional.empty());
