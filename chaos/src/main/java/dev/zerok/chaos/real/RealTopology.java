@@ -7,6 +7,8 @@ import dev.zerok.chaos.proxy.FaultEvent;
 import dev.zerok.chaos.proxy.FaultProfile;
 import dev.zerok.chaos.proxy.UdpFaultProxy;
 import dev.zerok.chaos.report.Timeline;
+import dev.zerok.chaos.runner.ResourceWitness;
+import dev.zerok.chaos.topology.RelayResources;
 import dev.zerok.chaos.sim.OffsetClock;
 import dev.zerok.chaos.sim.SeededEntropy;
 import dev.zerok.chaos.topology.Capability;
@@ -119,14 +121,15 @@ import java.util.stream.Stream;
  * <p>Not thread-safe: the scenario's thread calls everything. Device callbacks arrive on each
  * device's lane and are recorded under locks.
  */
-public final class RealTopology implements Topology {
+public final class RealTopology implements Topology, ResourceWitness {
     /** What the real topology can do; see docs/CHAOS.md "Fault model". */
     public static final Set<Capability> CAPABILITIES = Collections.unmodifiableSet(EnumSet.of(Capability.LATENCY,
             Capability.JITTER, Capability.LOSS, Capability.BURST_LOSS, Capability.DUPLICATE, Capability.REORDER,
             Capability.CORRUPT_PACKET, Capability.LIMIT_DATA, Capability.BANDWIDTH, Capability.PARTITION,
             Capability.KILL_RELAY, Capability.STOP_RELAY, Capability.RESTART_RELAY, Capability.PAUSE_RELAY,
             Capability.CRASH_DEVICE, Capability.TAMPER_RELAY_STORE, Capability.RELAY_STORAGE_FILES,
-            Capability.RELAY_LOGS, Capability.CAPTURE_FRAMES, Capability.CLOCK_SKEW));
+            Capability.RELAY_LOGS, Capability.CAPTURE_FRAMES, Capability.CLOCK_SKEW,
+            Capability.RELAY_RESOURCES));
 
     static final long POLL_MILLIS = 25;
     /** How long a relay process may take to print its endpoint and key. */
@@ -560,6 +563,7 @@ public final class RealTopology implements Topology {
         r.running = true;
         r.paused = false;
         r.starts++;
+        recordStartedProcess(r); // relay resources / cleanup proof (section "relay resources")
         timeline.observe("relay-up", r.name + " start=" + r.starts);
     }
 
@@ -982,6 +986,167 @@ public final class RealTopology implements Topology {
 
     private String label(BlobId blob) {
         return blobLabels.getOrDefault(blob, "blob-?");
+    }
+
+    // ------------------------------------------------------------------ relay resources (issue 11 item 5)
+    // Owned by the catalogue work: relayResources, the ResourceWitness methods and the start hook.
+
+    /** Every relay process id started, the dead ones included (the cleanup proof checks them all). */
+    private final Set<Long> startedPids = ConcurrentHashMap.newKeySet();
+    /** Open descriptors of each relay's first process, right after it printed its endpoint. */
+    private final Map<RealRelay, Long> fdsAtFirstStart = new ConcurrentHashMap<>();
+    private static final Duration METRICS_TIMEOUT = Duration.ofSeconds(5);
+
+    private void recordStartedProcess(RealRelay r) {
+        startedPids.add(r.process.pid());
+        if (!fdsAtFirstStart.containsKey(r)) {
+            long fds = openFds(r.process.pid());
+            if (fds >= 0) {
+                fdsAtFirstStart.put(r, fds);
+            }
+        }
+    }
+
+    /**
+     * The relay process's open descriptors ({@code /proc/<pid>/fd} entries), resident memory
+     * ({@code VmRSS} of {@code /proc/<pid>/status}, bytes) and sessions (the relay's own gauges
+     * {@code zerok_relay_connections_active} + {@code zerok_relay_connections_unauthenticated},
+     * scraped from {@code /metrics}).
+     *
+     * @throws ChaosException if the relay is not running (or paused: it cannot answer /metrics), or
+     *     /proc or /metrics cannot be read
+     */
+    @Override
+    public RelayResources relayResources(Relay relay) {
+        RealRelay r = (RealRelay) relay;
+        requireRunning(r);
+        if (r.paused) {
+            throw new ChaosException(r.name + " is paused: its /metrics cannot answer");
+        }
+        long pid = r.process.pid();
+        long fds = openFds(pid);
+        long rss = procStatusKibibytes(pid, "VmRSS:");
+        if (fds < 0 || rss < 0) {
+            throw new ChaosException("cannot read /proc/" + pid + " of " + r.name);
+        }
+        Map<String, Double> metrics = scrapeMetrics(r);
+        Double active = metrics.get("zerok_relay_connections_active");
+        Double unauthenticated = metrics.get("zerok_relay_connections_unauthenticated");
+        if (active == null || unauthenticated == null) {
+            throw new ChaosException(r.name + "'s /metrics has no zerok_relay_connections_active/_unauthenticated gauge");
+        }
+        RelayResources now = new RelayResources((int) fds, rss * 1024, (int) (active + unauthenticated));
+        timeline.observe("relay-resources", r.name + " fds=" + now.openFds() + " rss=" + (now.rssBytes() >> 20)
+                + "MiB sessions=" + now.sessions());
+        return now;
+    }
+
+    @Override
+    public OptionalLong relayPeakRssBytes(Relay relay) {
+        RealRelay r = (RealRelay) relay;
+        if (r.process == null || !r.process.isAlive()) {
+            return OptionalLong.empty();
+        }
+        long hwm = procStatusKibibytes(r.process.pid(), "VmHWM:");
+        return hwm < 0 ? OptionalLong.empty() : OptionalLong.of(hwm * 1024);
+    }
+
+    @Override
+    public OptionalLong relayOpenFdsAtStart(Relay relay) {
+        Long fds = fdsAtFirstStart.get((RealRelay) relay);
+        return fds == null ? OptionalLong.empty() : OptionalLong.of(fds);
+    }
+
+    @Override
+    public ResourceWitness.Footprint footprint() {
+        Set<Integer> ports = new java.util.TreeSet<>();
+        Set<Path> dirs = new java.util.HashSet<>();
+        dirs.add(workDir);
+        for (RealRelay r : relays) {
+            ports.add(r.port);
+            dirs.add(r.dataDir);
+        }
+        for (RealDevice d : devices) {
+            d.proxies.values().forEach(p -> ports.add(p.listenAddress().getPort()));
+            dirs.add(d.dir);
+        }
+        return new ResourceWitness.Footprint(Set.copyOf(startedPids), ports, dirs);
+    }
+
+    @Override
+    public List<String> linkStates() {
+        List<String> lines = new ArrayList<>();
+        for (RealDevice d : devices) {
+            for (Map.Entry<RealRelay, UdpFaultProxy> e : d.proxies.entrySet()) {
+                UdpFaultProxy p = e.getValue();
+                lines.add(d.name + "<->" + e.getKey().name + " up=" + p.profile(Direction.UP) + " down="
+                        + p.profile(Direction.DOWN) + " stats=" + p.stats());
+            }
+        }
+        return lines;
+    }
+
+    /** Entries of {@code /proc/<pid>/fd}, or -1 if unreadable. */
+    static long openFds(long pid) {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", String.valueOf(pid), "fd"))) {
+            return fds.count();
+        } catch (IOException | UncheckedIOException e) {
+            return -1;
+        }
+    }
+
+    /** The kB value of {@code key} in {@code /proc/<pid>/status}, or -1. */
+    static long procStatusKibibytes(long pid, String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+                if (line.startsWith(key)) {
+                    return Long.parseLong(line.substring(key.length()).replace("kB", "").trim());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** The relay's gauges and counters without labels: Prometheus text format name and value. */
+    private Map<String, Double> scrapeMetrics(RealRelay r) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(METRICS_TIMEOUT).build();
+        try {
+            java.net.http.HttpResponse<String> response = http.send(java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create(relayHttpBase(r) + "/metrics")).timeout(METRICS_TIMEOUT).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new ChaosException(r.name + " /metrics answered " + response.statusCode());
+            }
+            return parseMetrics(response.body());
+        } catch (IOException e) {
+            throw new ChaosException("cannot scrape " + r.name + " /metrics: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChaosException("interrupted while scraping " + r.name, e);
+        } finally {
+            http.close();
+        }
+    }
+
+    /** Unlabelled samples of a Prometheus text exposition (comments and labelled samples skipped). */
+    static Map<String, Double> parseMetrics(String text) {
+        Map<String, Double> out = new HashMap<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank() || line.startsWith("#") || line.contains("{")) {
+                continue;
+            }
+            String[] parts = line.trim().split("\\s+");
+            if (parts.length >= 2) {
+                try {
+                    out.put(parts[0], Double.parseDouble(parts[1]));
+                } catch (NumberFormatException ignored) {
+                    // not a sample line
+                }
+            }
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ close

@@ -2,7 +2,9 @@ package dev.zerok.chaos.runner;
 
 import dev.zerok.chaos.topology.Capability;
 import dev.zerok.chaos.topology.NotRunException;
+import dev.zerok.chaos.report.Timeline;
 import dev.zerok.chaos.topology.Relay;
+import dev.zerok.chaos.topology.RelayResources;
 import dev.zerok.chaos.topology.Topology;
 import dev.zerok.chaos.topology.TopologyFactory;
 import java.io.IOException;
@@ -16,6 +18,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -23,14 +28,18 @@ import java.util.stream.Stream;
  * Runs a {@link Scenario} on a topology for its iterations (seed 000 section 11.3): each iteration
  * gets its own seed derived from the base seed, the scenario ID and the iteration number; the
  * scenario passes only if every iteration passes; the first failure stops it and is captured
- * (timeline, relay logs, the seed) under {@code <results>/<run-id>/failures/}. Every iteration's
+ * (timeline, relay logs, fault-proxy link states, the seed) under {@code <results>/<run-id>/failures/}.
+ * After every iteration the runner proves the topology's cleanup ({@link CleanupProof}), demands
+ * evidence that the declared fault acted ({@link FaultEvidence}) and reads sync and handshake times
+ * for the comparison with the clean {@link Baseline} ({@link Baselines}). Every iteration's
  * timeline is appended to {@code <results>/<run-id>/timelines/<ID>.<topology>.jsonl}, and the
  * run's summary table is rewritten after each scenario ({@link RunReport}).
  *
  * <p>System properties: {@value #SEED} replays exactly one iteration with that seed;
  * {@value #BASE_SEED} changes the base seed; {@value #ITERATIONS} overrides the iteration count;
  * {@value #RESULTS} sets the results directory (default {@code target/chaos-results}, relative to the
- * module when run by Maven); {@value #RUN_ID} names the run.
+ * module when run by Maven); {@value #RUN_ID} names the run; {@code zerok.chaos.baseline} is
+ * {@code measure}, {@code off} or a directory of baseline files ({@link Baselines}).
  */
 public final class ChaosRunner {
     public static final String SEED = "zerok.chaos.seed";
@@ -69,8 +78,23 @@ public final class ChaosRunner {
         return run(scenario, factory, Settings.fromSystemProperties());
     }
 
-    /** Runs {@code scenario} on topologies from {@code factory}; never throws for a failing scenario. */
+    /**
+     * Runs {@code scenario} on topologies from {@code factory}; never throws for a failing scenario.
+     * After every iteration, passed or failed, the runner proves the topology's cleanup
+     * ({@link CleanupProof}; a leak fails the scenario), demands evidence that the declared fault
+     * acted ({@link FaultEvidence}; none fails it as "fault not exercised"), and records sync and
+     * handshake times against the topology's clean {@link Baseline} (exceeding the thresholds fails
+     * only a scenario that declares no fault).
+     */
     public static ScenarioResult run(Scenario scenario, TopologyFactory factory, Settings settings) {
+        return run(scenario, factory, settings, null);
+    }
+
+    /**
+     * As {@link #run(Scenario, TopologyFactory, Settings)}, compared with {@code baseline} instead
+     * of the run's measured or loaded one ({@link Baselines}); null means the run's.
+     */
+    public static ScenarioResult run(Scenario scenario, TopologyFactory factory, Settings settings, Baseline given) {
         long started = System.nanoTime();
         int planned = settings.replaySeed() != null ? 1
                 : settings.iterationsOverride() > 0 ? settings.iterationsOverride() : scenario.category().iterations();
@@ -85,17 +109,20 @@ public final class ChaosRunner {
             return RunReport.record(settings.runDir(), new ScenarioResult(scenario.id(), factory.kind(), planned, 0,
                     "the " + factory.kind() + " topology cannot inject/observe " + missing, null, null, 0));
         }
+        Optional<Baseline> baseline = given != null ? Optional.of(given) : Baselines.of(factory, settings.runDir());
         Path timelineFile = settings.runDir().resolve("timelines").resolve(scenario.id() + "." + factory.kind() + ".jsonl");
         int passed = 0;
+        Aggregate total = new Aggregate();
         for (int i = 0; i < planned; i++) {
             long seed = settings.replaySeed() != null ? settings.replaySeed()
                     : iterationSeed(settings.baseSeed(), scenario.id(), i);
-            Outcome outcome = runOnce(scenario, factory, seed);
+            Outcome outcome = runOnce(scenario, factory, seed, baseline);
+            total.add(outcome);
             append(timelineFile, "{\"iteration\":" + i + ",\"seed\":" + seed + ",\"scenario\":\"" + scenario.id() + "\"}\n"
                     + outcome.timeline);
-            if (outcome.notRunReason != null) {
+            if (outcome.notRunReason != null && outcome.failure == null) {
                 return RunReport.record(settings.runDir(), new ScenarioResult(scenario.id(), factory.kind(), planned,
-                        passed, outcome.notRunReason, null, null, millisSince(started)));
+                        passed, outcome.notRunReason, null, null, millisSince(started), total.observations(baseline)));
             }
             if (outcome.failure != null) {
                 Path dir = settings.runDir().resolve("failures").resolve(scenario.id() + "." + factory.kind() + "-seed-" + seed);
@@ -103,12 +130,36 @@ public final class ChaosRunner {
                 String firstLine = firstLine(outcome.failure);
                 return RunReport.record(settings.runDir(), new ScenarioResult(scenario.id(), factory.kind(), planned,
                         passed, null, seed, firstLine + " [replay: -D" + SEED + "=" + seed + "; capture: " + dir + "]",
-                        millisSince(started)));
+                        millisSince(started), total.observations(baseline)));
             }
             passed++;
         }
         return RunReport.record(settings.runDir(), new ScenarioResult(scenario.id(), factory.kind(), planned, passed, null,
-                null, null, millisSince(started)));
+                null, null, millisSince(started), total.observations(baseline)));
+    }
+
+    /** Sums what the iterations observed. */
+    private static final class Aggregate {
+        String cleanup = "";
+        long faultEvents;
+        Timings timings = new Timings(Optional.empty(), Optional.empty());
+        String resources = "";
+
+        void add(Outcome o) {
+            if (o.cleanup != null && !cleanup.startsWith("LEAKED")) {
+                cleanup = o.cleanup;
+            }
+            faultEvents += o.faultEvents;
+            timings = timings.max(o.timings);
+            if (!o.resources.isEmpty()) {
+                resources = o.resources;
+            }
+        }
+
+        ScenarioResult.Observations observations(Optional<Baseline> baseline) {
+            return new ScenarioResult.Observations(cleanup, faultEvents, timings,
+                    baseline.map(b -> b.compare(timings)).orElse("no baseline"), resources);
+        }
     }
 
     /** The timeline of one iteration with {@code seed} (the determinism test compares two). */
@@ -135,9 +186,14 @@ public final class ChaosRunner {
         return z ^ (z >>> 31);
     }
 
-    private record Outcome(String timeline, List<String> relayLogs, String notRunReason, Throwable failure) {}
+    private record Outcome(String timeline, List<String> relayLogs, List<String> linkStates, String notRunReason,
+            Throwable failure, String cleanup, long faultEvents, Timings timings, String resources) {}
 
     private static Outcome runOnce(Scenario scenario, TopologyFactory factory, long seed) {
+        return runOnce(scenario, factory, seed, Optional.empty());
+    }
+
+    private static Outcome runOnce(Scenario scenario, TopologyFactory factory, long seed, Optional<Baseline> baseline) {
         Path work;
         try {
             Path shm = Path.of("/dev/shm");
@@ -146,24 +202,58 @@ public final class ChaosRunner {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        Path topologyDir = work.resolve("t");
+        Set<Long> processesBefore = CleanupProof.descendantsNow();
         Topology topology = null;
+        String notRun = null;
+        Throwable failure = null;
+        List<String> logs = List.of();
+        List<String> links = List.of();
+        String resources = "";
+        Optional<ResourceWitness.Footprint> footprint = Optional.empty();
+        List<Timeline.Entry> entries = List.of();
         try {
-            topology = factory.open(seed, work.resolve("t"));
+            topology = factory.open(seed, topologyDir);
             try {
                 scenario.body().run(topology);
                 topology.verifyRelayLogs();
-                return new Outcome(topology.timeline().toJsonLines(), List.of(), null, null);
             } catch (NotRunException e) {
                 topology.timeline().note("not-run", e.getMessage());
-                return new Outcome(topology.timeline().toJsonLines(), List.of(), e.getMessage(), null);
+                notRun = e.getMessage();
             } catch (Throwable e) {
                 topology.timeline().note("failed", firstLine(e));
-                return new Outcome(topology.timeline().toJsonLines(), relayLogs(topology), null, e);
+                failure = e;
+            }
+            entries = topology.timeline().entries();
+            if (failure == null && notRun == null) {
+                Optional<String> unexercised = FaultEvidence.missing(scenario.injection(), entries);
+                if (unexercised.isPresent()) {
+                    topology.timeline().note("failed", unexercised.get());
+                    failure = new AssertionError(unexercised.get() + " [declared " + scenario.injection() + "]");
+                }
+            }
+            if (failure == null && notRun == null && scenario.injection() == Scenario.Injection.NONE
+                    && baseline.isPresent()) {
+                Timings timings = Timings.of(entries);
+                Baseline b = baseline.get();
+                if (b.exceedsSync(timings) || b.exceedsHandshake(timings)) {
+                    String why = "clean scenario slower than the baseline thresholds (seed 000 13.2): " + b.compare(timings);
+                    topology.timeline().note("failed", why);
+                    failure = new AssertionError(why);
+                }
+            }
+            if (failure != null) {
+                logs = relayLogs(topology);
+            }
+            if (topology instanceof ResourceWitness witness) {
+                resources = describeResources(topology, witness);
+                links = safe(witness::linkStates);
+                footprint = Optional.of(witness.footprint());
             }
         } catch (NotRunException e) {
-            return new Outcome("", List.of(), e.getMessage(), null);
+            notRun = e.getMessage();
         } catch (RuntimeException e) {
-            return new Outcome(topology == null ? "" : topology.timeline().toJsonLines(), List.of(), null, e);
+            failure = e;
         } finally {
             if (topology != null) {
                 try {
@@ -171,9 +261,57 @@ public final class ChaosRunner {
                 } catch (AssertionError alreadyReported) {
                     // the relay log audit: it ran after a passing body already, and a failing
                     // body is reported on its own
+                } catch (RuntimeException e) {
+                    if (failure == null) {
+                        failure = e;
+                    }
                 }
             }
-            deleteRecursively(work);
+        }
+        String cleanup = CleanupProof.check(processesBefore, footprint, topologyDir);
+        deleteRecursively(work);
+        if (topology != null) {
+            topology.timeline().note("cleanup", cleanup);
+            entries = topology.timeline().entries();
+        }
+        if (!cleanup.equals("proven") && failure == null) {
+            failure = new AssertionError("cleanup not proven: " + cleanup);
+        }
+        String timeline = topology == null ? "" : topology.timeline().toJsonLines();
+        return new Outcome(timeline, logs, links, notRun, failure, cleanup, FaultEvidence.actingFaults(entries),
+                Timings.of(entries), resources);
+    }
+
+    /** {@code relay-1 rss peak 181 MiB, fds 96->101, sessions 0; ...} for the relays that run now. */
+    private static String describeResources(Topology topology, ResourceWitness witness) {
+        if (!topology.capabilities().contains(Capability.RELAY_RESOURCES)) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        for (Relay r : topology.relays()) {
+            if (!r.running()) {
+                parts.add(r.name() + " not running");
+                continue;
+            }
+            try {
+                RelayResources now = topology.relayResources(r);
+                OptionalLong peak = witness.relayPeakRssBytes(r);
+                OptionalLong fdsAtStart = witness.relayOpenFdsAtStart(r);
+                parts.add(r.name() + " rss peak " + (peak.isPresent() ? (peak.getAsLong() >> 20) + " MiB" : "?")
+                        + ", fds " + (fdsAtStart.isPresent() ? fdsAtStart.getAsLong() : "?") + "->" + now.openFds()
+                        + ", sessions " + now.sessions());
+            } catch (RuntimeException e) {
+                parts.add(r.name() + " resources unavailable (" + firstLine(e) + ")");
+            }
+        }
+        return String.join("; ", parts);
+    }
+
+    private static List<String> safe(java.util.function.Supplier<List<String>> lines) {
+        try {
+            return lines.get();
+        } catch (RuntimeException e) {
+            return List.of("(unavailable: " + e.getMessage() + ")");
         }
     }
 
@@ -195,11 +333,13 @@ public final class ChaosRunner {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("timeline.jsonl"), outcome.timeline);
             Files.write(dir.resolve("relay-logs.txt"), outcome.relayLogs);
+            Files.write(dir.resolve("links.txt"), outcome.linkStates);
             StringWriter trace = new StringWriter();
             outcome.failure.printStackTrace(new PrintWriter(trace));
             Files.writeString(dir.resolve("failure.txt"), "scenario: " + scenario.id() + " (" + scenario.title() + ")\n"
                     + "topology: " + kind + "\niteration: " + iteration + "\nseed: " + seed + "\nreplay: -D" + SEED + "="
-                    + seed + "\n\n" + trace);
+                    + seed + "\ncleanup: " + outcome.cleanup
+                    + "\nfault events: " + outcome.faultEvents + "\n\n" + trace);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the failure capture " + dir, e);
         }

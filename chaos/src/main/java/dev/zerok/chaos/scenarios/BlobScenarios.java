@@ -113,7 +113,7 @@ public final class BlobScenarios {
                             "the " + t.kind() + " topology does not expose device ids (needed for sequence numbers)"));
                     check(b.versionVector().get(aId) == count, "B's version vector has A at "
                             + b.versionVector().get(aId) + ", expected the contiguous " + count);
-                });
+                }).withInjection(Scenario.Injection.NONE);
     }
 
     public static final Scenario S_BLOB_02 = sBlob02(S_BLOB_02_DEFAULT_COUNT);
@@ -137,7 +137,7 @@ public final class BlobScenarios {
                 ChaosAssertions.assertBlobPresent(d.get(1), fromA, same);
                 Steps.noRedelivery(d.get(0));
                 Steps.noRedelivery(d.get(1));
-            });
+            }).withInjection(Scenario.Injection.NONE);
 
     public static final Scenario S_BLOB_04 = new Scenario("S-BLOB-04", "Empty blob edge case", Category.SYNC,
             SyncScenarios.OBSERVE, t -> {
@@ -155,7 +155,7 @@ public final class BlobScenarios {
                         + b.received().get(empty).length + " bytes");
                 check(b.received().keySet().containsAll(List.of(before, after)), "a neighbour of the empty blob is missing");
                 Steps.noRedelivery(b);
-            });
+            }).withInjection(Scenario.Injection.NONE);
 
     // ------------------------------------------------------------------ C-STOR
 

@@ -121,7 +121,7 @@ public final class NetworkScenarios {
                 Steps.allInvariantsIfConverged(t, made);
                 t.heal(d.get(1));
                 exchangeAndCheck(t, d, random);
-            });
+            }).withInjection(Scenario.Injection.SHAPING);
 
     public static final Scenario E_HS_05 = new Scenario("E-HS-05", "Handshake message reorder", Category.ENCRYPTION,
             needs(Capability.REORDER, Capability.DUPLICATE), t -> {
@@ -206,7 +206,7 @@ public final class NetworkScenarios {
                     Steps.faultAllLinks(t, x, LinkDirection.BOTH, LinkFaults.NONE.withBandwidth(7_000));
                 }
                 exchangeAndCheck(t, d, random); // under the limit, not after healing
-            });
+            }).withInjection(Scenario.Injection.SHAPING);
 
     public static final Scenario E_PQ_03 = new Scenario("E-PQ-03", "Hybrid: one component fails", Category.ENCRYPTION,
             Set.of(), t -> {
@@ -228,7 +228,7 @@ public final class NetworkScenarios {
                 Device ahead = t.addDevice(group, List.of(relay), Duration.ofMinutes(5));
                 Device behind = t.addDevice(group, List.of(relay), Duration.ofMinutes(-5));
                 exchangeAndCheck(t, List.of(ahead, behind), random);
-            });
+            }).withInjection(Scenario.Injection.SHAPING);
 
     // ------------------------------------------------------------------ multi-relay (seed 000 section 4.4)
 
@@ -322,7 +322,7 @@ public final class NetworkScenarios {
                         "the blob did not arrive fast through the secondary");
                 converge(t, SETTLE); // the primary acknowledges eventually
                 Steps.allInvariants(t);
-            });
+            }).withInjection(Scenario.Injection.SHAPING);
 
     /** Every scenario of this class. */
     public static final List<Scenario> ALL = List.of(T_LOSS_02, E_HS_01, E_HS_02, E_HS_03, E_HS_04, E_HS_05, E_HS_06,

@@ -49,7 +49,7 @@ public final class SyncScenarios {
                 }
                 converge(t, SETTLE);
                 Steps.allInvariants(t);
-            });
+            }).withInjection(Scenario.Injection.NONE);
 
     public static final Scenario S_CONC_02 = new Scenario("S-CONC-02", "Push from A while B is pulling", Category.SYNC,
             needs(Capability.LATENCY, Capability.PARTITION), t -> {
@@ -89,7 +89,7 @@ public final class SyncScenarios {
                 }
                 converge(t, SETTLE);
                 Steps.allInvariants(t);
-            });
+            }).withInjection(Scenario.Injection.NONE);
 
     public static final Scenario S_CONC_04 = new Scenario("S-CONC-04",
             "Client syncs with stale state (offline for 1000 versions)", Category.SYNC,
@@ -208,7 +208,7 @@ public final class SyncScenarios {
                 check(!java.util.Arrays.equals(a, ChaosAssertions.encode(v.with(first, v.get(first) + 1))),
                         "the comparator does not see a changed entry");
                 check(d.stream().allMatch(x -> x.status().kind() == SyncStatus.Kind.SYNCED), "not every device SYNCED");
-            });
+            }).withInjection(Scenario.Injection.NONE);
 
     // ------------------------------------------------------------------ S-SM
 
@@ -291,7 +291,7 @@ public final class SyncScenarios {
                 }
                 converge(t, SETTLE);
                 Steps.allInvariants(t);
-            });
+            }).withInjection(Scenario.Injection.NONE);
 
     /** Every scenario of this class, in catalogue order. */
     public static final List<Scenario> ALL = List.of(S_CONC_01, S_CONC_02, S_CONC_03, S_CONC_04, S_CONV_01, S_CONV_02,

@@ -131,7 +131,7 @@ public final class AdversarialScenarios {
 
     private static Entry entry(String id, String title, RealTopologyFactory.Settings settings, Scenario.Body body) {
         return new Entry(new Scenario(id, title, Category.ADVERSARIAL, Set.of(Capability.RELAY_LOGS,
-                Capability.RELAY_STORAGE_FILES), body), new RealTopologyFactory(settings));
+                Capability.RELAY_STORAGE_FILES), body, Scenario.Injection.ATTACKER), new RealTopologyFactory(settings));
     }
 
     public static final Entry A_RES_01 = entry("A-RES-01", "Connection flood: 1,000 half-open handshakes plus bare QUIC connections",

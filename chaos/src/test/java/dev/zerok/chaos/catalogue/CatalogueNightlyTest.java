@@ -1,0 +1,59 @@
+package dev.zerok.chaos.catalogue;
+
+import dev.zerok.chaos.runner.Catalogue;
+import dev.zerok.chaos.runner.Category;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The nightly chaos run (seed 000 section 12.4): every catalogue ID on the real topology at the
+ * seed's iterations (section 11.3: transport 10, encryption 50, sync 25, content 25, multi-relay
+ * 25, adversarial 10, cross-platform 5), each variant on its factory ({@link RealFactories}), except
+ * the crypto-internal ones ({@link #CRYPTO_INTERNAL}: kernel unit tests cover them). One dynamic
+ * test per ID; {@code target/chaos-results/<run>/summary.md} lists every ID.
+ *
+ * <p>{@code ./mvnw -pl chaos -am verify -Pnightly -Dtest=CatalogueNightlyTest
+ * -Dsurefire.failIfNoSpecifiedTests=false [-Dzerok.chaos.category=TRANSPORT]}; docs/CHAOS.md
+ * "Running the suite" has the commands and wall-time estimates.
+ */
+@Tag("nightly")
+class CatalogueNightlyTest {
+    /** Selects one {@link Category} by name (comma-separated for several); all when unset. */
+    static final String CATEGORY = "zerok.chaos.category";
+
+    /** Properties of the key schedule and primitives that no topology can inject (kernel HybridScenariosTest). */
+    static final Set<String> CRYPTO_INTERNAL = Set.of("E-ENC-03", "E-ENC-05", "E-PQ-03", "E-PQ-04");
+
+    @AfterAll
+    static void summary() {
+        CatalogueOnReal.printSummary();
+    }
+
+    static boolean selected(String id) {
+        String wanted = System.getProperty(CATEGORY, "").trim();
+        if (wanted.isEmpty()) {
+            return true;
+        }
+        Category c = CatalogueOnReal.CATALOGUE.category(id);
+        return List.of(wanted.toUpperCase(Locale.ROOT).split("\\s*,\\s*")).contains(c.name());
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyCatalogueIdOnReal() {
+        Catalogue c = CatalogueOnReal.CATALOGUE;
+        return c.ids().stream().filter(CatalogueNightlyTest::selected).map(id -> DynamicTest.dynamicTest(
+                id + " " + c.scenario(id).map(s -> s.title()).orElse(""), () -> {
+                    if (CRYPTO_INTERNAL.contains(id)) {
+                        Assumptions.abort("NOT RUN: crypto-internal, covered by kernel HybridScenariosTest " + id);
+                    }
+                    CatalogueOnReal.run(id, 0);
+                }));
+    }
+}

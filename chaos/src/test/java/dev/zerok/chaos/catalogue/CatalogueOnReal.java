@@ -1,0 +1,54 @@
+package dev.zerok.chaos.catalogue;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.zerok.chaos.adversary.AdversarialEntries;
+import dev.zerok.chaos.runner.Catalogue;
+import dev.zerok.chaos.runner.ChaosRunner;
+import dev.zerok.chaos.runner.RunReport;
+import dev.zerok.chaos.runner.ScenarioResult;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+
+/** Runs catalogue IDs on the real topology inside JUnit: FAILED fails, NOT RUN aborts (never passes). */
+final class CatalogueOnReal {
+    static final Catalogue CATALOGUE = AdversarialEntries.catalogue();
+
+    private CatalogueOnReal() {}
+
+    /**
+     * Every variant of {@code id}, {@code iterations} each (0: the category's count; the system
+     * properties still win). An ID without a scenario aborts with the catalogue's reason.
+     */
+    static void run(String id, int iterations) {
+        List<Catalogue.Variant> variants = CATALOGUE.variants(id);
+        if (variants.isEmpty()) {
+            Assumptions.abort("NOT RUN: " + id + ": " + CATALOGUE.missingReason(id).orElseThrow());
+        }
+        ChaosRunner.Settings p = ChaosRunner.Settings.fromSystemProperties();
+        ChaosRunner.Settings settings = p.iterationsOverride() > 0 || iterations == 0 ? p
+                : new ChaosRunner.Settings(p.baseSeed(), p.replaySeed(), iterations, p.runDir());
+        List<String> failures = new ArrayList<>();
+        List<String> notRun = new ArrayList<>();
+        for (Catalogue.Variant v : variants) {
+            ScenarioResult r = ChaosRunner.run(v.scenario(), RealFactories.forVariant(v), settings);
+            switch (r.verdict()) {
+                case "PASSED" -> { }
+                case "NOT RUN" -> notRun.add(v.scenario().title() + ": " + r.notRunReason());
+                default -> failures.add(v.scenario().title() + " failed after " + r.passed() + " of " + r.iterations()
+                        + " iterations: " + r.failure());
+            }
+        }
+        if (!failures.isEmpty()) {
+            fail(id + ": " + String.join("\n", failures));
+        }
+        if (notRun.size() == variants.size()) {
+            Assumptions.abort("NOT RUN: " + id + ": " + String.join("; ", notRun));
+        }
+    }
+
+    static void printSummary() {
+        System.out.println("chaos summary (" + RunReport.runId() + "):\n" + RunReport.table());
+    }
+}
