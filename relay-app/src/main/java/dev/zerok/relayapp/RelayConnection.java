@@ -147,6 +147,9 @@ final class RelayConnection implements ChannelHandler {
         for (byte[] out : received.toSend()) {
             send(out);
         }
+        if (!received.handshakeCompleted() && !secure.isEstablished()) {
+            feed(new Input.HandshakeProgress()); // msg1 read and answered: the handshake deadline is per step
+        }
         if (received.handshakeCompleted()) {
             device = StaticIdentity.deviceId(runtime.sha256(), secure.remoteStatic());
             feed(new Input.HandshakeCompleted(device, secure.handshakeHash()));

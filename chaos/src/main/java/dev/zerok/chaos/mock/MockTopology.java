@@ -108,7 +108,8 @@ public final class MockTopology implements Topology {
 
     static final Duration POLL_STEP = Duration.ofMillis(100);
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** The QUIC transport's default (adapters-transport-quic README: a 5 s one-way link connects). */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
     /** Captured frames are kept up to this many bytes (the no-plaintext check reads them). */
     private static final long CAPTURE_LIMIT_BYTES = 256L << 20;
 

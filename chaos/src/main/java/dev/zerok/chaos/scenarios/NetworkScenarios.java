@@ -109,18 +109,44 @@ public final class NetworkScenarios {
     public static final Scenario E_HS_02 = cutHandshake("E-HS-02", "Disconnect after handshake message 2", 2);
     public static final Scenario E_HS_03 = cutHandshake("E-HS-03", "Disconnect after handshake message 3", 3);
 
+    /** One-way delay of E-HS-04: every handshake message takes this long. */
+    static final Duration E_HS_04_DELAY = Duration.ofSeconds(5);
+
     public static final Scenario E_HS_04 = new Scenario("E-HS-04", "Extreme latency during handshake (5 s per message)",
-            Category.ENCRYPTION, needs(Capability.LATENCY), t -> {
+            Category.ENCRYPTION, needs(Capability.LATENCY, Capability.CRASH_DEVICE), t -> {
                 SplittableRandom random = Steps.random(t);
-                List<Device> d = Steps.devicesOnOneRelay(t, 2);
-                Steps.faultAllLinks(t, d.get(1), LinkDirection.BOTH, LinkFaults.NONE.withDelay(Duration.ofSeconds(5),
-                        Duration.ZERO));
-                d.get(0).push(payload(random, 512));
-                // Completes if the timeouts allow it, otherwise fails cleanly (a status, no failed blob) and retries.
-                boolean made = t.awaitConvergence(Duration.ofMinutes(5));
-                Steps.allInvariantsIfConverged(t, made);
-                t.heal(d.get(1));
-                exchangeAndCheck(t, d, random);
+                Relay relay = t.addRelay();
+                Group group = t.newGroup();
+                Device a = t.addDevice(group, List.of(relay));
+                Device b = t.addDevice(group, List.of(relay));
+                converge(t, SETTLE);
+                // Every message of B's next handshake (transport connect, msg1..3, Hello, Welcome) takes 5 s.
+                t.setFaults(b, relay, LinkDirection.BOTH, LinkFaults.NONE.withDelay(E_HS_04_DELAY, Duration.ZERO));
+                t.crashDevice(b);
+                long warningsBefore = Steps.count(b, SyncEvent.RelayWarning.class);
+                java.time.Instant started = t.now();
+                t.restartDevice(b);
+                check(t.await(() -> b.status().kind() == SyncStatus.Kind.SYNCED, Duration.ofMinutes(3)),
+                        "B did not reach SYNCED over a 5 s one-way link (status " + b.status() + ")");
+                Duration took = Duration.between(started, t.now());
+                // Transport connect, msg1/msg2, msg3+Hello/Welcome: three round trips of 10 s at least.
+                check(took.compareTo(E_HS_04_DELAY.multipliedBy(6)) >= 0, "B synced in " + took
+                        + ", faster than three 10 s round trips: the handshake did not run under the delay");
+                check(Steps.count(b, SyncEvent.RelayWarning.class) == warningsBefore, "a handshake attempt failed under "
+                        + "the 5 s delay (a deadline fired): " + b.events());
+                // Both directions carry blobs under the delay, before any healing.
+                byte[] fromA = payload(random, 256 + random.nextInt(4096));
+                byte[] fromB = payload(random, 256 + random.nextInt(4096));
+                var idA = a.push(fromA);
+                var idB = b.push(fromB);
+                check(t.await(() -> b.received().containsKey(idA) && a.received().containsKey(idB), Duration.ofMinutes(3)),
+                        "the blobs did not cross the 5 s link");
+                check(java.util.Arrays.equals(b.received().get(idA), fromA)
+                        && java.util.Arrays.equals(a.received().get(idB), fromB), "a blob arrived altered");
+                converge(t, SETTLE);
+                Steps.allInvariants(t);
+                t.heal(b);
+                exchangeAndCheck(t, List.of(a, b), random);
             });
 
     public static final Scenario E_HS_05 = new Scenario("E-HS-05", "Handshake message reorder", Category.ENCRYPTION,
