@@ -94,6 +94,7 @@ final class RelayConnection implements ChannelHandler {
                 return;
             }
             secure.inboundFrameLimit(RelayLimits.HELLO_FRAME_BYTES);
+            secure.rekeyPolicy(runtime.rekeyPolicy());
             session = new RelaySession(runtime.limits(), runtime.verifier(), runtime.limiter(), runtime.clock().now());
             rescheduleDeadline();
             LOG.debug("connection {}: accepted", number);
