@@ -160,6 +160,17 @@ public final class NetworkScenarios {
         return t.relayLogLines(relay).stream().filter(l -> l.contains("noise failure")).count();
     }
 
+    /**
+     * Fails if a reordered or replayed message got past Noise: then its bytes would reach the framing
+     * and codec, and one side would report a malformed frame or request instead of a failed channel.
+     */
+    private static void nothingPastNoise(List<Device> devices) {
+        for (Device d : devices) {
+            check(d.events().stream().noneMatch(e -> e instanceof SyncEvent.RelayWarning w && w.warning().contains("malformed")),
+                    d.name() + ": bytes that should have failed Noise reached the framing: " + d.events());
+        }
+    }
+
     /** Whether the fault {@code kind} (a mock {@code FaultEvent} kind) was injected, per the timeline. */
     private static boolean injected(Topology t, String kind) {
         return t.timeline().toJsonLines().contains(kind);
@@ -192,6 +203,7 @@ public final class NetworkScenarios {
                 check(injected(t, "REORDER_DELIVERED"), "no message was reordered above the transport");
                 long rejected = relayNoiseFailures(t, relay) + channelFailures(a) + channelFailures(b);
                 check(rejected > 0, "messages were delivered out of order but no Noise session rejected one");
+                nothingPastNoise(List.of(a, b));
                 // Rejected means closed: never a failed or altered blob, whatever got through was intact.
                 dev.zerok.chaos.assertions.ChaosAssertions.assertNoBlobFailures(t);
                 receivedIntact(List.of(a, b));
@@ -296,6 +308,7 @@ public final class NetworkScenarios {
                 check(injected(t, "REPLAY_DELIVERED"), "no message was replayed");
                 check(relayNoiseFailures(t, relay) > relayRejectsBefore || channelFailures(b) > 0,
                         "replayed ciphertext was injected but no Noise session rejected it");
+                nothingPastNoise(List.of(a, b));
                 dev.zerok.chaos.assertions.ChaosAssertions.assertNoBlobFailures(t);
                 receivedIntact(List.of(a, b));
                 t.setDeliveredFaults(a, relay, LinkDirection.UP, 0, 0);
