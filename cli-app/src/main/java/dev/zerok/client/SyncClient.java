@@ -2,6 +2,7 @@ package dev.zerok.client;
 
 import dev.zerok.kernel.noise.HybridHandshake;
 import dev.zerok.kernel.noise.NoiseException;
+import dev.zerok.kernel.noise.RekeyPolicy;
 import dev.zerok.kernel.pairing.GroupKeys;
 import dev.zerok.kernel.session.SecureChannel;
 import dev.zerok.kernel.sync.Inbox;
@@ -87,6 +88,10 @@ public final class SyncClient implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong pulledBytes = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong pulledBlobs = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong pullBlobsExpected = new java.util.concurrent.atomic.AtomicLong();
+
+    private volatile RekeyPolicy rekeyPolicy = RekeyPolicy.DEFAULT;
+    /** Totals of the sessions already closed; lane only. */
+    private ChannelTotals closedTotals = ChannelTotals.NONE;
 
     private volatile SyncStatus status = SyncStatus.OFFLINE;
     private volatile VersionVector versionVector = VersionVector.EMPTY;
@@ -240,6 +245,53 @@ public final class SyncClient implements AutoCloseable {
     }
 
     /** The pull cursor of {@code relay} as last committed; read on the lane. */
+    /**
+     * Sets when sessions re-key ({@link RekeyPolicy#DEFAULT} unless set), for connections opened
+     * from now on. The relays must use the same policy (their {@code noise.rekey.interval.*}), or
+     * the first message after a re-key fails: tests only.
+     */
+    public void rekeyPolicy(RekeyPolicy policy) {
+        this.rekeyPolicy = Objects.requireNonNull(policy, "policy");
+    }
+
+    /**
+     * What this client's Noise sessions did since {@link #start()}, summed over every session that
+     * completed its handshake (open and closed), for chaos checks; no keys, ids or sizes.
+     *
+     * @param sessions sessions that completed their handshake
+     * @param sealed transport messages sealed
+     * @param opened transport messages opened
+     * @param sendRekeys re-keys of the sending directions
+     * @param receiveRekeys re-keys of the receiving directions
+     * @param nonceMismatches sessions whose next send or receive nonce differs from their number of
+     *     messages sealed or opened (a nonce skipped or used twice); 0 when sound
+     */
+    public record ChannelTotals(long sessions, long sealed, long opened, long sendRekeys, long receiveRekeys,
+            long nonceMismatches) {
+        static final ChannelTotals NONE = new ChannelTotals(0, 0, 0, 0, 0, 0);
+
+        ChannelTotals plus(SecureChannel.Counters c) {
+            boolean mismatch = c.sealed() != c.sendNonce() || c.opened() != c.receiveNonce();
+            return new ChannelTotals(sessions + 1, sealed + c.sealed(), opened + c.opened(), sendRekeys + c.sendRekeys(),
+                    receiveRekeys + c.receiveRekeys(), nonceMismatches + (mismatch ? 1 : 0));
+        }
+    }
+
+    /** Completes with the {@link ChannelTotals} so far. */
+    public CompletableFuture<ChannelTotals> channelTotals() {
+        CompletableFuture<ChannelTotals> result = new CompletableFuture<>();
+        post(() -> {
+            ChannelTotals totals = closedTotals;
+            for (Connection c : connections.values()) {
+                if (c.secure.isEstablished()) {
+                    totals = totals.plus(c.secure.counters());
+                }
+            }
+            result.complete(totals);
+        });
+        return result;
+    }
+
     public CompletableFuture<Cursor> pullCursor(RelayId relay) {
         CompletableFuture<Cursor> result = new CompletableFuture<>();
         post(() -> result.complete(engine.pullCursor(relay)));
@@ -343,6 +395,7 @@ public final class SyncClient implements AutoCloseable {
         try {
             secure = SecureChannel.initiator(HybridHandshake.initiator(crypto, entropy, deviceIdentity, relay.bytes()),
                     maxFrameBytes);
+            secure.rekeyPolicy(rekeyPolicy);
         } catch (NoiseException e) {
             post(() -> feed(new Input.Disconnected(relay, number, "cannot start the handshake (" + e.code() + ")")));
             return;
@@ -470,6 +523,9 @@ public final class SyncClient implements AutoCloseable {
             conn.closing = true;
             if (conn.channel != null) {
                 conn.channel.close();
+            }
+            if (conn.secure.isEstablished()) {
+                closedTotals = closedTotals.plus(conn.secure.counters());
             }
             conn.secure.close();
         }

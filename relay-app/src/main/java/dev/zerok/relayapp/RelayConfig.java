@@ -36,7 +36,7 @@ public final class RelayConfig {
             "limits.pull.max.blobs", "limits.pull.max.bytes", "limits.rate.device.per.second", "limits.rate.device.burst",
             "limits.rate.global.per.second", "limits.rate.global.burst", "limits.rate.max.keys", "shutdown.drain.timeout",
             "limits.sessions.unauthenticated.max", "limits.frame.timeout", "limits.session.max.queued", "groups.allow",
-            "limits.inbound.buffer.bytes");
+            "limits.inbound.buffer.bytes", "noise.rekey.interval.messages", "noise.rekey.interval.bytes");
 
     private final Map<String, String> values;
 

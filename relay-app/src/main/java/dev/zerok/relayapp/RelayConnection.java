@@ -94,6 +94,7 @@ final class RelayConnection implements ChannelHandler {
                 return;
             }
             secure.inboundFrameLimit(RelayLimits.HELLO_FRAME_BYTES);
+            secure.rekeyPolicy(runtime.rekeyPolicy());
             session = new RelaySession(runtime.limits(), runtime.verifier(), runtime.limiter(), runtime.clock().now());
             rescheduleDeadline();
             LOG.debug("connection {}: accepted", number);
@@ -146,6 +147,9 @@ final class RelayConnection implements ChannelHandler {
         }
         for (byte[] out : received.toSend()) {
             send(out);
+        }
+        if (!received.handshakeCompleted() && !secure.isEstablished()) {
+            feed(new Input.HandshakeProgress()); // msg1 read and answered: the handshake deadline is per step
         }
         if (received.handshakeCompleted()) {
             device = StaticIdentity.deviceId(runtime.sha256(), secure.remoteStatic());

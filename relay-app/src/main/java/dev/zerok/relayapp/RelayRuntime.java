@@ -1,6 +1,7 @@
 package dev.zerok.relayapp;
 
 import dev.zerok.kernel.noise.HandshakeState;
+import dev.zerok.kernel.noise.RekeyPolicy;
 import dev.zerok.kernel.noise.HybridHandshake;
 import dev.zerok.kernel.noise.MembershipProof;
 import dev.zerok.kernel.noise.NoiseException;
@@ -62,9 +63,12 @@ final class RelayRuntime {
         }
     }
 
+    private final RekeyPolicy rekeyPolicy;
+
     RelayRuntime(Clock clock, Entropy entropy, KeyExchange crypto, RelayStore store, KeyPair identity, RelayLimits limits,
             TokenBucketLimiter<DeviceId> limiter, Admission admission, InboundBudget budget, RelayMetrics metrics,
-            Executor executor) throws CryptoException {
+            Executor executor, RekeyPolicy rekeyPolicy) throws CryptoException {
+        this.rekeyPolicy = rekeyPolicy;
         this.budget = budget;
         this.admission = admission;
         this.clock = clock;
@@ -78,6 +82,11 @@ final class RelayRuntime {
         this.executor = executor;
         this.sha256 = crypto.hash("SHA256");
         this.ed25519 = crypto.signer("Ed25519");
+    }
+
+    /** When sessions re-key ({@code noise.rekey.interval.*}, {@link RekeyPolicy#DEFAULT} by default). */
+    RekeyPolicy rekeyPolicy() {
+        return rekeyPolicy;
     }
 
     HandshakeState newResponderHandshake() throws NoiseException {

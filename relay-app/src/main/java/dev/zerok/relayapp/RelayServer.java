@@ -1,6 +1,7 @@
 package dev.zerok.relayapp;
 
 import dev.zerok.kernel.noise.StaticIdentity;
+import dev.zerok.kernel.noise.RekeyPolicy;
 import dev.zerok.kernel.relay.RelayLimits;
 import dev.zerok.kernel.relay.RelaySession;
 import dev.zerok.kernel.relay.TokenBucketLimiter;
@@ -134,8 +135,12 @@ public final class RelayServer implements AutoCloseable {
                 () -> stats(store).rottenBlobsDetected(), () -> routerHolder.runtime.unauthenticatedCount());
         InboundBudget budget = new InboundBudget(top.longValue("limits.inbound.buffer.bytes",
                 Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 2), 1L << 20, 1L << 40));
+        // Both peers must re-key at the same message: change these only together with the devices' setting (tests).
+        RekeyPolicy rekey = new RekeyPolicy(
+                top.longValue("noise.rekey.interval.messages", RekeyPolicy.DEFAULT.everyMessages(), 1, Long.MAX_VALUE),
+                top.longValue("noise.rekey.interval.bytes", RekeyPolicy.DEFAULT.everyBytes(), 1, Long.MAX_VALUE));
         runtime = new RelayRuntime(clock, entropy, keyExchange, store, identity, limits, limiter, admission, budget, metrics,
-                executor);
+                executor, rekey);
         routerHolder.runtime = runtime;
 
         server = transport.bind(Endpoint.parse(top.string("listen", "127.0.0.1:7443")), channel -> {

@@ -2,6 +2,7 @@ package dev.zerok.chaos.mock;
 
 import dev.zerok.adapters.storage.sqlite.SqliteRelayStoreDamage;
 import dev.zerok.chaos.sim.CapturingTransport;
+import dev.zerok.adapters.transport.mock.DeliveredFaults;
 import dev.zerok.adapters.transport.mock.FaultEvent;
 import dev.zerok.adapters.transport.mock.MockNetwork;
 import dev.zerok.chaos.report.Timeline;
@@ -9,9 +10,12 @@ import dev.zerok.chaos.sim.OffsetClock;
 import dev.zerok.chaos.sim.SeededEntropy;
 import dev.zerok.chaos.sim.VirtualClock;
 import dev.zerok.chaos.topology.Capability;
+import dev.zerok.chaos.topology.ChannelCounters;
 import dev.zerok.chaos.topology.ChaosException;
 import dev.zerok.chaos.topology.Device;
+import dev.zerok.chaos.topology.DuplicateConnection;
 import dev.zerok.chaos.topology.Group;
+import dev.zerok.chaos.topology.KeyExchangeFault;
 import dev.zerok.chaos.topology.LinkDirection;
 import dev.zerok.chaos.topology.LinkFaults;
 import dev.zerok.chaos.topology.NotRunException;
@@ -94,7 +98,9 @@ public final class MockTopology implements Topology {
             Capability.TRUNCATE_DELIVERED, Capability.LIMIT_DATA, Capability.BANDWIDTH, Capability.PARTITION,
             Capability.KILL_RELAY, Capability.STOP_RELAY, Capability.RESTART_RELAY, Capability.CRASH_DEVICE,
             Capability.TAMPER_RELAY_STORE, Capability.RELAY_STORAGE_FILES, Capability.RELAY_LOGS,
-            Capability.CAPTURE_FRAMES, Capability.DETERMINISTIC, Capability.CLOCK_SKEW));
+            Capability.CAPTURE_FRAMES, Capability.DETERMINISTIC, Capability.CLOCK_SKEW, Capability.REORDER_DELIVERED,
+            Capability.REPLAY_DELIVERED, Capability.DUPLICATE_IDENTITY, Capability.FAULTY_KEY_EXCHANGE,
+            Capability.CHANNEL_COUNTERS));
 
     /** How often {@link #await} re-checks its condition, in virtual time. */
     static {
@@ -105,7 +111,8 @@ public final class MockTopology implements Topology {
 
     static final Duration POLL_STEP = Duration.ofMillis(100);
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** The QUIC transport's default (adapters-transport-quic README: a 5 s one-way link connects). */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
     /** Captured frames are kept up to this many bytes (the no-plaintext check reads them). */
     private static final long CAPTURE_LIMIT_BYTES = 256L << 20;
 
@@ -220,17 +227,29 @@ public final class MockTopology implements Topology {
     }
 
     @Override
+    public Device addDevice(Group group, List<Relay> relaysInOrder, KeyExchangeFault fault) {
+        return addDevice(group, relaysInOrder, Duration.ZERO, Optional.of(fault));
+    }
+
+    @Override
     public Device addDevice(Group group, List<Relay> relaysInOrder, Duration clockOffset) {
+        return addDevice(group, relaysInOrder, clockOffset, Optional.empty());
+    }
+
+    private Device addDevice(Group group, List<Relay> relaysInOrder, Duration clockOffset,
+            Optional<KeyExchangeFault> keyFault) {
         if (relaysInOrder.isEmpty()) {
             throw new IllegalArgumentException("a device needs at least one relay");
         }
         String name = "device-" + (devices.size() + 1);
         List<MockRelay> rs = relaysInOrder.stream().map(r -> (MockRelay) r).toList();
         KeyPair identity = StaticIdentity.generate(dh(), new SeededEntropy(master.childSeed()));
-        MockDevice d = new MockDevice(name, (MockGroup) group, rs, workDir.resolve(name), identity, clockOffset);
+        MockDevice d = new MockDevice(name, (MockGroup) group, rs, workDir.resolve(name), identity, clockOffset,
+                new InstrumentedKeyExchange(crypto, keyFault));
         devices.add(d);
         timeline.inject("add-device", name + " " + ((MockGroup) group).name + " relays="
-                + rs.stream().map(r -> r.name).toList() + (clockOffset.isZero() ? "" : " clock-offset=" + clockOffset));
+                + rs.stream().map(r -> r.name).toList() + (clockOffset.isZero() ? "" : " clock-offset=" + clockOffset)
+                + keyFault.map(f -> " key-exchange-fault=" + f).orElse(""));
         startDevice(d);
         return d;
     }
@@ -417,19 +436,80 @@ public final class MockTopology implements Topology {
             d.groupKeys = GroupKeys.derive(crypto, Secret.copyOf(d.group.secret));
             d.transport = new CapturingTransport(network.transport(d.name, IDLE_TIMEOUT, CONNECT_TIMEOUT), this::capture);
             SyncConfig config = SyncConfig.defaults(deviceId, List.copyOf(endpoints.keySet()));
-            d.client = new SyncClient(config, d.identity, d.groupKeys, endpoints, d.transport, clockOfDevice, crypto,
+            d.client = new SyncClient(config, d.identity, d.groupKeys, endpoints, d.transport, clockOfDevice, d.crypto,
                     entropy, d.store, blob -> {
                         d.deliveries++;
                         boolean first = d.received.putIfAbsent(blob.blob(), blob.data()) == null;
                         timeline.observe(first ? "deliver" : "redeliver", d.name + " " + label(blob.blob()));
                     }, Runnable::run, FrameCodec.DEFAULT_MAX_FRAME_BYTES);
             d.client.addListener(event -> onEvent(d, event));
+            d.client.rekeyPolicy(rekeyPolicy());
             d.running = true;
             d.relays.forEach(r -> applyLink(d, r));
             d.client.start();
         } catch (Exception e) {
             throw new ChaosException("cannot start " + d.name + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The relays' {@code noise.rekey.interval.*} settings, for the devices too: both ends of a
+     * session must re-key at the same message (E-ENC-05 sets a small interval).
+     */
+    private dev.zerok.kernel.noise.RekeyPolicy rekeyPolicy() {
+        dev.zerok.kernel.noise.RekeyPolicy d = dev.zerok.kernel.noise.RekeyPolicy.DEFAULT;
+        return new dev.zerok.kernel.noise.RekeyPolicy(
+                Long.parseLong(relaySettings.getOrDefault("noise.rekey.interval.messages", String.valueOf(d.everyMessages()))),
+                Long.parseLong(relaySettings.getOrDefault("noise.rekey.interval.bytes", String.valueOf(d.everyBytes()))));
+    }
+
+    // ------------------------------------------------------------------ encryption faults
+
+    @Override
+    public void setDeliveredFaults(Device device, Relay relay, LinkDirection direction, double reorderRate,
+            double replayRate) {
+        MockDevice d = (MockDevice) device;
+        MockRelay r = (MockRelay) relay;
+        DeliveredFaults faults = new DeliveredFaults(reorderRate, replayRate);
+        timeline.inject("delivered-faults", d.name + (direction == LinkDirection.UP ? "->" : direction == LinkDirection.DOWN
+                ? "<-" : "<->") + r.name + " reorder=" + reorderRate + " replay=" + replayRate);
+        if (direction != LinkDirection.DOWN) {
+            network.setDeliveredFaults(d.name, r.name, faults);
+        }
+        if (direction != LinkDirection.UP) {
+            network.setDeliveredFaults(r.name, d.name, faults);
+        }
+    }
+
+    @Override
+    public DuplicateConnection openDuplicateIdentity(Device device, Relay relay) {
+        MockDevice d = (MockDevice) device;
+        MockRelay r = (MockRelay) relay;
+        requireRunning(r);
+        String label = d.name + "-twin";
+        timeline.inject("duplicate-identity", label + " -> " + r.name);
+        try {
+            GroupKeys keys = GroupKeys.derive(crypto, Secret.copyOf(d.group.secret));
+            Transport transport = new CapturingTransport(network.transport(d.name, IDLE_TIMEOUT, CONNECT_TIMEOUT),
+                    this::capture);
+            return MockDuplicateConnection.open(transport, r.endpoint, r.id, d.identity, keys, crypto,
+                    new SeededEntropy(master.childSeed()), StaticIdentity.deviceId(crypto.hash("SHA256"),
+                            d.identity.publicKey()), what -> timeline.observe("twin", label + " " + what),
+                    () -> network.openChannels(r.name));
+        } catch (Exception e) {
+            throw new ChaosException("cannot open a second connection for " + d.name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public ChannelCounters channelCounters(Device device) {
+        MockDevice d = (MockDevice) device;
+        if (!d.running) {
+            throw new ChaosException(d.name + " is not running");
+        }
+        SyncClient.ChannelTotals c = d.client.channelTotals().join();
+        return new ChannelCounters(c.sessions(), c.sealed(), c.opened(), c.sendRekeys(), c.receiveRekeys(),
+                c.nonceMismatches(), d.crypto.seals(), d.crypto.keyNonceReuses());
     }
 
     @Override
@@ -702,6 +782,8 @@ public final class MockTopology implements Topology {
         final Path dir;
         final KeyPair identity;
         final Duration clockOffset;
+        /** The device's KeyExchange port: the real one, watched, maybe with a broken component. */
+        final InstrumentedKeyExchange crypto;
         DeviceId deviceId;
         final Map<BlobId, byte[]> pushed = new LinkedHashMap<>();
         final Map<BlobId, byte[]> received = new LinkedHashMap<>();
@@ -714,7 +796,8 @@ public final class MockTopology implements Topology {
         boolean running;
 
         MockDevice(String name, MockGroup group, List<MockRelay> relays, Path dir, KeyPair identity,
-                Duration clockOffset) {
+                Duration clockOffset, InstrumentedKeyExchange crypto) {
+            this.crypto = crypto;
             this.name = name;
             this.group = group;
             this.relays = relays;

@@ -67,5 +67,18 @@ public enum Capability {
     /** {@link Topology#relayResources}: a relay's open fds, resident memory and live sessions. */
     RELAY_RESOURCES,
     /** {@link Topology#relayCounters}: what a relay stored and served, counted at the relay. */
-    RELAY_COUNTERS
+    RELAY_COUNTERS,
+    /**
+     * {@link Topology#setDeliveredFaults} with a reorder rate: whole messages swap places above the
+     * transport, so Noise sees them out of order (the mock has it; QUIC's stream ordering never shows it).
+     */
+    REORDER_DELIVERED,
+    /** {@link Topology#setDeliveredFaults} with a replay rate: an already delivered message is injected again above the transport. */
+    REPLAY_DELIVERED,
+    /** {@link Topology#openDuplicateIdentity}: a second connection with a device's identity. */
+    DUPLICATE_IDENTITY,
+    /** {@link Topology#addDevice(Group, java.util.List, KeyExchangeFault)}: one hybrid handshake component broken. */
+    FAULTY_KEY_EXCHANGE,
+    /** {@link Topology#channelCounters}: a device's Noise sessions' counts (messages, nonces, rekeys, AEAD seals). */
+    CHANNEL_COUNTERS
 }

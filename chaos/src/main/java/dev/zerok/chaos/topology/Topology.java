@@ -239,6 +239,51 @@ public interface Topology extends AutoCloseable {
         throw new NotRunException("the " + kind() + " topology cannot count what a relay served");
     }
 
+    // ------------------------------------------------------------------ encryption faults (seed 000 section 6)
+
+    /**
+     * Faults above the transport on the link between {@code device} and {@code relay}: a message
+     * swaps places with the next one ({@code reorderRate}) or a previous message is sent again
+     * after one ({@code replayRate}); what they produce reaches Noise. Replaces the previous ones.
+     *
+     * @param reorderRate probability in [0, 1] per message
+     * @param replayRate probability in [0, 1] per message
+     * @throws NotRunException without {@link Capability#REORDER_DELIVERED} (a reorder rate above 0)
+     *     or {@link Capability#REPLAY_DELIVERED} (a replay rate above 0)
+     */
+    default void setDeliveredFaults(Device device, Relay relay, LinkDirection direction, double reorderRate,
+            double replayRate) {
+        throw new NotRunException("the " + kind() + " topology cannot reorder or replay messages above the transport");
+    }
+
+    /**
+     * Opens a second connection to {@code relay} with {@code device}'s identity, starting now: if the
+     * device is connecting at this instant, the two handshakes race.
+     *
+     * @throws NotRunException without {@link Capability#DUPLICATE_IDENTITY}
+     */
+    default DuplicateConnection openDuplicateIdentity(Device device, Relay relay) {
+        throw new NotRunException("the " + kind() + " topology cannot open a second connection with a device's identity");
+    }
+
+    /**
+     * Adds and starts a device whose KeyExchange port breaks one hybrid handshake component ({@code fault}).
+     *
+     * @throws NotRunException without {@link Capability#FAULTY_KEY_EXCHANGE}
+     */
+    default Device addDevice(Group group, List<Relay> relaysInOrder, KeyExchangeFault fault) {
+        throw new NotRunException("the " + kind() + " topology cannot break a device's key exchange");
+    }
+
+    /**
+     * What {@code device}'s Noise sessions did so far.
+     *
+     * @throws NotRunException without {@link Capability#CHANNEL_COUNTERS}
+     */
+    default ChannelCounters channelCounters(Device device) {
+        throw new NotRunException("the " + kind() + " topology cannot count a device's Noise messages");
+    }
+
     /**
      * Fails if a relay logged something no scenario may provoke unless it says so (ERROR records,
      * IllegalStateException/IllegalArgumentException; the real topology lets a scenario declare a

@@ -1,5 +1,6 @@
 package dev.zerok.chaos.scenarios;
 
+import dev.zerok.chaos.mock.MockTopologyFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -63,8 +64,13 @@ class NetworkScenariosMockTest {
     }
 
     @Test
+    void E_ENC_04_highVolumeEncryption_noNonceReuse() {
+        OnMock.run(NetworkScenarios.E_ENC_04, new MockTopologyFactory(NetworkScenarios.E_ENC_04_RELAY_SETTINGS));
+    }
+
+    @Test
     void E_ENC_05_keyRenegotiationUnderLoad() {
-        OnMock.run(NetworkScenarios.E_ENC_05);
+        OnMock.run(NetworkScenarios.E_ENC_05, new MockTopologyFactory(NetworkScenarios.E_ENC_05_RELAY_SETTINGS));
     }
 
     @Test

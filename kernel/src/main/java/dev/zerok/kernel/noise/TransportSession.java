@@ -13,6 +13,11 @@ import java.util.Optional;
  * and every later call fails with {@code SESSION_CLOSED}. A nonce is never reused: after 2^64-1
  * messages in one direction the session refuses to continue ({@code NONCE_EXHAUSTED}).
  *
+ * <p>Re-keying: each direction's key is replaced by Rekey() (section 11.3) as its
+ * {@link RekeyPolicy} says, right after the message that reaches the interval, on the sending
+ * side after sealing and on the receiving side after opening it; both sides count the same
+ * messages, so they stay in lockstep with no message exchanged.
+ *
  * <p>Not thread-safe: the connection's driver serialises calls.
  */
 public final class TransportSession {
@@ -26,6 +31,13 @@ public final class TransportSession {
     private final byte[] handshakeHash;
     private final Optional<byte[]> remoteStatic;
     private boolean closed;
+    private RekeyPolicy rekeyPolicy = RekeyPolicy.DEFAULT;
+    private long sentSinceRekey;
+    private long sentBytesSinceRekey;
+    private long receivedSinceRekey;
+    private long receivedBytesSinceRekey;
+    private long sendRekeys;
+    private long receiveRekeys;
 
     TransportSession(CipherState send, CipherState receive, boolean canSend, boolean canReceive, byte[] handshakeHash,
             Optional<byte[]> remoteStatic) {
@@ -56,7 +68,16 @@ public final class TransportSession {
                     "payload of " + payload.length + " bytes exceeds " + MAX_PAYLOAD_BYTES);
         }
         try {
-            return send.encryptWithAd(new byte[0], payload);
+            byte[] sealed = send.encryptWithAd(new byte[0], payload);
+            sentSinceRekey++;
+            sentBytesSinceRekey += payload.length;
+            if (sentSinceRekey >= rekeyPolicy.everyMessages() || sentBytesSinceRekey >= rekeyPolicy.everyBytes()) {
+                send.rekey();
+                sendRekeys++;
+                sentSinceRekey = 0;
+                sentBytesSinceRekey = 0;
+            }
+            return sealed;
         } catch (NoiseException e) {
             close();
             throw e;
@@ -80,23 +101,52 @@ public final class TransportSession {
                 throw new NoiseException(NoiseException.Code.MALFORMED_MESSAGE,
                         "transport message of " + message.length + " bytes exceeds 65535");
             }
-            return receive.decryptWithAd(new byte[0], message);
+            byte[] plaintext = receive.decryptWithAd(new byte[0], message);
+            receivedSinceRekey++;
+            receivedBytesSinceRekey += plaintext.length;
+            if (receivedSinceRekey >= rekeyPolicy.everyMessages() || receivedBytesSinceRekey >= rekeyPolicy.everyBytes()) {
+                receive.rekey();
+                receiveRekeys++;
+                receivedSinceRekey = 0;
+                receivedBytesSinceRekey = 0;
+            }
+            return plaintext;
         } catch (NoiseException e) {
             close();
             throw e;
         }
     }
 
+    /**
+     * Sets when the directions re-key from now on ({@link RekeyPolicy#DEFAULT} unless set). Set it
+     * before the first message; the peer must use the same policy.
+     */
+    public void rekeyPolicy(RekeyPolicy policy) {
+        this.rekeyPolicy = java.util.Objects.requireNonNull(policy, "policy");
+    }
+
+    /** Rekeys applied to the sending direction so far (policy-driven and explicit). */
+    public long sendRekeys() {
+        return sendRekeys;
+    }
+
+    /** Rekeys applied to the receiving direction so far (policy-driven and explicit). */
+    public long receiveRekeys() {
+        return receiveRekeys;
+    }
+
     /** Rekey() of the sending CipherState (section 11.3); the peer must call {@link #rekeyReceive()} at the same point. */
     public void rekeySend() throws NoiseException {
         checkOpen();
         send.rekey();
+        sendRekeys++;
     }
 
     /** Rekey() of the receiving CipherState (section 11.3). */
     public void rekeyReceive() throws NoiseException {
         checkOpen();
         receive.rekey();
+        receiveRekeys++;
     }
 
     /** The handshake hash (HASHLEN bytes): unique per session, what channel-binding signatures sign. */

@@ -59,6 +59,13 @@ public final class RelaySession {
             }
         }
 
+        /**
+         * The device's first handshake message (Noise msg1) was read and answered: the handshake
+         * progressed, so the next step (msg3) is due within {@link RelayLimits#helloTimeout()} of
+         * now. Only the first one counts; more never extend a deadline.
+         */
+        record HandshakeProgress() implements Input {}
+
         /** A decoded message from the device. */
         record Received(Message message) implements Input {}
 
@@ -205,7 +212,13 @@ public final class RelaySession {
     private final RelayLimits limits;
     private final MembershipVerifier verifier;
     private final TokenBucketLimiter<DeviceId> limiter;
-    private final Instant helloDeadline;
+    /** The handshake's absolute deadline: {@link RelayLimits#handshakeCap()} after the connection started. */
+    private final Instant handshakeCap;
+    /** The deadline of the handshake step awaited (progress-based), never after {@link #handshakeCap}. */
+    private Instant stepDeadline;
+    /** The handshake step awaited, for the close reason. */
+    private String awaiting = "handshake message 1";
+    private boolean handshakeProgressed;
     private final ArrayDeque<Message> queue = new ArrayDeque<>();
     private final List<Action> actions = new ArrayList<>();
 
@@ -236,7 +249,8 @@ public final class RelaySession {
         this.limits = limits;
         this.verifier = verifier;
         this.limiter = limiter;
-        this.helloDeadline = now.plus(limits.helloTimeout());
+        this.handshakeCap = now.plus(limits.handshakeCap());
+        this.stepDeadline = now.plus(limits.helloTimeout());
     }
 
     /** The current state. */
@@ -250,8 +264,10 @@ public final class RelaySession {
     }
 
     /**
-     * When the session wants a {@link Input.Tick}: the Hello deadline until it is ACTIVE, and the
-     * deadline of a partly received frame while reading.
+     * When the session wants a {@link Input.Tick}: until it is ACTIVE the deadline of the handshake
+     * step awaited (connection start -> msg1 -> msg3 -> Hello, each within
+     * {@link RelayLimits#helloTimeout()} of the previous, all within {@link RelayLimits#handshakeCap()}),
+     * and the deadline of a partly received frame while reading.
      */
     public Optional<Instant> nextDeadline() {
         if (state == State.CLOSING || state == State.CLOSED) {
@@ -259,7 +275,8 @@ public final class RelaySession {
         }
         Optional<Instant> frame = partialFrameSince.map(since -> since.plus(limits.frameTimeout()));
         if (state == State.AWAITING_HANDSHAKE || state == State.AUTHENTICATED) {
-            return Optional.of(frame.filter(f -> f.isBefore(helloDeadline)).orElse(helloDeadline));
+            Instant hello = helloDeadline();
+            return Optional.of(frame.filter(f -> f.isBefore(hello)).orElse(hello));
         }
         return frame;
     }
@@ -293,6 +310,13 @@ public final class RelaySession {
                 device = h.device();
                 handshakeHash = h.handshakeHash();
                 state = State.AUTHENTICATED;
+                progress(now, "Hello");
+            }
+            case Input.HandshakeProgress p -> {
+                if (state == State.AWAITING_HANDSHAKE && !handshakeProgressed) {
+                    handshakeProgressed = true;
+                    progress(now, "handshake message 3");
+                }
             }
             case Input.Received r -> {
                 queue.add(r.message());
@@ -356,8 +380,11 @@ public final class RelaySession {
             }
             case Input.TransportClosed c -> throw new IllegalStateException("handled above");
             case Input.Tick t -> {
-                if ((state == State.AWAITING_HANDSHAKE || state == State.AUTHENTICATED) && !now.isBefore(helloDeadline)) {
-                    refuse(ErrorCode.BAD_REQUEST, "no handshake and Hello within " + limits.helloTimeout().toSeconds() + " s");
+                if ((state == State.AWAITING_HANDSHAKE || state == State.AUTHENTICATED) && !now.isBefore(helloDeadline())) {
+                    refuse(ErrorCode.BAD_REQUEST, stepDeadline.isBefore(handshakeCap)
+                            ? "no " + awaiting + " within " + limits.helloTimeout().toSeconds() + " s of the previous handshake step"
+                            : "handshake and Hello not done within " + limits.handshakeCap().toSeconds() + " s (no "
+                                    + awaiting + " yet)");
                 } else if (partialFrameSince.isPresent() && !now.isBefore(partialFrameSince.get().plus(limits.frameTimeout()))) {
                     refuse(ErrorCode.BAD_REQUEST, "a frame stayed incomplete for " + limits.frameTimeout().toSeconds() + " s");
                 }
@@ -389,6 +416,17 @@ public final class RelaySession {
             case Input.Superseded s -> refuse(ErrorCode.UNAUTHORIZED, "this device identity authenticated again in a "
                     + "newer session, which replaces this one (if that was not you, the device key is stolen)");
         }
+    }
+
+    /** The deadline of the handshake step awaited, capped. */
+    private Instant helloDeadline() {
+        return stepDeadline.isBefore(handshakeCap) ? stepDeadline : handshakeCap;
+    }
+
+    /** A handshake step arrived: the next ({@code next}) is due within the step timeout. */
+    private void progress(Instant now, String next) {
+        stepDeadline = now.plus(limits.helloTimeout());
+        awaiting = next;
     }
 
     /** {@code oldest} clamped into what a Welcome may carry: 1 to {@code head + 1}. */

@@ -2,6 +2,7 @@ package dev.zerok.kernel.session;
 
 import dev.zerok.kernel.noise.HandshakeState;
 import dev.zerok.kernel.noise.NoiseException;
+import dev.zerok.kernel.noise.RekeyPolicy;
 import dev.zerok.kernel.noise.TransportSession;
 import dev.zerok.kernel.wire.FrameCodec;
 import dev.zerok.kernel.wire.FrameDecoder;
@@ -36,6 +37,9 @@ public final class SecureChannel {
     private byte[] handshakeHash;
     private byte[] remoteStatic;
     private boolean failed;
+    private RekeyPolicy rekeyPolicy = RekeyPolicy.DEFAULT;
+    private long sealedMessages;
+    private long openedMessages;
 
     private SecureChannel(HandshakeState handshake, boolean initiator, int maxFrameBytes) {
         this.handshake = handshake;
@@ -107,6 +111,7 @@ public final class SecureChannel {
                 return advanceHandshake(transportMessage);
             }
             byte[] plaintext = session.decrypt(transportMessage);
+            openedMessages++;
             List<Message> messages = new ArrayList<>();
             for (byte[] frame : decoder.feed(plaintext)) {
                 messages.add(MessageCodec.decode(frame));
@@ -140,8 +145,37 @@ public final class SecureChannel {
         List<byte[]> out = new ArrayList<>();
         for (int at = 0; at < framed.length; at += TransportSession.MAX_PAYLOAD_BYTES) {
             out.add(session.encrypt(Arrays.copyOfRange(framed, at, Math.min(framed.length, at + TransportSession.MAX_PAYLOAD_BYTES))));
+            sealedMessages++;
         }
         return out;
+    }
+
+    /**
+     * Sets the session's re-key policy ({@link RekeyPolicy#DEFAULT} unless set; docs/PROTOCOL.md
+     * section 1). Call it before the handshake completes; the peer must use the same policy.
+     */
+    public void rekeyPolicy(RekeyPolicy policy) {
+        rekeyPolicy = java.util.Objects.requireNonNull(policy, "policy");
+        if (session != null) {
+            session.rekeyPolicy(policy);
+        }
+    }
+
+    /**
+     * What the established session did so far (all zero before the handshake completed): transport
+     * messages sealed and opened, which are also the next send and receive nonces when no nonce
+     * was skipped or reused, and the re-keys of each direction.
+     */
+    public record Counters(long sealed, long opened, long sendNonce, long receiveNonce, long sendRekeys,
+            long receiveRekeys) {}
+
+    /** The session's {@link Counters}. */
+    public Counters counters() {
+        if (session == null) {
+            return new Counters(0, 0, 0, 0, 0, 0);
+        }
+        return new Counters(sealedMessages, openedMessages, session.sendNonce(), session.receiveNonce(),
+                session.sendRekeys(), session.receiveRekeys());
     }
 
     /**
@@ -191,6 +225,7 @@ public final class SecureChannel {
         remoteStatic = handshake.remoteStatic()
                 .orElseThrow(() -> new NoiseException(NoiseException.Code.INVALID_STATE, "handshake ended without the peer's static key"));
         session = handshake.split();
+        session.rekeyPolicy(rekeyPolicy);
         return new Received(toSend, List.of(), true);
     }
 

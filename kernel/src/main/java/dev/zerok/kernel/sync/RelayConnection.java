@@ -59,6 +59,10 @@ public final class RelayConnection {
     private String lastFailure = "";
     private Instant deadline;
     private Instant failedAt;
+    /** While CONNECTING/HANDSHAKING: the attempt's absolute deadline, whatever its progress. */
+    private Instant handshakeCap;
+    /** While CONNECTING/HANDSHAKING: the step the deadline waits for, for the failure message. */
+    private String awaiting = "";
 
     // The session's bookkeeping; reset on every new attempt.
     final ArrayDeque<Request> outstanding = new ArrayDeque<>();
@@ -114,7 +118,10 @@ public final class RelayConnection {
         return lastFailure;
     }
 
-    /** While CONNECTING/HANDSHAKING the connect deadline, while RECONNECTING the retry time. */
+    /**
+     * While CONNECTING/HANDSHAKING the deadline of the handshake step awaited (progress-based, see
+     * {@link SyncConfig#connectTimeout()}), while RECONNECTING the retry time.
+     */
     public Optional<Instant> deadline() {
         return Optional.ofNullable(deadline);
     }
@@ -127,7 +134,9 @@ public final class RelayConnection {
     void startAttempt(long connectionNumber, Instant now, Duration connectTimeout) {
         moveTo(State.CONNECTING);
         connection = connectionNumber;
-        deadline = now.plus(connectTimeout);
+        handshakeCap = now.plus(connectTimeout.multipliedBy(SyncConfig.HANDSHAKE_CAP_FACTOR));
+        deadline = now.plus(connectTimeout.multipliedBy(SyncConfig.TRANSPORT_CONNECT_ROUND_TRIPS));
+        awaiting = "transport connection";
         outstanding.clear();
         pushesInFlight.clear();
         tooLarge.clear();
@@ -143,6 +152,26 @@ public final class RelayConnection {
 
     void transportConnected() {
         moveTo(State.HANDSHAKING);
+    }
+
+    /**
+     * A handshake step arrived at {@code now}: the next one ({@code next}, for messages) is due
+     * within {@code stepTimeout}, and never after the attempt's absolute cap.
+     */
+    void handshakeProgress(Instant now, Duration stepTimeout, String next) {
+        Instant step = now.plus(stepTimeout);
+        deadline = step.isBefore(handshakeCap) ? step : handshakeCap;
+        awaiting = next;
+    }
+
+    /** The handshake step the CONNECTING/HANDSHAKING deadline waits for ("" otherwise). */
+    String awaiting() {
+        return state == State.CONNECTING || state == State.HANDSHAKING ? awaiting : "";
+    }
+
+    /** True if the CONNECTING/HANDSHAKING deadline is the absolute cap (the steps were slow but kept coming). */
+    boolean atHandshakeCap() {
+        return deadline != null && deadline.equals(handshakeCap);
     }
 
     void welcomed(Cursor relayHead, long relayMaxFrameBytes, long relayMaxTtlSeconds) {

@@ -13,7 +13,12 @@ import java.util.Objects;
  * @param device this device's id (SHA-256 of its static key; the sender of its blobs)
  * @param relays the relays in preference order, 1 or more, no duplicates (their ids are their
  *     pinned static keys)
- * @param connectTimeout how long a connection attempt may take from Connect to Welcome
+ * @param connectTimeout the handshake's step timeout, about one round trip's budget: the attempt
+ *     fails if a step does not arrive within it of the previous one (Connect -> transport
+ *     connected: {@link #TRANSPORT_CONNECT_ROUND_TRIPS} times it, a QUIC handshake with Retry
+ *     takes two round trips; transport connected -> handshake message 2; message 3 and Hello ->
+ *     Welcome), and in any case {@link #HANDSHAKE_CAP_FACTOR} times it after Connect. Progress,
+ *     not a whole-handshake budget, so that a 5 s one-way delay (10 s round trip) still connects.
  * @param responseTimeout how long the oldest outstanding request (Push or Pull) may wait for its
  *     answer before the session is considered dead
  * @param pullMaxBlobs blobs asked for per pull page, 1 to 2^32-1
@@ -31,7 +36,13 @@ public record SyncConfig(
         int maxPushesInFlight,
         Duration pushTtl) {
 
-    /** The engine's defaults: 15 s to connect, 30 s per response, 256 blobs / 4 MiB pages, 8 pushes in flight, 7 days TTL. */
+    /** The transport connect step may take this many step timeouts (QUIC with Retry: two round trips). */
+    public static final int TRANSPORT_CONNECT_ROUND_TRIPS = 2;
+
+    /** A connection attempt fails this many step timeouts after Connect, however it progresses. */
+    public static final int HANDSHAKE_CAP_FACTOR = 4;
+
+    /** The engine's defaults: 15 s per handshake step (60 s in all), 30 s per response, 256 blobs / 4 MiB pages, 8 pushes in flight, 7 days TTL. */
     public static SyncConfig defaults(DeviceId device, List<RelayId> relays) {
         return new SyncConfig(device, relays, Duration.ofSeconds(15), Duration.ofSeconds(30), 256, 4L * 1024 * 1024, 8,
                 Duration.ofDays(7));

@@ -316,6 +316,7 @@ public final class SyncEngine {
                 RelayConnection r = current(c.relay(), c.connection());
                 if (r != null && r.state() == RelayConnection.State.CONNECTING) {
                     r.transportConnected();
+                    r.handshakeProgress(now, config.connectTimeout(), "handshake message 2");
                 }
             }
             case Input.HandshakeCompleted h -> {
@@ -513,7 +514,10 @@ public final class SyncEngine {
             switch (r.state()) {
                 case CONNECTING, HANDSHAKING -> {
                     if (r.deadline().isPresent() && !now.isBefore(r.deadline().get())) {
-                        fail(r, "no Welcome within " + config.connectTimeout().toMillis() + " ms", now, Duration.ZERO);
+                        fail(r, r.atHandshakeCap() ? "handshake not done within " + config.connectTimeout()
+                                .multipliedBy(SyncConfig.HANDSHAKE_CAP_FACTOR).toMillis() + " ms of Connect (no "
+                                + r.awaiting() + " yet)" : "no " + r.awaiting() + " within " + stepMillis(r) + " ms of the "
+                                + "previous handshake step", now, Duration.ZERO);
                     }
                 }
                 case CONNECTED -> {
@@ -535,6 +539,12 @@ public final class SyncEngine {
                 case DISCONNECTED, CLOSED -> { }
             }
         }
+    }
+
+    private long stepMillis(RelayConnection r) {
+        return r.state() == RelayConnection.State.CONNECTING
+                ? config.connectTimeout().multipliedBy(SyncConfig.TRANSPORT_CONNECT_ROUND_TRIPS).toMillis()
+                : config.connectTimeout().toMillis();
     }
 
     private void checkAllFailed() {
@@ -559,6 +569,7 @@ public final class SyncEngine {
             violation(r, "the handshake completed twice", now);
             return;
         }
+        r.handshakeProgress(now, config.connectTimeout(), "Welcome");
         MembershipProof proof;
         try {
             proof = MembershipProof.create(ed25519, keys.signingKey(), keys.groupId(), handshakeHash);

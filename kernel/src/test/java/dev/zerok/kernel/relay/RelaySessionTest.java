@@ -40,6 +40,8 @@ class RelaySessionTest {
         return new BlobId(filled(16, v));
     }
 
+    static final Duration STEP = RelayLimits.DEFAULTS.helloTimeout();
+
     private TokenBucketLimiter<DeviceId> limiter = new TokenBucketLimiter<>(100, 100, 1000, 1000, 100, T0);
 
     private RelaySession session() {
@@ -226,14 +228,14 @@ class RelaySessionTest {
     @Test
     void stalledHandshake_atTheHelloDeadline_closesWithoutSealingAndEndsClosedOnTransportClose() {
         RelaySession s = session();
-        assertThat(s.nextDeadline()).contains(T0.plusSeconds(10));
+        assertThat(s.nextDeadline()).contains(T0.plus(STEP));
 
-        s.handle(new Input.Tick(), T0.plusSeconds(10));
+        s.handle(new Input.Tick(), T0.plus(STEP));
 
         // Nothing can be sealed before the handshake completed: a Send here would be a seal attempt.
         assertThat(s.drainActions()).containsExactly(new Action.Close());
         assertThat(s.nextDeadline()).isEmpty();
-        s.handle(new Input.TransportClosed(), T0.plusSeconds(10));
+        s.handle(new Input.TransportClosed(), T0.plus(STEP));
         assertThat(s.state()).isEqualTo(State.CLOSED);
     }
 
@@ -252,13 +254,81 @@ class RelaySessionTest {
     void noHelloBeforeTheDeadline_closesTheSession() {
         RelaySession s = session();
         s.handle(new Input.HandshakeCompleted(DEVICE, HASH), T0);
-        assertThat(s.nextDeadline()).contains(T0.plusSeconds(10));
+        assertThat(s.nextDeadline()).contains(T0.plus(STEP));
 
-        s.handle(new Input.Tick(), T0.plusSeconds(9));
+        s.handle(new Input.Tick(), T0.plus(STEP).minusSeconds(1));
         assertThat(s.drainActions()).isEmpty();
-        s.handle(new Input.Tick(), T0.plusSeconds(10));
+        s.handle(new Input.Tick(), T0.plus(STEP));
 
         assertRefused(s.drainActions(), ErrorCode.BAD_REQUEST);
+    }
+
+    @Test
+    void slowHandshake_eachStepWithinTheStepTimeout_reachesActiveAfterMoreThanOneStepTimeout() {
+        // A 5 s one-way link: each step is a 10 s round trip after the previous one; 30 s in all.
+        Duration rtt = Duration.ofSeconds(10);
+        RelaySession s = session();
+        Instant msg1 = T0.plus(rtt);
+        s.handle(new Input.Tick(), msg1.minusMillis(1));
+        s.handle(new Input.HandshakeProgress(), msg1);
+        assertThat(s.nextDeadline()).contains(msg1.plus(STEP));
+        Instant msg3 = msg1.plus(rtt);
+        s.handle(new Input.Tick(), msg3.minusMillis(1));
+        assertThat(s.drainActions()).isEmpty();
+        s.handle(new Input.HandshakeCompleted(DEVICE, HASH), msg3);
+        assertThat(s.nextDeadline()).contains(msg3.plus(STEP));
+        s.handle(new Input.Tick(), msg3.plus(STEP).minusMillis(1));
+        assertThat(s.drainActions()).isEmpty();
+        s.handle(new Input.Received(new Message.Hello(1, DEVICE, GROUP, GOOD_PROOF)), msg3.plus(rtt));
+        assertThat(s.drainActions()).containsExactly(new Action.ReadHead(GROUP));
+        s.handle(new Input.HeadRead(new Cursor(0), new Cursor(1)), msg3.plus(rtt));
+
+        assertThat(s.state()).isEqualTo(State.ACTIVE);
+        assertThat(Duration.between(T0, msg3.plus(rtt))).isGreaterThan(STEP);
+    }
+
+    @Test
+    void handshakeStep_missingItsStepTimeout_closesAtThatStepsDeadline() {
+        RelaySession s = session();
+        Instant msg1 = T0.plusSeconds(3);
+        s.handle(new Input.HandshakeProgress(), msg1);
+
+        s.handle(new Input.Tick(), msg1.plus(STEP).minusMillis(1));
+        assertThat(s.drainActions()).isEmpty();
+        s.handle(new Input.Tick(), msg1.plus(STEP));
+
+        assertThat(s.drainActions()).containsExactly(new Action.Close());
+    }
+
+    @Test
+    void repeatedHandshakeProgress_neverExtendsTheDeadline() {
+        RelaySession s = session();
+        s.handle(new Input.HandshakeProgress(), T0.plusSeconds(1));
+        Instant deadline = T0.plusSeconds(1).plus(STEP);
+        for (int i = 2; i < 10; i++) {
+            s.handle(new Input.HandshakeProgress(), T0.plusSeconds(i));
+        }
+
+        assertThat(s.nextDeadline()).contains(deadline);
+        s.handle(new Input.Tick(), deadline);
+        assertThat(s.drainActions()).containsExactly(new Action.Close());
+    }
+
+    @Test
+    void slowestProgressWithoutHello_closesWithinTheHandshakeCap() {
+        // Every step a millisecond before its deadline, then no Hello: the slowloris guard holds.
+        RelaySession s = session();
+        Instant msg1 = T0.plus(STEP).minusMillis(1);
+        s.handle(new Input.HandshakeProgress(), msg1);
+        Instant msg3 = msg1.plus(STEP).minusMillis(1);
+        s.handle(new Input.HandshakeCompleted(DEVICE, HASH), msg3);
+        Instant closeAt = s.nextDeadline().orElseThrow();
+
+        s.handle(new Input.Tick(), closeAt);
+
+        assertRefused(s.drainActions(), ErrorCode.BAD_REQUEST);
+        assertThat(closeAt).isBeforeOrEqualTo(T0.plus(RelayLimits.DEFAULTS.handshakeCap()));
+        assertThat(RelayLimits.DEFAULTS.handshakeCap()).isEqualTo(STEP.multipliedBy(RelayLimits.HANDSHAKE_CAP_FACTOR));
     }
 
     @Test

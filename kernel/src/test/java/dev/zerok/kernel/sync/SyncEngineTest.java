@@ -211,7 +211,82 @@ class SyncEngineTest {
         e.handle(new Input.Tick(), T0.plusSeconds(15));
         assertThat(e.drainActions()).containsExactly(new Action.Close(r1, c));
         assertThat(e.relay(r1).state()).isEqualTo(RelayConnection.State.RECONNECTING);
-        assertThat(e.relay(r1).lastFailure()).contains("no Welcome");
+        assertThat(e.relay(r1).lastFailure()).contains("no handshake message 2");
+    }
+
+    @Test
+    void slowHandshake_eachStepWithinTheConnectTimeout_isWelcomedAfterMoreThanOneConnectTimeout() throws Exception {
+        // A 5 s one-way link over QUIC with Retry: transport 20 s, msg2 10 s later, Welcome 10 s later.
+        Duration step = SyncConfig.defaults(self, List.of(r1)).connectTimeout();
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        assertThat(e.nextDeadline()).contains(T0.plus(step.multipliedBy(SyncConfig.TRANSPORT_CONNECT_ROUND_TRIPS)));
+        Instant connected = T0.plusSeconds(20);
+        e.handle(new Input.Tick(), connected.minusMillis(1));
+        e.handle(new Input.TransportConnected(r1, c), connected);
+        assertThat(e.nextDeadline()).contains(connected.plus(step));
+        Instant msg2 = connected.plusSeconds(10);
+        e.handle(new Input.Tick(), msg2.minusMillis(1));
+        e.handle(new Input.HandshakeCompleted(r1, c, new byte[32]), msg2);
+        assertThat(e.drainActions()).hasSize(1); // the Hello: no Close so far
+        assertThat(e.nextDeadline()).contains(msg2.plus(step));
+        Instant welcome = msg2.plusSeconds(10);
+        e.handle(new Input.Tick(), welcome.minusMillis(1));
+        e.handle(new Input.Received(r1, c, new Message.Welcome(1, new Cursor(0), new Cursor(1), 2_097_152, 604_800)), welcome);
+
+        assertThat(e.relay(r1).state()).isEqualTo(RelayConnection.State.CONNECTED);
+        assertThat(Duration.between(T0, welcome)).isGreaterThan(step.multipliedBy(2));
+    }
+
+    @Test
+    void handshakeStepLate_failsAtThatStepsDeadline_namingTheStep() throws Exception {
+        Duration step = SyncConfig.defaults(self, List.of(r1)).connectTimeout();
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        e.handle(new Input.TransportConnected(r1, c), T0.plusSeconds(1));
+        e.handle(new Input.HandshakeCompleted(r1, c, new byte[32]), T0.plusSeconds(2));
+        e.drainActions();
+
+        e.handle(new Input.Tick(), T0.plusSeconds(2).plus(step).minusMillis(1));
+        assertThat(e.drainActions()).isEmpty();
+        e.handle(new Input.Tick(), T0.plusSeconds(2).plus(step));
+
+        assertThat(e.drainActions()).containsExactly(new Action.Close(r1, c));
+        assertThat(e.relay(r1).lastFailure()).contains("no Welcome within " + step.toMillis() + " ms");
+    }
+
+    @Test
+    void transportNeverConnects_failsAfterTwoStepTimeouts() throws Exception {
+        Duration step = SyncConfig.defaults(self, List.of(r1)).connectTimeout();
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+
+        e.handle(new Input.Tick(), T0.plus(step.multipliedBy(2)));
+
+        assertThat(e.drainActions()).containsExactly(new Action.Close(r1, c));
+        assertThat(e.relay(r1).lastFailure()).contains("no transport connection");
+    }
+
+    @Test
+    void slowestProgress_failsWithinTheCap() throws Exception {
+        // Every step a millisecond before its deadline, then no Welcome: the attempt still ends by the cap.
+        Duration step = SyncConfig.defaults(self, List.of(r1)).connectTimeout();
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        Instant connected = T0.plus(step.multipliedBy(2)).minusMillis(1);
+        e.handle(new Input.TransportConnected(r1, c), connected);
+        e.handle(new Input.HandshakeCompleted(r1, c, new byte[32]), connected.plus(step).minusMillis(1));
+        e.drainActions();
+        Instant end = e.nextDeadline().orElseThrow();
+
+        e.handle(new Input.Tick(), end);
+
+        assertThat(e.drainActions()).containsExactly(new Action.Close(r1, c));
+        assertThat(end).isBeforeOrEqualTo(T0.plus(step.multipliedBy(SyncConfig.HANDSHAKE_CAP_FACTOR)));
     }
 
     @Test

@@ -32,6 +32,10 @@ public record FaultEvent(Instant at, Kind kind, String fromHost, String toHost, 
         /** The byte limit cut the connection. */
         CUT,
         /** A connection reached its idle timeout. */
-        IDLE_TIMEOUT
+        IDLE_TIMEOUT,
+        /** Two consecutive messages swapped places above the transport ({@link DeliveredFaults#reorderRate()}). */
+        REORDER_DELIVERED,
+        /** A previously delivered message was sent again above the transport ({@link DeliveredFaults#replayRate()}). */
+        REPLAY_DELIVERED
     }
 }

@@ -35,6 +35,9 @@ import java.util.concurrent.CompletionStage;
 final class MockConnection {
     private enum Kind { CONNECT, OPEN, REFUSE, DATA, FIN }
 
+    /** How long a message held back for a {@link DeliveredFaults} swap waits for a next one. */
+    private static final Duration REORDER_FLUSH = Duration.ofMillis(50);
+
     private record Frame(Kind kind, long seq, byte[] payload) {}
 
     private final MockNetwork network;
@@ -152,6 +155,10 @@ final class MockConnection {
         private final ArrayDeque<Frame> inbox = new ArrayDeque<>();
         private boolean paused;
         private boolean draining;
+        /** {@link DeliveredFaults}: the last message sent (replay source) and one held back for a swap. */
+        private byte[] lastSent;
+        private byte[] heldForReorder;
+        private long reorderGeneration;
 
         End(MockTransport transport, Endpoint local, Endpoint remote, ChannelHandler handler) {
             this.transport = transport;
@@ -196,7 +203,7 @@ final class MockConnection {
                     return CompletableFuture.failedFuture(new TransportException(Code.CLOSED,
                             "send on a closed channel to " + remote + "; open a new one"));
                 }
-                transmit(Kind.DATA, message);
+                sendAboveTransport(message);
             }
             return CompletableFuture.completedFuture(null);
         }
@@ -304,6 +311,49 @@ final class MockConnection {
                 if (idleTimer != null) {
                     idleTimer.cancel();
                 }
+            }
+        }
+
+        /**
+         * Sends one user message, applying the direction's {@link DeliveredFaults} first: a message
+         * held back goes out right after the next one (or alone after 50 ms), and a replay re-sends
+         * the previous message as a new one. Caller holds the lock.
+         */
+        private void sendAboveTransport(byte[] message) {
+            DeliveredFaults faults = network.link(host(), peerHost()).delivered;
+            if (heldForReorder != null) {
+                byte[] held = heldForReorder;
+                heldForReorder = null;
+                transmit(Kind.DATA, message);
+                transmit(Kind.DATA, held);
+                network.emit(FaultEvent.Kind.REORDER_DELIVERED, host(), peerHost(), id, held.length);
+                lastSent = held;
+                return;
+            }
+            if (network.chance(faults.reorderRate())) {
+                heldForReorder = message;
+                long generation = ++reorderGeneration;
+                network.clock.schedule(REORDER_FLUSH, () -> flushHeld(generation));
+                return;
+            }
+            transmit(Kind.DATA, message);
+            if (lastSent != null && network.chance(faults.replayRate())) {
+                transmit(Kind.DATA, lastSent);
+                network.emit(FaultEvent.Kind.REPLAY_DELIVERED, host(), peerHost(), id, lastSent.length);
+            }
+            lastSent = message;
+        }
+
+        /** A message held back for a swap that no next message came for: send it late, alone. */
+        private void flushHeld(long generation) {
+            synchronized (network.lock) {
+                if (heldForReorder == null || generation != reorderGeneration || closed || !open) {
+                    return;
+                }
+                byte[] held = heldForReorder;
+                heldForReorder = null;
+                transmit(Kind.DATA, held);
+                lastSent = held;
             }
         }
 

@@ -54,6 +54,8 @@ public final class MockNetwork {
     private final Map<String, Link> links = new HashMap<>();
     private final List<Consumer<FaultEvent>> listeners = new CopyOnWriteArrayList<>();
     private long nextConnectionId = 1;
+    /** Every transport made on this network, for {@link #openChannels}. */
+    private final List<MockTransport> transports = new ArrayList<>();
     private int nextHost = 1;
 
     /**
@@ -117,7 +119,11 @@ public final class MockNetwork {
         if (idleTimeout.isNegative() || idleTimeout.isZero() || connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new IllegalArgumentException("timeouts must be positive");
         }
-        return new MockTransport(this, host, idleTimeout, connectTimeout);
+        MockTransport transport = new MockTransport(this, host, idleTimeout, connectTimeout);
+        synchronized (lock) {
+            transports.add(transport);
+        }
+        return transport;
     }
 
     /** A transport on a generated host name ({@code node-1}, {@code node-2}, ...), 30 s idle, 10 s connect. */
@@ -155,6 +161,29 @@ public final class MockNetwork {
     public void setFaultsBothWays(String hostA, String hostB, LinkFaults faults) {
         setFaults(hostA, hostB, faults);
         setFaults(hostB, hostA, faults);
+    }
+
+    /**
+     * Installs the above-transport faults of the direction {@code fromHost -> toHost} (see
+     * {@link DeliveredFaults}), replacing the previous ones; they apply to messages sent from now on.
+     */
+    public void setDeliveredFaults(String fromHost, String toHost, DeliveredFaults faults) {
+        if (faults == null) {
+            throw new IllegalArgumentException("faults must not be null; use DeliveredFaults.NONE");
+        }
+        synchronized (lock) {
+            link(fromHost, toHost).delivered = faults;
+        }
+    }
+
+    /**
+     * Channels open right now at the transports of {@code host} (both ends of a connection count at
+     * their own host): what a host holds, for leak checks.
+     */
+    public int openChannels(String host) {
+        synchronized (lock) {
+            return transports.stream().filter(t -> t.host.equals(host)).mapToInt(t -> t.ends.size()).sum();
+        }
     }
 
     /** The faults of the direction {@code fromHost -> toHost}; {@link LinkFaults#NONE} if never set. */
@@ -256,6 +285,8 @@ public final class MockNetwork {
     /** One direction of a link: its faults, counters, bandwidth queue and held arrivals. */
     static final class Link {
         LinkFaults faults = LinkFaults.NONE;
+        /** Faults above the transport (reorder, replay of whole messages); apart from {@link #faults}. */
+        DeliveredFaults delivered = DeliveredFaults.NONE;
         Instant busyUntil = Instant.MIN;
         final List<Runnable> held = new ArrayList<>();
         long messagesSent;

@@ -38,7 +38,7 @@ record QuicSettings(
         return new QuicSettings(
                 positive(config, "idle.timeout", Duration.ofSeconds(30)),
                 positive(config, "read.timeout", Duration.ofSeconds(10)),
-                positive(config, "connect.timeout", Duration.ofSeconds(10)),
+                positive(config, "connect.timeout", Duration.ofSeconds(30)),
                 config.intValue("max.connections", 1_024, 1, 1_000_000),
                 config.intValue("max.streams.per.connection", 1, 1, 1_024),
                 // RFC 9000 section 14: every QUIC path must carry 1200-byte datagrams; 65527 is UDP's limit.

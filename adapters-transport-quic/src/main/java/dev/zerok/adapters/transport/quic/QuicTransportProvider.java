@@ -32,7 +32,9 @@ import dev.zerok.ports.transport.TransportProvider;
  *       long closes, and its channel reports {@code TIMEOUT}.
  *   <li>{@code read.timeout} (10s): a message whose first bytes arrived must be complete within
  *       this, else the connection closes with {@code TIMEOUT} (slowloris guard).
- *   <li>{@code connect.timeout} (10s): a connect not established within this fails {@code TIMEOUT}.
+ *   <li>{@code connect.timeout} (30s): a connect not established within this fails {@code TIMEOUT}.
+ *       30 s so that a 5 s one-way delay (satellite, seed 000 E-HS-04) connects: a handshake with
+ *       Retry takes two round trips (20 s there) before the client is connected.
  *   <li>{@code max.connections} (1024): connections a server holds at once; more are refused.
  *   <li>{@code max.streams.per.connection} (1): bidirectional streams a peer may open on one
  *       connection (QUIC initial_max_streams_bidi).
