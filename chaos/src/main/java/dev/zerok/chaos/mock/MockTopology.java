@@ -15,6 +15,8 @@ import dev.zerok.chaos.topology.LinkDirection;
 import dev.zerok.chaos.topology.LinkFaults;
 import dev.zerok.chaos.topology.NotRunException;
 import dev.zerok.chaos.topology.Relay;
+import dev.zerok.chaos.topology.RelayCounterSource;
+import dev.zerok.chaos.topology.RelayCounters;
 import dev.zerok.chaos.topology.Topology;
 import dev.zerok.client.SyncClient;
 import dev.zerok.kernel.content.BlobSealer;
@@ -97,7 +99,7 @@ public final class MockTopology implements Topology {
             Capability.TRUNCATE_DELIVERED, Capability.LIMIT_DATA, Capability.BANDWIDTH, Capability.PARTITION,
             Capability.KILL_RELAY, Capability.STOP_RELAY, Capability.RESTART_RELAY, Capability.CRASH_DEVICE,
             Capability.TAMPER_RELAY_STORE, Capability.RELAY_STORAGE_FILES, Capability.RELAY_LOGS,
-            Capability.CAPTURE_FRAMES, Capability.DETERMINISTIC, Capability.CLOCK_SKEW));
+            Capability.CAPTURE_FRAMES, Capability.DETERMINISTIC, Capability.CLOCK_SKEW, Capability.RELAY_COUNTERS));
 
     /** How often {@link #await} re-checks its condition, in virtual time. */
     static {
@@ -328,6 +330,7 @@ public final class MockTopology implements Topology {
         MockRelay r = (MockRelay) relay;
         requireRunning(r);
         timeline.inject("kill-relay", r.name);
+        r.keepCounters();
         r.running = false;
         devices.stream().filter(d -> d.relays.contains(r)).forEach(d -> applyLink(d, r));
         // The transport first: every connection dies without the graceful UNAVAILABLE.
@@ -343,6 +346,7 @@ public final class MockTopology implements Topology {
         requireRunning(r);
         timeline.inject("stop-relay", r.name);
         r.server.close();
+        r.keepCounters(); // after the drain: pages sent while draining count
         r.running = false;
         r.server = null;
         r.transport = null;
@@ -545,6 +549,24 @@ public final class MockTopology implements Topology {
     }
 
     /**
+     * Served blobs and pull requests from the embedded relay's own metrics, summed over its
+     * incarnations (each kill or stop adds the counts of the server it ends; nothing is lost, the
+     * server is in this JVM); stored rows from its SQLite file, read-only.
+     */
+    @Override
+    public RelayCounters relayCounters(Relay relay) {
+        MockRelay r = (MockRelay) relay;
+        long served = r.servedBefore;
+        long pulls = r.pullsBefore;
+        if (r.server != null) {
+            String text = r.server.metricsText();
+            served += RelayCounterSource.metric(text, RelayCounterSource.BLOBS_SERVED);
+            pulls += RelayCounterSource.metric(text, RelayCounterSource.PULLS);
+        }
+        return new RelayCounters(RelayCounterSource.rowsStored(r.dataDir.resolve("relay.db")), served, pulls);
+    }
+
+    /**
      * The same rule as on real processes: an ERROR record or an IllegalStateException /
      * IllegalArgumentException in a relay's log is a relay bug, never an expected outcome of a
      * mock scenario.
@@ -701,6 +723,9 @@ public final class MockTopology implements Topology {
         RelayServer server;
         Transport transport;
         boolean running;
+        /** Counts of the servers this relay ran before the current one. */
+        long servedBefore;
+        long pullsBefore;
 
         MockRelay(String name, Path dataDir) {
             this.name = name;
@@ -715,6 +740,13 @@ public final class MockTopology implements Topology {
         @Override
         public boolean running() {
             return running;
+        }
+
+        /** Adds the current server's counts to those of earlier incarnations, before it ends. */
+        void keepCounters() {
+            String text = server.metricsText();
+            servedBefore += RelayCounterSource.metric(text, RelayCounterSource.BLOBS_SERVED);
+            pullsBefore += RelayCounterSource.metric(text, RelayCounterSource.PULLS);
         }
 
         @Override

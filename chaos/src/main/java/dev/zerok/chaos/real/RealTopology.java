@@ -17,6 +17,8 @@ import dev.zerok.chaos.topology.LinkDirection;
 import dev.zerok.chaos.topology.LinkFaults;
 import dev.zerok.chaos.topology.NotRunException;
 import dev.zerok.chaos.topology.Relay;
+import dev.zerok.chaos.topology.RelayCounterSource;
+import dev.zerok.chaos.topology.RelayCounters;
 import dev.zerok.chaos.topology.Topology;
 import dev.zerok.client.SyncClient;
 import dev.zerok.kernel.content.BlobSealer;
@@ -129,7 +131,8 @@ public final class RealTopology implements Topology {
             Capability.CORRUPT_PACKET, Capability.LIMIT_DATA, Capability.BANDWIDTH, Capability.PARTITION,
             Capability.KILL_RELAY, Capability.STOP_RELAY, Capability.RESTART_RELAY, Capability.PAUSE_RELAY,
             Capability.CRASH_DEVICE, Capability.TAMPER_RELAY_STORE, Capability.RELAY_STORAGE_FILES,
-            Capability.RELAY_LOGS, Capability.CAPTURE_FRAMES, Capability.CLOCK_SKEW));
+            Capability.RELAY_LOGS, Capability.CAPTURE_FRAMES, Capability.CLOCK_SKEW,
+            Capability.RELAY_COUNTERS));
 
     static final long POLL_MILLIS = 25;
     /** How long a relay process may take to print its endpoint and key. */
@@ -405,6 +408,7 @@ public final class RealTopology implements Topology {
         RealRelay r = (RealRelay) relay;
         requireRunning(r);
         timeline.inject("kill-relay", r.name);
+        keepRelayCounters(r); // relay counters: before the process and its counts are gone
         r.process.destroyForcibly();
         awaitExit(r, RELAY_STOP_TIMEOUT);
         r.running = false;
@@ -420,6 +424,7 @@ public final class RealTopology implements Topology {
             signal(r, "CONT");
             r.paused = false;
         }
+        keepRelayCounters(r); // relay counters: before the process and its counts are gone
         r.process.destroy();
         if (!awaitExit(r, RELAY_STOP_TIMEOUT)) {
             r.process.destroyForcibly();
@@ -835,6 +840,75 @@ public final class RealTopology implements Topology {
     public List<String> relayLogLines(Relay relay) {
         return readLines(((RealRelay) relay).logFile, 0);
     }
+
+    // ------------------------------------------------------------------ relay counters (issue 11, helper "honest")
+
+    /** Per relay: served blobs and pull requests of its processes that ended, as {served, pulls}. */
+    private final Map<RealRelay, long[]> countersOfEndedProcesses = new HashMap<>();
+    /** How long a scrape of a relay's /metrics may take (a paused relay never answers). */
+    private static final Duration METRICS_TIMEOUT = Duration.ofSeconds(5);
+    private final java.net.http.HttpClient metricsClient = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(METRICS_TIMEOUT).build();
+
+    /**
+     * Served blobs and pull requests as the relay process counts them ({@code /metrics}, see
+     * docs/OPERATIONS.md), summed over its processes: {@link #killRelay} and {@link #stopRelay} read
+     * the counts of the process they end first. Stored rows from the relay's SQLite file opened
+     * read-only. Limitation: a process that dies on its own (not through this topology), or that is
+     * paused when it is killed, loses the counts since the last read; the sum is then low, which can
+     * only make a "served at most N" check pass spuriously, never fail spuriously. A paused relay's
+     * current process is not asked (it would not answer); its counts since the last read are left out.
+     */
+    @Override
+    public RelayCounters relayCounters(Relay relay) {
+        RealRelay r = (RealRelay) relay;
+        long[] ended = countersOfEndedProcesses.getOrDefault(r, new long[2]);
+        long[] current = r.running && !r.paused ? scrapeRelayCounters(r) : new long[2];
+        return new RelayCounters(RelayCounterSource.rowsStored(relayDatabase(r)), ended[0] + current[0],
+                ended[1] + current[1]);
+    }
+
+    /** Adds the counts of {@code r}'s current process to those of its ended ones; called just before it ends. */
+    private void keepRelayCounters(RealRelay r) {
+        if (r.paused) {
+            return; // it would not answer; see relayCounters
+        }
+        long[] current;
+        try {
+            current = scrapeRelayCounters(r);
+        } catch (ChaosException e) {
+            timeline.observe("relay-counters-lost", r.name + " " + e.getMessage());
+            return;
+        }
+        long[] sum = countersOfEndedProcesses.computeIfAbsent(r, k -> new long[2]);
+        sum[0] += current[0];
+        sum[1] += current[1];
+    }
+
+    /** {served, pulls} from the relay process's /metrics. */
+    private long[] scrapeRelayCounters(RealRelay r) {
+        String base = r.httpBase;
+        if (base == null) {
+            throw new ChaosException(r.name + " printed no metrics endpoint");
+        }
+        try {
+            var response = metricsClient.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics"))
+                    .timeout(METRICS_TIMEOUT).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new ChaosException(r.name + "'s /metrics answered " + response.statusCode());
+            }
+            String text = response.body();
+            return new long[] {RelayCounterSource.metric(text, RelayCounterSource.BLOBS_SERVED),
+                    RelayCounterSource.metric(text, RelayCounterSource.PULLS)};
+        } catch (IOException e) {
+            throw new ChaosException("cannot read " + r.name + "'s /metrics: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChaosException("interrupted while reading " + r.name + "'s /metrics", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ end of relay counters
 
     /** The relay's log file (for failure captures). */
     public Path relayLogFile(Relay relay) {

@@ -135,16 +135,15 @@ public final class BlobScenarios {
                 // Each device holds its own and the other's: the same bytes twice, under two ids.
                 ChaosAssertions.assertBlobPresent(d.get(0), fromB, same);
                 ChaosAssertions.assertBlobPresent(d.get(1), fromA, same);
-                Steps.noRedelivery(d.get(0));
-                Steps.noRedelivery(d.get(1));
             });
 
     public static final Scenario S_BLOB_04 = new Scenario("S-BLOB-04", "Empty blob edge case", Category.SYNC,
-            SyncScenarios.OBSERVE, t -> {
+            needs(Capability.RELAY_COUNTERS), t -> {
                 SplittableRandom random = Steps.random(t);
                 List<Device> d = Steps.devicesOnOneRelay(t, 2);
                 Device a = d.get(0);
                 Device b = d.get(1);
+                Steps.PullBaseline start = Steps.pullBaseline(t, t.relays().get(0));
                 BlobId before = a.push(payload(random, 64 + random.nextInt(512)));
                 BlobId empty = a.push(new byte[0]);
                 BlobId after = a.push(payload(random, 64 + random.nextInt(512)));
@@ -154,7 +153,7 @@ public final class BlobScenarios {
                 check(b.received().get(empty).length == 0, "the empty blob arrived with "
                         + b.received().get(empty).length + " bytes");
                 check(b.received().keySet().containsAll(List.of(before, after)), "a neighbour of the empty blob is missing");
-                Steps.noRedelivery(b);
+                Steps.noRePull(t, start, 0, "no fault");
             });
 
     // ------------------------------------------------------------------ C-STOR
@@ -212,12 +211,13 @@ public final class BlobScenarios {
 
     public static final Scenario C_STOR_04 = new Scenario("C-STOR-04", "Relay restart with cold cache",
             Category.CONTENT, needs(Capability.PARTITION, Capability.KILL_RELAY, Capability.STOP_RELAY,
-                    Capability.RESTART_RELAY), t -> {
+                    Capability.RESTART_RELAY, Capability.RELAY_COUNTERS), t -> {
                 SplittableRandom random = Steps.random(t);
                 List<Device> d = Steps.devicesOnOneRelay(t, 2);
                 Device a = d.get(0);
                 Device b = d.get(1);
                 Relay relay = t.relays().get(0);
+                Steps.PullBaseline start = Steps.pullBaseline(t, relay);
                 t.partition(b);
                 int count = 5 + random.nextInt(20);
                 for (int i = 0; i < count; i++) {
@@ -236,7 +236,7 @@ public final class BlobScenarios {
                 converge(t, SETTLE);
                 Steps.allInvariants(t);
                 check(b.received().size() == count, b.name() + " received " + b.received().size() + " of " + count);
-                Steps.noRedelivery(b);
+                Steps.noRePull(t, start, 0, "the relay is killed or stopped while idle: no page in flight");
             });
 
     /** Every scenario of this class for the default run, in catalogue order. */
