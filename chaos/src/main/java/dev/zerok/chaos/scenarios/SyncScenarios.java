@@ -231,18 +231,18 @@ public final class SyncScenarios {
                 Device a = d.get(0);
                 Relay relay = t.relays().get(0);
                 Steps.PullBaseline start = Steps.pullBaseline(t, relay);
-                // Cut A's connection inside a batch of pushes (after handshake and Hello): its upstream
-                // after cutAfter bytes, its downstream after acksCut bytes. A downstream cut first loses
-                // acknowledgements of pushes the relay stored, so A pushes them again on reconnect: the
-                // duplicates the relay must store once.
+                // Kill A's connection inside a batch of pushes (after handshake and Hello): its upstream
+                // is cut after cutAfter bytes, and at a random moment while the pushes are in flight its
+                // downstream goes dark. The relay stores pushes whose acknowledgement A never sees, so A
+                // pushes them again on reconnect: the duplicates the relay must store once.
                 long cutAfter = 8_000 + random.nextInt(200_000);
-                long acksCut = 3_000 + random.nextInt(6_000);
                 Steps.faultAllLinks(t, a, LinkDirection.UP, LinkFaults.NONE.withLimitBytes(cutAfter).withBandwidth(200_000));
-                Steps.faultAllLinks(t, a, LinkDirection.DOWN, LinkFaults.NONE.withLimitBytes(acksCut));
                 int pushes = 8;
                 for (int i = 0; i < pushes; i++) {
                     a.push(payload(random, 20_000 + random.nextInt(30_000)));
                 }
+                t.runFor(Duration.ofMillis(random.nextInt(1500)));
+                Steps.faultAllLinks(t, a, LinkDirection.DOWN, LinkFaults.NONE.withPartitioned(true));
                 t.runFor(Duration.ofSeconds(5 + random.nextInt(10)));
                 t.heal(a);
                 converge(t, SETTLE);
