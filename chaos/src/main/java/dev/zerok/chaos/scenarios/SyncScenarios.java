@@ -16,8 +16,11 @@ import dev.zerok.chaos.topology.Relay;
 import dev.zerok.chaos.topology.Topology;
 import dev.zerok.kernel.sync.SyncStatus;
 import dev.zerok.ports.clientstate.VersionVector;
+import dev.zerok.ports.id.BlobId;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -212,15 +215,53 @@ public final class SyncScenarios {
                 }
                 converge(t, SETTLE);
                 Steps.allInvariants(t);
-                // The tooling itself: the comparator sees byte-identical vectors, and a vector one step off differs.
+                // The tooling itself: vectors, blob manifests and collection completeness agree ...
+                ChaosAssertions.assertStateConverged(t);
+                // ... and the same check fails on a deliberately diverged view of this converged state:
+                // one device's received set missing a blob (its version vector untouched), or holding
+                // other bytes for one.
+                Device b = d.get(1);
+                BlobId dropped = b.received().keySet().iterator().next();
+                Map<BlobId, byte[]> missing = new LinkedHashMap<>(b.received());
+                missing.remove(dropped);
+                Map<BlobId, byte[]> altered = new LinkedHashMap<>(b.received());
+                byte[] flipped = altered.get(dropped).clone();
+                flipped[0] ^= 1;
+                altered.put(dropped, flipped);
+                for (Map<BlobId, byte[]> tampered : List.of(missing, altered)) {
+                    List<Device> diverged = List.of(d.get(0), withReceived(b, tampered));
+                    boolean caught;
+                    try {
+                        ChaosAssertions.assertStateConverged(diverged);
+                        caught = false;
+                    } catch (AssertionError expected) {
+                        caught = true;
+                    }
+                    check(caught, "assertStateConverged passed a diverged state (" + (tampered == missing
+                            ? "a blob missing" : "a blob altered") + " on " + b.name() + ")");
+                }
                 byte[] a = ChaosAssertions.encode(d.get(0).versionVector());
-                check(java.util.Arrays.equals(a, ChaosAssertions.encode(d.get(1).versionVector())), "encodings differ");
                 VersionVector v = d.get(0).versionVector();
                 var first = v.entries().firstKey();
                 check(!java.util.Arrays.equals(a, ChaosAssertions.encode(v.with(first, v.get(first) + 1))),
                         "the comparator does not see a changed entry");
                 check(d.stream().allMatch(x -> x.status().kind() == SyncStatus.Kind.SYNCED), "not every device SYNCED");
             });
+
+    /** {@code d} as seen with {@code received} instead of what it received (a tampered view for self-tests). */
+    static Device withReceived(Device d, Map<BlobId, byte[]> received) {
+        return (Device) java.lang.reflect.Proxy.newProxyInstance(Device.class.getClassLoader(), new Class<?>[] {Device.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("received") && method.getParameterCount() == 0) {
+                        return Map.copyOf(received);
+                    }
+                    try {
+                        return method.invoke(d, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
 
     // ------------------------------------------------------------------ S-SM
 
