@@ -345,8 +345,10 @@ public final class MockTopology implements Topology {
         MockRelay r = (MockRelay) relay;
         requireRunning(r);
         timeline.inject("stop-relay", r.name);
+        // Before the close: a scrape after it would query the closed store for the gauges. Exact on
+        // the mock: the relay runs on this thread, so nothing is served between here and the close.
+        r.keepCounters();
         r.server.close();
-        r.keepCounters(); // after the drain: pages sent while draining count
         r.running = false;
         r.server = null;
         r.transport = null;
