@@ -327,6 +327,7 @@ final class RelayConnection implements ChannelHandler {
             LOG.debug("connection {}: refusing with {}", number, error.code());
         }
         if (message instanceof Message.PullResponse response) {
+            runtime.metrics().blobsServed.inc(response.blobs().size());
             response.blobs().forEach(b -> runtime.metrics().bytesSent.inc(b.payloadBytes()));
         }
         try {

@@ -18,6 +18,7 @@ final class RelayMetrics {
     final PrometheusRegistry registry = new PrometheusRegistry();
     final Counter pushes = counter("zerok_relay_pushes", "Push requests handled");
     final Counter pulls = counter("zerok_relay_pulls", "Pull requests handled");
+    final Counter blobsServed = counter("zerok_relay_blobs_served", "Blob entries sent in pull responses, summed over every session");
     final Counter connectionsAccepted = counter("zerok_relay_connections", "Connections accepted");
     final Counter bytesReceived = counter("zerok_relay_bytes_received", "Ciphertext bytes received from devices");
     final Counter bytesSent = counter("zerok_relay_bytes_sent", "Ciphertext bytes sent to devices");

@@ -241,6 +241,21 @@ public final class RelayServer implements AutoCloseable {
         return http.localEndpoint();
     }
 
+    /**
+     * The relay's metrics now, in Prometheus text format 0.0.4 (UTF-8): what {@code /metrics}
+     * serves, readable also when HTTP is disabled by the {@link Environment} (an embedded relay).
+     * Thread-safe.
+     *
+     * @throws java.io.UncheckedIOException never in practice (the writer targets memory)
+     */
+    public String metricsText() {
+        try {
+            return new String(runtime.metrics().scrape(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Where the relay's static identity is kept (absolute). */
     public java.nio.file.Path identityFile() {
         return identityFile;

@@ -167,6 +167,7 @@ class RelayProcessTest {
         assertThat(metric(metrics, "zerok_relay_pushes_total") - metric(metricsBefore, "zerok_relay_pushes_total")).isEqualTo(2);
         assertThat(metric(metrics, "zerok_relay_blobs_stored_total") - metric(metricsBefore, "zerok_relay_blobs_stored_total")).isEqualTo(1);
         assertThat(metric(metrics, "zerok_relay_pulls_total") - metric(metricsBefore, "zerok_relay_pulls_total")).isEqualTo(1);
+        assertThat(metric(metrics, "zerok_relay_blobs_served_total") - metric(metricsBefore, "zerok_relay_blobs_served_total")).isEqualTo(1);
         assertThat(metric(metrics, "zerok_relay_connections_total") - metric(metricsBefore, "zerok_relay_connections_total")).isEqualTo(2);
         assertThat(metric(metrics, "zerok_relay_bytes_received_total") - metric(metricsBefore, "zerok_relay_bytes_received_total")).isEqualTo(15838);
         assertThat(metric(metrics, "zerok_relay_bytes_sent_total") - metric(metricsBefore, "zerok_relay_bytes_sent_total")).isEqualTo(7919);

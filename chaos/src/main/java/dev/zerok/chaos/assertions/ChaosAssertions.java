@@ -125,6 +125,70 @@ public final class ChaosAssertions {
     }
 
     /**
+     * Seed 000 S-CONV-04's {@code assert_state_converged}: within each group, the running devices
+     * {@code members} agree on all of their state, not only on version vectors:
+     * <ol>
+     *   <li>version vectors byte-identical ({@link #encode});
+     *   <li>blob manifests identical: each device's manifest is the map blob id -> SHA-256 of the bytes it
+     *       holds (pushed or received);
+     *   <li>collection complete: that manifest holds exactly the group's pushed blobs (the union of every
+     *       member's pushes, with the pusher's bytes): nothing missing, nothing extra.
+     * </ol>
+     *
+     * @throws AssertionError naming the first device and blob that differ
+     */
+    public static void assertStateConverged(List<Device> members) {
+        for (Group g : members.stream().map(Device::group).distinct().toList()) {
+            List<Device> group = members.stream().filter(d -> d.group() == g && d.running()).toList();
+            if (group.isEmpty()) {
+                continue;
+            }
+            Map<BlobId, String> complete = new LinkedHashMap<>();
+            for (Device d : group) {
+                d.pushed().forEach((b, bytes) -> complete.put(b, sha256Hex(bytes)));
+            }
+            byte[] vector = encode(group.get(0).versionVector());
+            for (Device d : group) {
+                if (!Arrays.equals(vector, encode(d.versionVector()))) {
+                    throw new AssertionError("state not converged in " + g.name() + ": " + d.name()
+                            + "'s version vector differs from " + group.get(0).name() + "'s");
+                }
+                Map<BlobId, String> manifest = new LinkedHashMap<>();
+                d.received().forEach((b, bytes) -> manifest.put(b, sha256Hex(bytes)));
+                d.pushed().forEach((b, bytes) -> manifest.put(b, sha256Hex(bytes)));
+                for (Map.Entry<BlobId, String> e : complete.entrySet()) {
+                    String held = manifest.get(e.getKey());
+                    if (held == null) {
+                        throw new AssertionError("state not converged in " + g.name() + ": " + d.name()
+                                + "'s collection is incomplete (" + manifest.size() + " of " + complete.size() + " blobs)");
+                    }
+                    if (!held.equals(e.getValue())) {
+                        throw new AssertionError("state not converged in " + g.name() + ": " + d.name()
+                                + "'s manifest has other bytes for a blob than its pusher");
+                    }
+                }
+                if (manifest.size() != complete.size()) {
+                    throw new AssertionError("state not converged in " + g.name() + ": " + d.name() + "'s manifest has "
+                            + (manifest.size() - complete.size()) + " blob(s) no member pushed");
+                }
+            }
+        }
+    }
+
+    /** {@link #assertStateConverged(List)} over every device of {@code topology}. */
+    public static void assertStateConverged(Topology topology) {
+        assertStateConverged(topology.devices());
+    }
+
+    private static String sha256Hex(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /**
      * No device of the topology reported a blob that failed to open, parse or pass the replay check
      * (for scenarios without tampering, such a failure means corruption or a bug).
      */

@@ -1,6 +1,6 @@
 package dev.zerok.chaos.mock;
 
-import dev.zerok.adapters.storage.sqlite.SqliteRelayStoreDamage;
+import dev.zerok.adapters.storage.sqlite.SqliteRelayStoreAccess;
 import dev.zerok.chaos.sim.CapturingTransport;
 import dev.zerok.adapters.transport.mock.DeliveredFaults;
 import dev.zerok.adapters.transport.mock.FaultEvent;
@@ -20,6 +20,8 @@ import dev.zerok.chaos.topology.LinkDirection;
 import dev.zerok.chaos.topology.LinkFaults;
 import dev.zerok.chaos.topology.NotRunException;
 import dev.zerok.chaos.topology.Relay;
+import dev.zerok.chaos.topology.RelayCounterSource;
+import dev.zerok.chaos.topology.RelayCounters;
 import dev.zerok.chaos.topology.Topology;
 import dev.zerok.client.SyncClient;
 import dev.zerok.kernel.content.BlobSealer;
@@ -100,7 +102,7 @@ public final class MockTopology implements Topology {
             Capability.TAMPER_RELAY_STORE, Capability.RELAY_STORAGE_FILES, Capability.RELAY_LOGS,
             Capability.CAPTURE_FRAMES, Capability.DETERMINISTIC, Capability.CLOCK_SKEW, Capability.REORDER_DELIVERED,
             Capability.REPLAY_DELIVERED, Capability.DUPLICATE_IDENTITY, Capability.FAULTY_KEY_EXCHANGE,
-            Capability.CHANNEL_COUNTERS));
+            Capability.CHANNEL_COUNTERS, Capability.RELAY_COUNTERS));
 
     /** How often {@link #await} re-checks its condition, in virtual time. */
     static {
@@ -344,6 +346,7 @@ public final class MockTopology implements Topology {
         MockRelay r = (MockRelay) relay;
         requireRunning(r);
         timeline.inject("kill-relay", r.name);
+        r.keepCounters();
         r.running = false;
         devices.stream().filter(d -> d.relays.contains(r)).forEach(d -> applyLink(d, r));
         // The transport first: every connection dies without the graceful UNAVAILABLE.
@@ -358,6 +361,9 @@ public final class MockTopology implements Topology {
         MockRelay r = (MockRelay) relay;
         requireRunning(r);
         timeline.inject("stop-relay", r.name);
+        // Before the close: a scrape after it would query the closed store for the gauges. Exact on
+        // the mock: the relay runs on this thread, so nothing is served between here and the close.
+        r.keepCounters();
         r.server.close();
         r.running = false;
         r.server = null;
@@ -517,7 +523,7 @@ public final class MockTopology implements Topology {
         MockRelay r = (MockRelay) relay;
         int altered;
         try {
-            altered = SqliteRelayStoreDamage.flipPayloadBits(r.dataDir.resolve("relay.db"), master::nextLong, false);
+            altered = SqliteRelayStoreAccess.flipPayloadBits(r.dataDir.resolve("relay.db"), master::nextLong, false);
         } catch (SQLException e) {
             throw new ChaosException("cannot tamper with the store of " + r.name + ": " + e.getMessage(), e);
         }
@@ -594,6 +600,24 @@ public final class MockTopology implements Topology {
     @Override
     public List<String> relayLogLines(Relay relay) {
         return logs.lines();
+    }
+
+    /**
+     * Served blobs and pull requests from the embedded relay's own metrics, summed over its
+     * incarnations (each kill or stop adds the counts of the server it ends; nothing is lost, the
+     * server is in this JVM); stored rows from its SQLite file, read-only.
+     */
+    @Override
+    public RelayCounters relayCounters(Relay relay) {
+        MockRelay r = (MockRelay) relay;
+        long served = r.servedBefore;
+        long pulls = r.pullsBefore;
+        if (r.server != null) {
+            String text = r.server.metricsText();
+            served += RelayCounterSource.metric(text, RelayCounterSource.BLOBS_SERVED);
+            pulls += RelayCounterSource.metric(text, RelayCounterSource.PULLS);
+        }
+        return new RelayCounters(RelayCounterSource.rowsStored(r.dataDir.resolve("relay.db")), served, pulls);
     }
 
     /**
@@ -753,6 +777,9 @@ public final class MockTopology implements Topology {
         RelayServer server;
         Transport transport;
         boolean running;
+        /** Counts of the servers this relay ran before the current one. */
+        long servedBefore;
+        long pullsBefore;
 
         MockRelay(String name, Path dataDir) {
             this.name = name;
@@ -767,6 +794,13 @@ public final class MockTopology implements Topology {
         @Override
         public boolean running() {
             return running;
+        }
+
+        /** Adds the current server's counts to those of earlier incarnations, before it ends. */
+        void keepCounters() {
+            String text = server.metricsText();
+            servedBefore += RelayCounterSource.metric(text, RelayCounterSource.BLOBS_SERVED);
+            pullsBefore += RelayCounterSource.metric(text, RelayCounterSource.PULLS);
         }
 
         @Override

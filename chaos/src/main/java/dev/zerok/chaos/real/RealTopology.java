@@ -19,6 +19,8 @@ import dev.zerok.chaos.topology.LinkDirection;
 import dev.zerok.chaos.topology.LinkFaults;
 import dev.zerok.chaos.topology.NotRunException;
 import dev.zerok.chaos.topology.Relay;
+import dev.zerok.chaos.topology.RelayCounterSource;
+import dev.zerok.chaos.topology.RelayCounters;
 import dev.zerok.chaos.topology.Topology;
 import dev.zerok.client.SyncClient;
 import dev.zerok.kernel.content.BlobSealer;
@@ -51,7 +53,7 @@ import dev.zerok.ports.time.ClockProvider;
 import dev.zerok.ports.transport.Endpoint;
 import dev.zerok.ports.transport.Transport;
 import dev.zerok.ports.transport.TransportProvider;
-import dev.zerok.adapters.storage.sqlite.SqliteRelayStoreDamage;
+import dev.zerok.adapters.storage.sqlite.SqliteRelayStoreAccess;
 import dev.zerok.relayapp.RelayMain;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -129,7 +131,7 @@ public final class RealTopology implements Topology, ResourceWitness {
             Capability.KILL_RELAY, Capability.STOP_RELAY, Capability.RESTART_RELAY, Capability.PAUSE_RELAY,
             Capability.CRASH_DEVICE, Capability.TAMPER_RELAY_STORE, Capability.RELAY_STORAGE_FILES,
             Capability.RELAY_LOGS, Capability.CAPTURE_FRAMES, Capability.CLOCK_SKEW,
-            Capability.RELAY_RESOURCES));
+            Capability.RELAY_RESOURCES, Capability.RELAY_COUNTERS));
 
     static final long POLL_MILLIS = 25;
     /** How long a relay process may take to print its endpoint and key. */
@@ -405,6 +407,7 @@ public final class RealTopology implements Topology, ResourceWitness {
         RealRelay r = (RealRelay) relay;
         requireRunning(r);
         timeline.inject("kill-relay", r.name);
+        keepRelayCounters(r); // relay counters: before the process and its counts are gone
         r.process.destroyForcibly();
         awaitExit(r, RELAY_STOP_TIMEOUT);
         r.running = false;
@@ -420,6 +423,7 @@ public final class RealTopology implements Topology, ResourceWitness {
             signal(r, "CONT");
             r.paused = false;
         }
+        keepRelayCounters(r); // relay counters: before the process and its counts are gone
         r.process.destroy();
         if (!awaitExit(r, RELAY_STOP_TIMEOUT)) {
             r.process.destroyForcibly();
@@ -713,7 +717,7 @@ public final class RealTopology implements Topology, ResourceWitness {
         RealRelay r = (RealRelay) relay;
         int altered;
         try {
-            altered = SqliteRelayStoreDamage.flipPayloadBits(r.dataDir.resolve("relay.db"), master::nextLong, rewriteHash);
+            altered = SqliteRelayStoreAccess.flipPayloadBits(r.dataDir.resolve("relay.db"), master::nextLong, rewriteHash);
         } catch (SQLException e) {
             throw new ChaosException("cannot tamper with the store of " + r.name + ": " + e.getMessage(), e);
         }
@@ -802,6 +806,60 @@ public final class RealTopology implements Topology, ResourceWitness {
     public List<String> relayLogLines(Relay relay) {
         return readLines(((RealRelay) relay).logFile, 0);
     }
+
+    // ------------------------------------------------------------------ relay counters (issue 11, helper "honest")
+
+    /** Per relay: served blobs and pull requests of its processes that ended, as {served, pulls}. */
+    private final Map<RealRelay, long[]> countersOfEndedProcesses = new HashMap<>();
+
+    /**
+     * Served blobs and pull requests as the relay process counts them ({@code /metrics}, see
+     * docs/OPERATIONS.md), summed over its processes: {@link #killRelay} and {@link #stopRelay} read
+     * the counts of the process they end first. Stored rows from the relay's SQLite file opened
+     * read-only. Limitation: a process that dies on its own (not through this topology), or that is
+     * paused when it is killed, loses the counts since the last read; the sum is then low, which can
+     * only make a "served at most N" check pass spuriously, never fail spuriously. A paused relay's
+     * current process is not asked (it would not answer); its counts since the last read are left out.
+     */
+    @Override
+    public RelayCounters relayCounters(Relay relay) {
+        RealRelay r = (RealRelay) relay;
+        long[] ended = countersOfEndedProcesses.getOrDefault(r, new long[2]);
+        long[] current = r.running && !r.paused ? scrapeRelayCounters(r) : new long[2];
+        return new RelayCounters(RelayCounterSource.rowsStored(relayDatabase(r)), ended[0] + current[0],
+                ended[1] + current[1]);
+    }
+
+    /** Adds the counts of {@code r}'s current process to those of its ended ones; called just before it ends. */
+    private void keepRelayCounters(RealRelay r) {
+        if (r.paused) {
+            return; // it would not answer; see relayCounters
+        }
+        long[] current;
+        try {
+            current = scrapeRelayCounters(r);
+        } catch (ChaosException e) {
+            timeline.observe("relay-counters-lost", r.name + " " + e.getMessage());
+            return;
+        }
+        long[] sum = countersOfEndedProcesses.computeIfAbsent(r, k -> new long[2]);
+        sum[0] += current[0];
+        sum[1] += current[1];
+    }
+
+    /** {served, pulls} from the relay process's /metrics. */
+    private long[] scrapeRelayCounters(RealRelay r) {
+        Map<String, Double> metrics = scrapeMetrics(r);
+        Double served = metrics.get(RelayCounterSource.BLOBS_SERVED);
+        Double pulls = metrics.get(RelayCounterSource.PULLS);
+        if (served == null || pulls == null) {
+            throw new ChaosException(r.name + "'s /metrics has no " + RelayCounterSource.BLOBS_SERVED + "/"
+                    + RelayCounterSource.PULLS);
+        }
+        return new long[] {served.longValue(), pulls.longValue()};
+    }
+
+    // ------------------------------------------------------------------ end of relay counters
 
     /** The relay's log file (for failure captures). */
     public Path relayLogFile(Relay relay) {
@@ -995,6 +1053,7 @@ public final class RealTopology implements Topology, ResourceWitness {
     private final Set<Long> startedPids = ConcurrentHashMap.newKeySet();
     /** Open descriptors of each relay's first process, right after it printed its endpoint. */
     private final Map<RealRelay, Long> fdsAtFirstStart = new ConcurrentHashMap<>();
+    /** How long a scrape of a relay's /metrics may take (a paused relay never answers). */
     private static final Duration METRICS_TIMEOUT = Duration.ofSeconds(5);
 
     private void recordStartedProcess(RealRelay r) {

@@ -6,13 +6,16 @@ import dev.zerok.chaos.topology.Group;
 import dev.zerok.chaos.topology.LinkDirection;
 import dev.zerok.chaos.topology.LinkFaults;
 import dev.zerok.chaos.topology.Relay;
+import dev.zerok.chaos.topology.RelayCounters;
 import dev.zerok.chaos.topology.Topology;
 import dev.zerok.kernel.sync.SyncEvent;
 import dev.zerok.kernel.sync.SyncStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -123,9 +126,75 @@ public final class Steps {
         }
     }
 
-    /** Fails unless the device saw no redelivery: every delivery was a first one (pulled from its cursor, no re-scan). */
-    public static void noRedelivery(Device d) {
-        check(d.deliveries() == d.received().size(), d.name() + " had " + (d.deliveries() - d.received().size())
-                + " redeliveries: pulled data it already had");
+    /**
+     * What a relay had served and where each device's pull cursor for it stood, taken at one moment:
+     * the baseline {@link #noRePull} compares against.
+     *
+     * @param cursors each running device of the relay, by name, with its committed pull cursor value
+     */
+    public record PullBaseline(Relay relay, RelayCounters counters, Map<String, Long> cursors) {}
+
+    /** The baseline for {@link #noRePull}: {@code relay}'s counters and every running device's cursor for it, now. */
+    public static PullBaseline pullBaseline(Topology t, Relay relay) {
+        Map<String, Long> cursors = new LinkedHashMap<>();
+        for (Device d : t.devices()) {
+            if (d.running() && d.relays().contains(relay)) {
+                cursors.put(d.name(), d.pullCursor(relay).value());
+            }
+        }
+        return new PullBaseline(relay, t.relayCounters(relay), cursors);
+    }
+
+    /**
+     * The relay-side "no duplicate, no re-pull" check, after convergence, for a relay that serves one
+     * group whose blobs have not expired:
+     * <ul>
+     *   <li>stored once: the relay holds one row per distinct blob pushed through it, and no device's
+     *       cursor for it ends beyond that count (the relay numbers each stored row with the next
+     *       cursor, so a blob stored twice, even with the first copy removed, leaves a cursor beyond
+     *       the row count that a pulling device reaches);
+     *   <li>no re-pull: since {@code before}, the relay served exactly the rows the devices' cursors
+     *       moved over (each device each row once; a device need not pull its own blobs), plus at most
+     *       {@code slackBlobs} served again because a page was lost in a fault (the relay sent it, the
+     *       connection died before the device stored it). Served fewer than the cursors moved would
+     *       mean the counter misses pages, so that fails too.
+     * </ul>
+     * Every device must be running now; a device not running at {@code before} counts from cursor zero.
+     *
+     * @param slackBlobs re-served blob entries the scenario's fault can justify; 0 where no page can be lost
+     * @param slackReason why, for the failure message
+     */
+    public static void noRePull(Topology t, PullBaseline before, long slackBlobs, String slackReason) {
+        Relay relay = before.relay();
+        RelayCounters after = t.relayCounters(relay);
+        long distinctPushes = t.devices().stream().filter(d -> d.relays().contains(relay))
+                .flatMap(d -> d.pushed().keySet().stream()).distinct().count();
+        check(after.rowsStored() == distinctPushes, relay.name() + " stores " + after.rowsStored() + " rows for "
+                + distinctPushes + " distinct pushed blobs: a blob stored twice or lost");
+        long moved = 0;
+        StringBuilder cursors = new StringBuilder();
+        for (Device d : t.devices()) {
+            if (!d.relays().contains(relay)) {
+                continue;
+            }
+            long end = d.pullCursor(relay).value();
+            check(end <= after.rowsStored(), d.name() + "'s cursor for " + relay.name() + " ends at " + end + " with "
+                    + after.rowsStored() + " rows stored: the relay numbered a blob twice (a duplicate stored again)");
+            long from = before.cursors().getOrDefault(d.name(), 0L);
+            moved += end - from;
+            cursors.append(' ').append(d.name()).append(' ').append(from).append("->").append(end);
+        }
+        long served = after.blobsServed() - before.counters().blobsServed();
+        check(served >= moved, relay.name() + " served " + served + " blob entries but the cursors moved over " + moved
+                + " (" + cursors.toString().strip() + "): the relay's served counter misses pages");
+        check(served <= moved + slackBlobs, relay.name() + " served " + served + " blob entries for " + moved
+                + " rows the devices lacked (" + cursors.toString().strip() + "; slack " + slackBlobs + ": "
+                + slackReason + "): a device was served again what it had (re-scan, cursor not resumed)");
+    }
+
+    /** How many times {@code d} lost a relay connection (each may have cost one page in flight). */
+    public static long connectionLosses(Device d) {
+        return d.events().stream().filter(e -> e instanceof SyncEvent.RelayWarning w
+                && w.warning().startsWith("connection lost")).count();
     }
 }

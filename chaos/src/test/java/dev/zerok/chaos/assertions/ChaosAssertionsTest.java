@@ -61,6 +61,7 @@ class ChaosAssertionsTest {
             ChaosAssertions.assertBlobPresent(b, blob, content);
             ChaosAssertions.assertNoDataLoss(t);
             ChaosAssertions.assertVersionVectorsConverged(t);
+            ChaosAssertions.assertStateConverged(t);
             ChaosAssertions.assertNoBlobFailures(t);
             ChaosAssertions.assertNoPlaintextAtRelay(t, CANARY);
             ChaosAssertions.assertNoMetadataInRelayLogs(t);
@@ -109,6 +110,35 @@ class ChaosAssertionsTest {
         b.vector = VersionVector.EMPTY;
         assertThatThrownBy(() -> ChaosAssertions.assertVersionVectorsConverged(t)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("version vectors differ");
+    }
+
+    @Test
+    void assertStateConverged_blobMissingButVectorsEqual_fails() {
+        b.received.clear(); // version vectors still equal: only the manifest shows the gap
+        assertThatCode(() -> ChaosAssertions.assertVersionVectorsConverged(t)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> ChaosAssertions.assertStateConverged(t)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("device-2's collection is incomplete (0 of 1 blobs)");
+    }
+
+    @Test
+    void assertStateConverged_otherBytesInManifest_fails() {
+        b.received.put(blob, "other bytes!".getBytes(StandardCharsets.US_ASCII));
+        assertThatThrownBy(() -> ChaosAssertions.assertStateConverged(t)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("device-2's manifest has other bytes");
+    }
+
+    @Test
+    void assertStateConverged_extraBlob_fails() {
+        b.received.put(new BlobId(filled(BlobId.LENGTH, 9)), content.clone());
+        assertThatThrownBy(() -> ChaosAssertions.assertStateConverged(t)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("device-2's manifest has 1 blob(s) no member pushed");
+    }
+
+    @Test
+    void assertStateConverged_vectorsDiffer_fails() {
+        b.vector = VersionVector.EMPTY.with(a.id, 2);
+        assertThatThrownBy(() -> ChaosAssertions.assertStateConverged(t)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("device-2's version vector differs");
     }
 
     @Test

@@ -16,15 +16,15 @@ import org.jooq.DSLContext;
 import org.jooq.Record3;
 
 /**
- * Damage done to a relay store file from outside the relay, the way the chaos suite needs it (bit
- * rot at rest, a relay binary modified to tamper): the schema is this adapter's, so the only code
- * that knows which rows hold payloads lives here. Never used by a relay; safe to call while the
+ * Access to a relay store file from outside the relay, the way the chaos suite needs it (bit
+ * rot at rest, a relay binary modified to tamper, counting stored rows): the schema is this
+ * adapter's, so the only code that knows which rows hold payloads lives here. Never used by a relay; safe to call while the
  * relay runs (SQLite serialises the second writer, busy timeout 5 s).
  */
-public final class SqliteRelayStoreDamage {
+public final class SqliteRelayStoreAccess {
     private static final Duration BUSY = Duration.ofSeconds(5);
 
-    private SqliteRelayStoreDamage() {}
+    private SqliteRelayStoreAccess() {}
 
     /**
      * Flips one bit in every non-empty stored payload of {@code file}, in (group, content hash)
@@ -75,7 +75,36 @@ public final class SqliteRelayStoreDamage {
     }
 
     /**
-     * How many blob rows {@code file} holds (one per stored blob, expired-but-unpurged included).
+     * Deletes the blob at {@code cursor} (of whichever group holds it) together with its payload
+     * row, as an operator's hand or a failing disk would: the store's counters are left as they
+     * were, so the relay finds a cursor with nothing behind it (C-COLL-02).
+     *
+     * @return whether a blob was there
+     * @throws SQLException if the file cannot be opened or written
+     */
+    public static boolean deleteBlobAt(Path file, long cursor) throws SQLException {
+        try (Connection c = open(file)) {
+            return SqliteFile.dsl(c).transactionResult(tx -> {
+                DSLContext t = tx.dsl();
+                var row = t.select(RELAY_BLOB.GROUP_ID, RELAY_BLOB.CONTENT_HASH).from(RELAY_BLOB)
+                        .where(RELAY_BLOB.CURSOR.eq(cursor)).fetchOne();
+                if (row == null) {
+                    return false;
+                }
+                t.deleteFrom(RELAY_CONTENT).where(RELAY_CONTENT.GROUP_ID.eq(row.value1()),
+                        RELAY_CONTENT.CONTENT_HASH.eq(row.value2())).execute();
+                t.deleteFrom(RELAY_BLOB).where(RELAY_BLOB.GROUP_ID.eq(row.value1()), RELAY_BLOB.CURSOR.eq(cursor))
+                        .execute();
+                return true;
+            });
+        } catch (org.jooq.exception.DataAccessException e) {
+            throw new SQLException("cannot alter the relay store: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * How many blob rows {@code file} holds (one per stored blob, expired-but-unpurged included);
+     * 0 for a file the relay has not created its tables in yet.
      *
      * @throws SQLException if the file cannot be read
      */
@@ -83,6 +112,9 @@ public final class SqliteRelayStoreDamage {
         try (Connection c = open(file)) {
             return SqliteFile.dsl(c).fetchCount(RELAY_BLOB);
         } catch (org.jooq.exception.DataAccessException e) {
+            if (e.getMessage() != null && e.getMessage().contains("no such table")) {
+                return 0;
+            }
             throw new SQLException("cannot read the relay store: " + e.getMessage(), e);
         }
     }

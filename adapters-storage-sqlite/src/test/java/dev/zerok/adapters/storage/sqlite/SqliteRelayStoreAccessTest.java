@@ -20,7 +20,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SqliteRelayStoreDamageTest {
+class SqliteRelayStoreAccessTest {
     private static final GroupId GROUP = GroupId.fromHex("11".repeat(32));
     private static final DeviceId SENDER = DeviceId.fromHex("22".repeat(32));
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
@@ -46,9 +46,9 @@ class SqliteRelayStoreDamageTest {
     @Test
     void bitRot_isCaughtByTheStoresOwnCheck_rowsWithheld() throws Exception {
         appendTwo();
-        assertThat(SqliteRelayStoreDamage.blobRows(dir.resolve("relay.db"))).isEqualTo(2);
+        assertThat(SqliteRelayStoreAccess.blobRows(dir.resolve("relay.db"))).isEqualTo(2);
 
-        assertThat(SqliteRelayStoreDamage.flipPayloadBits(dir.resolve("relay.db"), bits -> 0, false)).isEqualTo(2);
+        assertThat(SqliteRelayStoreAccess.flipPayloadBits(dir.resolve("relay.db"), bits -> 0, false)).isEqualTo(2);
 
         try (RelayStore store = open()) {
             Page page = store.pageAfter(GROUP, Cursor.ZERO, 10, 1 << 20, NOW);
@@ -61,7 +61,7 @@ class SqliteRelayStoreDamageTest {
     void consistentTampering_passesTheStoresCheck_alteredBytesServed() throws Exception {
         appendTwo();
 
-        assertThat(SqliteRelayStoreDamage.flipPayloadBits(dir.resolve("relay.db"), bits -> bits - 1, true)).isEqualTo(2);
+        assertThat(SqliteRelayStoreAccess.flipPayloadBits(dir.resolve("relay.db"), bits -> bits - 1, true)).isEqualTo(2);
 
         try (RelayStore store = open()) {
             Page page = store.pageAfter(GROUP, Cursor.ZERO, 10, 1 << 20, NOW);
@@ -71,8 +71,22 @@ class SqliteRelayStoreDamageTest {
     }
 
     @Test
+    void deleteBlobAt_leavesAGapTheStoreSkips() throws Exception {
+        appendTwo();
+
+        assertThat(SqliteRelayStoreAccess.deleteBlobAt(dir.resolve("relay.db"), 1)).isTrue();
+        assertThat(SqliteRelayStoreAccess.deleteBlobAt(dir.resolve("relay.db"), 1)).isFalse();
+
+        assertThat(SqliteRelayStoreAccess.blobRows(dir.resolve("relay.db"))).isEqualTo(1);
+        try (RelayStore store = open()) {
+            Page page = store.pageAfter(GROUP, Cursor.ZERO, 10, 1 << 20, NOW);
+            assertThat(page.blobs()).extracting(b -> b.cursor().value()).containsExactly(2L);
+        }
+    }
+
+    @Test
     void noStore_isAnSqlExceptionNamingIt() {
-        assertThatThrownBy(() -> SqliteRelayStoreDamage.blobRows(dir.resolve("missing.db")))
+        assertThatThrownBy(() -> SqliteRelayStoreAccess.blobRows(dir.resolve("missing.db")))
                 .isInstanceOf(SQLException.class).hasMessageContaining("no relay store");
     }
 }
