@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A device's state store on a disk that can be made full (the mock's C-STOR-02): while {@code full}
  * is on, every write fails as the SQLite adapter fails on a full disk ({@link ClientStateException}
- * coded {@code IO} naming {@code SQLITE_FULL}, no effect); reads pass through.
+ * coded {@code STORAGE_FULL}, no effect); reads pass through.
  */
 final class DiskFullClientStateStore implements ClientStateStore {
     private final ClientStateStore store;
@@ -30,9 +30,10 @@ final class DiskFullClientStateStore implements ClientStateStore {
 
     private void refuseWrite(String operation) throws ClientStateException {
         if (full.get()) {
-            // The SQLite adapter's wording for SQLITE_FULL (SqliteClientStateStore#inTransaction).
-            throw new ClientStateException(ClientStateException.Code.IO, "client state " + operation
-                    + " failed (SQLITE_FULL); it had no effect");
+            // The SQLite adapter's code and wording for SQLITE_FULL (SqliteClientStateStore#inTransaction).
+            throw new ClientStateException(ClientStateException.Code.STORAGE_FULL, "client state " + operation
+                    + " failed (SQLITE_FULL): the disk under the state file is full; it had no effect; free space "
+                    + "and sync again");
         }
     }
 

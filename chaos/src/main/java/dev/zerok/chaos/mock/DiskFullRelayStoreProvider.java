@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The mock topology's relay store ({@code store=chaos-disk-full}): the {@code sqlite} relay store
  * with a switch that makes its filesystem "full". While the switch of the store's {@code path} is on,
  * every write ({@link RelayStore#append}, {@link RelayStore#purgeExpired}) fails exactly as the SQLite
- * adapter fails on a full disk: {@link RelayStoreException} coded {@code UNAVAILABLE} naming
- * {@code SQLITE_FULL}, nothing stored. Reads still work (a full disk can be read). Thread-safe.
+ * adapter fails on a full disk: {@link RelayStoreException} coded {@code STORAGE_FULL}, nothing
+ * stored. Reads still work (a full disk can be read). Thread-safe.
  */
 public final class DiskFullRelayStoreProvider implements RelayStoreProvider {
     /** The provider name for the relay's {@code store} key. */
@@ -63,9 +63,10 @@ public final class DiskFullRelayStoreProvider implements RelayStoreProvider {
     private record Full(RelayStore store, AtomicBoolean full) implements RelayStore {
         private void refuseWrite(String operation) throws RelayStoreException {
             if (full.get()) {
-                // The SQLite adapter's wording for SQLITE_FULL (SqliteRelayStore#failure).
-                throw new RelayStoreException(RelayStoreException.Code.UNAVAILABLE, "relay store " + operation
-                        + " failed (SQLITE_FULL); it had no effect, retry later");
+                // The SQLite adapter's code and wording for SQLITE_FULL (SqliteRelayStore#failure).
+                throw new RelayStoreException(RelayStoreException.Code.STORAGE_FULL, "relay store " + operation
+                        + " failed (SQLITE_FULL): the filesystem under the database is full; nothing was stored; "
+                        + "free space in the data directory");
             }
         }
 

@@ -441,7 +441,7 @@ public final class MockTopology implements Topology {
         }
     }
 
-    /** Switches the relay store's disk-full state: writes fail with SQLITE_FULL's UNAVAILABLE while on. */
+    /** Switches the relay store's disk-full state: writes fail with STORAGE_FULL (as SQLite's SQLITE_FULL) while on. */
     @Override
     public void setRelayDiskFull(Relay relay, boolean full) {
         MockRelay r = (MockRelay) relay;
@@ -452,7 +452,7 @@ public final class MockTopology implements Topology {
         r.diskFull.set(full);
     }
 
-    /** Switches the device state store's disk-full state: writes fail with SQLITE_FULL's IO while on. */
+    /** Switches the device state store's disk-full state: writes fail with STORAGE_FULL while on. */
     @Override
     public void setDeviceDiskFull(Device device, boolean full) {
         MockDevice d = (MockDevice) device;

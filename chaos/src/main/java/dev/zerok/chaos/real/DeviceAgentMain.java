@@ -1,5 +1,6 @@
 package dev.zerok.chaos.real;
 
+import dev.zerok.chaos.sim.CapturingTransport;
 import dev.zerok.chaos.sim.OffsetClock;
 import dev.zerok.client.SyncClient;
 import dev.zerok.kernel.noise.StaticIdentity;
@@ -61,7 +62,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Usage: {@code DeviceAgentMain CONFIG} where CONFIG is a properties file: {@code name},
  * {@code home}, {@code identity} (hex of {@link StaticIdentity#encodePrivate}), {@code group.secret}
  * (hex), {@code relays} ({@code RELAY_HEX@host:port,...} in preference order), {@code clock.offset.ms},
- * {@code transport.*} (the quic transport's keys). The file holds key material: the topology writes
+ * {@code transport.*} (the quic transport's keys), {@code frames} (where every message the transport
+ * carried is appended: {@code length (4 bytes, big-endian) | message}, up to 256 MiB, for the
+ * topology's captured frames). The file holds key material: the topology writes
  * it owner-only into its work directory and deletes it with the topology. The process exits when
  * stdin closes (the topology died) or on {@code quit}; SIGKILL is the crash.
  */
@@ -102,8 +105,9 @@ public final class DeviceAgentMain {
         ClientStateStore store = Providers.select(ClientStateStoreProvider.class, "sqlite").open(
                 ProviderConfig.of("path", home.resolve("state.db").toString()), context);
         GroupKeys groupKeys = GroupKeys.derive(crypto, Secret.copyOf(hex.parseHex(p.getProperty("group.secret"))));
-        Transport transport = Providers.select(TransportProvider.class, "quic").open(new ProviderConfig(transportSettings),
-                context);
+        FrameLog frames = new FrameLog(Path.of(p.getProperty("frames")));
+        Transport transport = new CapturingTransport(Providers.select(TransportProvider.class, "quic").open(
+                new ProviderConfig(transportSettings), context), frames::append);
         ExecutorService lane = Executors.newSingleThreadExecutor(task -> {
             Thread t = new Thread(task, "agent-lane");
             t.setDaemon(true);
@@ -161,6 +165,32 @@ public final class DeviceAgentMain {
         }
         // stdin closed: the topology is gone; a device nobody drives must not linger.
         Runtime.getRuntime().halt(0);
+    }
+
+    /** Appends captured messages to a file (page cache only: they survive SIGKILL, not a host crash). */
+    private static final class FrameLog {
+        private static final long LIMIT_BYTES = 256L << 20;
+        private final java.io.DataOutputStream out;
+        private long written;
+
+        FrameLog(Path file) throws IOException {
+            out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(file,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)));
+        }
+
+        synchronized void append(byte[] frame) {
+            if (written + frame.length > LIMIT_BYTES) {
+                return;
+            }
+            try {
+                out.writeInt(frame.length);
+                out.write(frame);
+                out.flush();
+                written += 4 + frame.length;
+            } catch (IOException e) {
+                // a lost capture weakens the no-plaintext check, never sync; the topology reads what is there
+            }
+        }
     }
 
     private static void watchVector(SyncClient client, PrintStream protocol) {

@@ -103,6 +103,11 @@ final class ProcessDevice {
         return process.isAlive();
     }
 
+    /** The exit status once the process ended (137 = killed by SIGKILL), else -1. */
+    int exitCode() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
     SyncStatus status() {
         return status;
     }

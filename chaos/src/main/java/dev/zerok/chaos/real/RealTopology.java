@@ -133,15 +133,13 @@ public final class RealTopology implements Topology {
 
     /**
      * The capabilities of a real topology with {@code settings}: {@link #CAPABILITIES}, with device
-     * processes also {@link Capability#DEVICE_PROCESSES} and {@link Capability#PAUSE_DEVICE} but not
-     * {@link Capability#CAPTURE_FRAMES}, with tmpfs mounts (and root) also {@link Capability#DISK_FULL}.
+     * processes also {@link Capability#DEVICE_PROCESSES} and {@link Capability#PAUSE_DEVICE}, with tmpfs mounts (and root) also {@link Capability#DISK_FULL}.
      */
     static Set<Capability> capabilities(RealTopologyFactory.Settings settings) {
         EnumSet<Capability> c = EnumSet.copyOf(CAPABILITIES);
         if (settings.deviceProcesses()) {
             c.add(Capability.DEVICE_PROCESSES);
             c.add(Capability.PAUSE_DEVICE);
-            c.remove(Capability.CAPTURE_FRAMES);
         }
         if (settings.diskFull() && TmpfsMount.unavailableReason() == null) {
             c.add(Capability.DISK_FULL);
@@ -638,7 +636,7 @@ public final class RealTopology implements Topology {
         d.paused = false;
         if (d.agent != null) {
             d.agent.kill(LANE_TIMEOUT);
-            timeline.observe("device-exit", d.name + " pid=" + d.agent.pid() + " SIGKILL");
+            timeline.observe("device-exit", d.name + " pid=" + d.agent.pid() + " code=" + d.agent.exitCode());
             return;
         }
         d.client.abort();
@@ -678,6 +676,12 @@ public final class RealTopology implements Topology {
             throw new ChaosException(d.name + " is not running");
         }
         return d;
+    }
+
+    /** The exit status of the device's last process (137: SIGKILL), -1 while it runs; empty in-process. */
+    public OptionalLong deviceExitCode(Device device) {
+        ProcessDevice agent = ((RealDevice) device).agent;
+        return agent == null ? OptionalLong.empty() : OptionalLong.of(agent.exitCode());
     }
 
     /** The OS process id of the device's current (or last) process; empty for in-process devices. */
@@ -787,6 +791,7 @@ public final class RealTopology implements Topology {
             StringBuilder text = new StringBuilder();
             text.append("name=").append(d.name).append('\n');
             text.append("home=").append(d.home).append('\n');
+            text.append("frames=").append(d.dir.resolve("frames.bin")).append('\n');
             try (Secret key = StaticIdentity.encodePrivate(d.identity)) {
                 text.append("identity=").append(HexFormat.of().formatHex(key.expose())).append('\n');
             }
@@ -1140,10 +1145,34 @@ public final class RealTopology implements Topology {
 
     @Override
     public synchronized List<byte[]> capturedFrames() {
+        List<byte[]> all = new ArrayList<>(frames);
         if (settings.deviceProcesses()) {
-            throw new NotRunException("device processes keep their frames (no CAPTURE_FRAMES with device processes)");
+            for (RealDevice d : devices) {
+                all.addAll(readFrames(d.dir.resolve("frames.bin")));
+            }
         }
-        return List.copyOf(frames);
+        return all;
+    }
+
+    /** The messages a device process appended to its frame file (a torn last record is skipped). */
+    private static List<byte[]> readFrames(Path file) {
+        List<byte[]> out = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(
+                Files.newInputStream(file)))) {
+            while (true) {
+                int length = in.readInt();
+                byte[] frame = new byte[length];
+                in.readFully(frame);
+                out.add(frame);
+            }
+        } catch (java.io.EOFException end) {
+            return out;
+        } catch (IOException e) {
+            throw new ChaosException("cannot read the captured frames in " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private synchronized void capture(byte[] frame) {

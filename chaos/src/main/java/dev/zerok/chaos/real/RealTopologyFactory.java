@@ -68,8 +68,8 @@ public final class RealTopologyFactory implements TopologyFactory {
         /**
          * These settings with every device as its own OS process (a child JVM from this JVM's class
          * path, C1, small heap): adds {@link Capability#DEVICE_PROCESSES} and
-         * {@link Capability#PAUSE_DEVICE}; loses {@link Capability#CAPTURE_FRAMES} (frames stay in the
-         * device's process).
+         * {@link Capability#PAUSE_DEVICE} (frames are captured in each device process and read from
+         * its frame file).
          */
         public Settings withDeviceProcesses() {
             return new Settings(relaySettings, relayJvmOptions, deviceTransportSettings, true, diskFull);

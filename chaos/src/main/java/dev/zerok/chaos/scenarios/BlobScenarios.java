@@ -162,12 +162,13 @@ public final class BlobScenarios {
     /**
      * C-STOR-01: the relay's filesystem fills up (a tmpfs filled with ballast on real, the store's
      * disk-full switch on mock) while A pushes blobs of 64-256 KiB: A hears a clear error (the
-     * relay's UNAVAILABLE, reported as a warning naming it) and keeps retrying; nothing is stored
+     * relay's UNAVAILABLE, reported as a warning naming it), the relay logs that its storage is full,
+     * A keeps retrying; nothing is stored
      * while the disk is full (row count, integrity_check, no row without its full payload); once
      * space is freed every blob arrives at B exactly once, byte for byte.
      */
     public static final Scenario C_STOR_01 = new Scenario("C-STOR-01", "Relay disk full during blob write",
-            Category.CONTENT, needs(Capability.DISK_FULL, Capability.RELAY_STORAGE_FILES), t -> {
+            Category.CONTENT, needs(Capability.DISK_FULL, Capability.RELAY_STORAGE_FILES, Capability.RELAY_LOGS), t -> {
                 SplittableRandom random = Steps.random(t);
                 List<Device> d = Steps.devicesOnOneRelay(t, 2);
                 Device a = d.get(0);
@@ -186,6 +187,8 @@ public final class BlobScenarios {
                         "A heard no error from the relay whose disk is full");
                 check(t.await(() -> relayUnavailableWarnings(a) > errorsBefore + 1, SETTLE),
                         "A did not retry the push after the relay's error");
+                check(t.relayLogLines(relay).stream().anyMatch(l -> l.contains("filesystem is full (STORAGE_FULL)")),
+                        "the relay refused pushes on a full disk without logging why (the operator must free space)");
                 Set<BlobId> acked = new HashSet<>();
                 a.events().stream().filter(e -> e instanceof SyncEvent.Acknowledged).forEach(e ->
                         acked.add(((SyncEvent.Acknowledged) e).blob()));
@@ -205,7 +208,8 @@ public final class BlobScenarios {
 
     /**
      * C-STOR-02: B's filesystem fills up while A pushes blobs B must pull: B reports the failure
-     * (status FAILED with the store's reason) and commits nothing (its pull cursor stays); the relay
+     * (status FAILED naming STORAGE_FULL, or the application's inbox where its storage shares the
+     * disk) and commits nothing (its pull cursor stays); the relay
      * is unaffected (C, a third device, receives every blob meanwhile); once space is freed B
      * retries and ends SYNCED with every blob, byte for byte.
      */
@@ -231,8 +235,10 @@ public final class BlobScenarios {
                 check(t.await(() -> ids.stream().allMatch(c.received()::containsKey), SETTLE),
                         "C stopped receiving while B's disk was full: the relay was affected");
                 check(t.await(() -> b.events().stream().filter(e -> e instanceof SyncEvent.StatusChanged s
-                        && s.status().kind() == dev.zerok.kernel.sync.SyncStatus.Kind.FAILED).count() > failedBefore,
-                        SETTLE), "B did not report the failure to store what it pulled (no FAILED status)");
+                        && s.status().kind() == dev.zerok.kernel.sync.SyncStatus.Kind.FAILED
+                        && (s.status().reason().contains("STORAGE_FULL") || s.status().reason().contains("inbox")))
+                        .count() > failedBefore, SETTLE),
+                        "B did not report that it could not store what it pulled (no FAILED status naming STORAGE_FULL)");
                 check(b.pullCursor(relay).equals(cursorBefore), "B's pull cursor moved while nothing could be stored");
                 t.setDeviceDiskFull(b, false);
                 b.syncNow();

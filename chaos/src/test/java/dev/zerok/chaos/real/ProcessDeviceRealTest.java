@@ -39,9 +39,9 @@ class ProcessDeviceRealTest {
     }
 
     @Test
-    void capabilities_withDeviceProcesses_pauseDeviceButNoFrameCapture() {
-        assertThat(PROCESSES.capabilities()).contains(Capability.DEVICE_PROCESSES, Capability.PAUSE_DEVICE)
-                .doesNotContain(Capability.CAPTURE_FRAMES);
+    void capabilities_withDeviceProcesses_addPauseDevice() {
+        assertThat(PROCESSES.capabilities()).contains(Capability.DEVICE_PROCESSES, Capability.PAUSE_DEVICE,
+                Capability.CAPTURE_FRAMES);
         assertThat(new RealTopologyFactory().capabilities()).doesNotContain(Capability.DEVICE_PROCESSES,
                 Capability.PAUSE_DEVICE);
     }
@@ -73,7 +73,8 @@ class ProcessDeviceRealTest {
             assertThat(a.events()).noneMatch(e -> e instanceof SyncEvent.Acknowledged ack && ack.blob().equals(id));
 
             t.crashDevice(a);
-            assertThat(alive(pidBefore)).as("SIGKILL ended A's process").isFalse();
+            assertThat(alive(pidBefore)).as("A's process ended").isFalse();
+            assertThat(t.deviceExitCode(a)).as("killed by SIGKILL (128 + 9), not closed").hasValue(137);
             assertThat(a.running()).isFalse();
             assertThat(a.pushed()).containsKey(id); // the application's record survives the crash
             t.setFaults(a, relay, LinkDirection.UP, LinkFaults.NONE);
@@ -94,6 +95,8 @@ class ProcessDeviceRealTest {
             assertThat(a.received()).containsOnlyKeys(fromB);
             assertThat(RelayRows.snapshot(t.relayDatabase(relay), groupId)).filteredOn(r -> r.startsWith("blob "))
                     .hasSize(2);
+            // Frames captured inside both device processes (across A's two incarnations) reach the topology.
+            assertThat(t.capturedFrames().stream().mapToLong(f -> f.length).sum()).isGreaterThan(600L * 1024);
         }
     }
 
