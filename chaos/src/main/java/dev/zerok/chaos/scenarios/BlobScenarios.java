@@ -208,8 +208,8 @@ public final class BlobScenarios {
 
     /**
      * C-STOR-02: B's filesystem fills up while A pushes blobs B must pull: B reports the failure
-     * (status FAILED naming STORAGE_FULL, or the application's inbox where its storage shares the
-     * disk) and commits nothing (its pull cursor stays); the relay
+     * (status FAILED naming STORAGE_FULL, its state store, or the application's inbox where its
+     * storage shares the disk) and commits nothing (its pull cursor stays); the relay
      * is unaffected (C, a third device, receives every blob meanwhile); once space is freed B
      * retries and ends SYNCED with every blob, byte for byte.
      */
@@ -236,9 +236,14 @@ public final class BlobScenarios {
                         "C stopped receiving while B's disk was full: the relay was affected");
                 check(t.await(() -> b.events().stream().filter(e -> e instanceof SyncEvent.StatusChanged s
                         && s.status().kind() == dev.zerok.kernel.sync.SyncStatus.Kind.FAILED
-                        && (s.status().reason().contains("STORAGE_FULL") || s.status().reason().contains("inbox")))
-                        .count() > failedBefore, SETTLE),
-                        "B did not report that it could not store what it pulled (no FAILED status naming STORAGE_FULL)");
+                        && (s.status().reason().contains("STORAGE_FULL") || s.status().reason().contains("inbox")
+                                || s.status().reason().contains("state store")))
+                        .count() > failedBefore, Duration.ofMinutes(2)),
+                        "B did not report that it could not store what it pulled (no FAILED status naming STORAGE_FULL, "
+                        + "its inbox or its state store); "
+                        + "B's statuses since: " + b.events().stream().filter(e -> e instanceof SyncEvent.StatusChanged)
+                                .skip(Math.max(0, b.events().stream().filter(e -> e instanceof SyncEvent.StatusChanged)
+                                        .count() - 6)).toList());
                 check(b.pullCursor(relay).equals(cursorBefore), "B's pull cursor moved while nothing could be stored");
                 t.setDeviceDiskFull(b, false);
                 b.syncNow();
