@@ -604,8 +604,22 @@ public final class Device implements AutoCloseable {
                 }
             }
         } catch (IOException | BlobStoreException e) {
-            throw new SyncException(SyncException.Code.INBOX_FAILED, "storing a received blob failed", e);
+            throw new SyncException(SyncException.Code.INBOX_FAILED, "storing a received blob failed"
+                    + (diskFull(e) ? ": the disk is full; free space and sync again" : ""), e);
         }
+    }
+
+    /**
+     * True if {@code e} means the disk is full: a blob store's {@code FULL}, or an I/O error the OS
+     * reported as ENOSPC ("No space left on device").
+     */
+    static boolean diskFull(Exception e) {
+        if (e instanceof BlobStoreException b) {
+            return b.code() == BlobStoreException.Code.FULL;
+        }
+        String reason = e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                : e.getMessage();
+        return reason != null && reason.contains("No space left on device");
     }
 
     /** A sealed chunk and its outbox enqueue in progress. */

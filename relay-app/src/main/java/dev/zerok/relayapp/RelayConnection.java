@@ -274,6 +274,13 @@ final class RelayConnection implements ChannelHandler {
                             runtime.metrics().capacityRefusals.inc();
                             yield new Input.AppendRefusedQuota(append.blob(), true);
                         }
+                        case STORAGE_FULL -> {
+                            runtime.metrics().storageFullRefusals.inc();
+                            // The operator must act (free space under data.dir); devices retry meanwhile.
+                            LOG.warn("connection {}: a push was refused: the relay store's filesystem is full "
+                                    + "(STORAGE_FULL); nothing was stored; free space in the data directory", number);
+                            yield new Input.StoreUnavailable(true);
+                        }
                         default -> new Input.StoreUnavailable();
                     });
                 }

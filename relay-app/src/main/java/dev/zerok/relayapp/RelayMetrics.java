@@ -27,6 +27,7 @@ final class RelayMetrics {
     final Counter errors = counter("zerok_relay_errors", "In-band Error messages sent and protocol violations");
     final Counter blobsWithheld = counter("zerok_relay_blobs_withheld", "Stored blobs skipped in pull pages: failed integrity check or larger than a frame");
     final Counter capacityRefusals = counter("zerok_relay_capacity_refusals", "Pushes refused because the relay's total storage cap is reached");
+    final Counter storageFullRefusals = counter("zerok_relay_storage_full_refusals", "Pushes refused because the filesystem under the relay store is full (nothing stored; free space in data.dir)");
     final Counter budgetWaits = counter("zerok_relay_inbound_budget_waits", "Times a connection stopped reading because the relay-wide inbound memory budget was spent");
     final Counter connectionsRefused = counter("zerok_relay_connections_refused", "Connections refused at accept: session caps or shutdown");
 

@@ -102,7 +102,7 @@ public final class MockTopology implements Topology {
             Capability.TAMPER_RELAY_STORE, Capability.RELAY_STORAGE_FILES, Capability.RELAY_LOGS,
             Capability.CAPTURE_FRAMES, Capability.DETERMINISTIC, Capability.CLOCK_SKEW, Capability.REORDER_DELIVERED,
             Capability.REPLAY_DELIVERED, Capability.DUPLICATE_IDENTITY, Capability.FAULTY_KEY_EXCHANGE,
-            Capability.CHANNEL_COUNTERS, Capability.RELAY_COUNTERS));
+            Capability.CHANNEL_COUNTERS, Capability.RELAY_COUNTERS, Capability.DISK_FULL));
 
     /** How often {@link #await} re-checks its condition, in virtual time. */
     static {
@@ -385,6 +385,12 @@ public final class MockTopology implements Topology {
         Map<String, String> settings = new TreeMap<>(relaySettings);
         settings.put("listen", listen.host() + ":" + listen.port());
         settings.put("data.dir", r.dataDir.toString());
+        if (!settings.containsKey("store")) {
+            // The sqlite store behind a disk-full switch (setRelayDiskFull); a pass-through while off.
+            settings.put("store", DiskFullRelayStoreProvider.NAME);
+            settings.put("store.path", r.dataDir.resolve("relay.db").toString());
+            r.diskFull = DiskFullRelayStoreProvider.diskFull(r.dataDir.resolve("relay.db"));
+        }
         try {
             Transport transport = network.transport(r.name, IDLE_TIMEOUT, CONNECT_TIMEOUT);
             RelayServer server = RelayServer.start(RelayConfig.of(settings), new RelayServer.Environment(clock,
@@ -436,9 +442,9 @@ public final class MockTopology implements Topology {
             d.deviceId = deviceId;
             SeededEntropy entropy = new SeededEntropy(master.childSeed());
             var clockOfDevice = d.clockOffset.isZero() ? clock : new OffsetClock(clock, d.clockOffset);
-            d.store = Providers.select(ClientStateStoreProvider.class, "sqlite").open(
+            d.store = new DiskFullClientStateStore(Providers.select(ClientStateStoreProvider.class, "sqlite").open(
                     ProviderConfig.of("path", d.dir.resolve("state.db").toString()),
-                    new ProviderContext(clockOfDevice, entropy));
+                    new ProviderContext(clockOfDevice, entropy)), d.diskFull);
             d.groupKeys = GroupKeys.derive(crypto, Secret.copyOf(d.group.secret));
             d.transport = new CapturingTransport(network.transport(d.name, IDLE_TIMEOUT, CONNECT_TIMEOUT), this::capture);
             SyncConfig config = SyncConfig.defaults(deviceId, List.copyOf(endpoints.keySet()));
@@ -516,6 +522,25 @@ public final class MockTopology implements Topology {
         SyncClient.ChannelTotals c = d.client.channelTotals().join();
         return new ChannelCounters(c.sessions(), c.sealed(), c.opened(), c.sendRekeys(), c.receiveRekeys(),
                 c.nonceMismatches(), d.crypto.seals(), d.crypto.keyNonceReuses());
+    }
+
+    /** Switches the relay store's disk-full state: writes fail with STORAGE_FULL (as SQLite's SQLITE_FULL) while on. */
+    @Override
+    public void setRelayDiskFull(Relay relay, boolean full) {
+        MockRelay r = (MockRelay) relay;
+        if (r.diskFull == null) {
+            throw new NotRunException("this mock's relays use the store the scenario configured, without a disk-full switch");
+        }
+        timeline.inject(full ? "relay-disk-full" : "relay-disk-freed", r.name);
+        r.diskFull.set(full);
+    }
+
+    /** Switches the device state store's disk-full state: writes fail with STORAGE_FULL while on. */
+    @Override
+    public void setDeviceDiskFull(Device device, boolean full) {
+        MockDevice d = (MockDevice) device;
+        timeline.inject(full ? "device-disk-full" : "device-disk-freed", d.name);
+        d.diskFull.set(full);
     }
 
     @Override
@@ -724,6 +749,7 @@ public final class MockTopology implements Topology {
             }
         }
         logs.close();
+        relays.forEach(r -> DiskFullRelayStoreProvider.forget(r.dataDir.resolve("relay.db")));
         deleteRecursively(workDir);
     }
 
@@ -780,6 +806,8 @@ public final class MockTopology implements Topology {
         /** Counts of the servers this relay ran before the current one. */
         long servedBefore;
         long pullsBefore;
+        /** On: the relay's store fails writes as on a full disk; null if a scenario chose its own store. */
+        java.util.concurrent.atomic.AtomicBoolean diskFull;
 
         MockRelay(String name, Path dataDir) {
             this.name = name;
@@ -828,6 +856,8 @@ public final class MockTopology implements Topology {
         GroupKeys groupKeys;
         Transport transport;
         boolean running;
+        /** On: the device's state store fails writes as on a full disk (kept across restarts). */
+        final java.util.concurrent.atomic.AtomicBoolean diskFull = new java.util.concurrent.atomic.AtomicBoolean();
 
         MockDevice(String name, MockGroup group, List<MockRelay> relays, Path dir, KeyPair identity,
                 Duration clockOffset, InstrumentedKeyExchange crypto) {

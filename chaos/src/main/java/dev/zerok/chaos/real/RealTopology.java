@@ -133,6 +133,29 @@ public final class RealTopology implements Topology, ResourceWitness {
             Capability.RELAY_LOGS, Capability.CAPTURE_FRAMES, Capability.CLOCK_SKEW,
             Capability.RELAY_RESOURCES, Capability.RELAY_COUNTERS));
 
+    /**
+     * The capabilities of a real topology with {@code settings}: {@link #CAPABILITIES}, with device
+     * processes also {@link Capability#DEVICE_PROCESSES} and {@link Capability#PAUSE_DEVICE}, with tmpfs mounts (and root) also {@link Capability#DISK_FULL}.
+     */
+    static Set<Capability> capabilities(RealTopologyFactory.Settings settings) {
+        EnumSet<Capability> c = EnumSet.copyOf(CAPABILITIES);
+        if (settings.deviceProcesses()) {
+            c.add(Capability.DEVICE_PROCESSES);
+            c.add(Capability.PAUSE_DEVICE);
+        }
+        if (settings.diskFull() && TmpfsMount.unavailableReason() == null) {
+            c.add(Capability.DISK_FULL);
+        }
+        return Collections.unmodifiableSet(c);
+    }
+
+    /** Size of each tmpfs under a relay's data directory or a device's home with {@code withDiskFull()}. */
+    public static final long DISK_FULL_MOUNT_BYTES = 16L << 20;
+    /** JVM options of a device process: C1 only, serial GC, a small heap (a device holds a few MiB). */
+    private static final List<String> AGENT_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-Xmx128m", "-Xss512k");
+    private static final Duration AGENT_START_TIMEOUT = Duration.ofSeconds(60);
+
     static final long POLL_MILLIS = 25;
     /** How long a relay process may take to print its endpoint and key. */
     private static final Duration RELAY_START_TIMEOUT = Duration.ofSeconds(60);
@@ -156,6 +179,8 @@ public final class RealTopology implements Topology, ResourceWitness {
     private final List<RealRelay> relays = new ArrayList<>();
     private final List<RealDevice> devices = new ArrayList<>();
     private final List<RealGroup> groups = new ArrayList<>();
+    /** Every tmpfs this topology mounted ({@code withDiskFull()}); unmounted by {@link #close()}. */
+    private final List<TmpfsMount> mounts = new ArrayList<>();
     private final Map<BlobId, String> blobLabels = new ConcurrentHashMap<>();
     private final List<byte[]> frames = new ArrayList<>();
     private long frameBytes;
@@ -203,7 +228,7 @@ public final class RealTopology implements Topology, ResourceWitness {
 
     @Override
     public Set<Capability> capabilities() {
-        return CAPABILITIES;
+        return capabilities(settings);
     }
 
     @Override
@@ -235,6 +260,9 @@ public final class RealTopology implements Topology, ResourceWitness {
         relays.add(r);
         try {
             Files.createDirectories(dir);
+            if (settings.diskFull()) {
+                r.mount = mountFor(r.dataDir);
+            }
             Map<String, String> config = new TreeMap<>(settings.relaySettings());
             config.put("listen", "127.0.0.1:" + r.port);
             config.put("http.listen", "127.0.0.1:0");
@@ -270,6 +298,9 @@ public final class RealTopology implements Topology, ResourceWitness {
         }
         RealDevice d = new RealDevice(name, (RealGroup) group, rs, workDir.resolve(name), identity, clockOffset);
         devices.add(d);
+        if (settings.diskFull()) {
+            d.mount = mountFor(d.home);
+        }
         for (RealRelay r : rs) {
             d.proxies.put(r, startProxy(d, r));
         }
@@ -471,18 +502,22 @@ public final class RealTopology implements Topology, ResourceWitness {
 
     /** Sends SIGSTOP or SIGCONT through kill(1): the JDK can only send TERM and KILL. */
     private static void signal(RealRelay r, String signal) {
+        signal(r.process.pid(), r.name, signal);
+    }
+
+    private static void signal(long pid, String name, String signal) {
         try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(r.process.pid()))
+            Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid))
                     .redirectErrorStream(true).start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new ChaosException("kill -" + signal + " " + r.name + " failed: "
+                throw new ChaosException("kill -" + signal + " " + name + " failed: "
                         + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
             }
         } catch (IOException e) {
             throw new ChaosException("cannot run kill -" + signal + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ChaosException("interrupted while signalling " + r.name, e);
+            throw new ChaosException("interrupted while signalling " + name, e);
         }
     }
 
@@ -603,8 +638,61 @@ public final class RealTopology implements Topology, ResourceWitness {
         }
         timeline.inject("crash-device", d.name);
         d.running = false;
+        d.paused = false;
+        if (d.agent != null) {
+            d.agent.kill(LANE_TIMEOUT);
+            timeline.observe("device-exit", d.name + " pid=" + d.agent.pid() + " code=" + d.agent.exitCode());
+            return;
+        }
         d.client.abort();
         stopDevice(d);
+    }
+
+    /** SIGSTOP of the device's process: its sockets stay open and silent (a laptop lid closed). */
+    @Override
+    public void pauseDevice(Device device) {
+        RealDevice d = requireProcess(device);
+        if (d.paused) {
+            throw new ChaosException(d.name + " is paused already");
+        }
+        timeline.inject("pause-device", d.name);
+        signal(d.agent.pid(), d.name, "STOP");
+        d.paused = true;
+    }
+
+    /** SIGCONT of a paused device's process. */
+    @Override
+    public void resumeDevice(Device device) {
+        RealDevice d = requireProcess(device);
+        if (!d.paused) {
+            throw new ChaosException(d.name + " is not paused");
+        }
+        timeline.inject("resume-device", d.name);
+        signal(d.agent.pid(), d.name, "CONT");
+        d.paused = false;
+    }
+
+    private RealDevice requireProcess(Device device) {
+        RealDevice d = (RealDevice) device;
+        if (!settings.deviceProcesses()) {
+            throw new NotRunException("the real topology pauses devices only as processes (Settings.withDeviceProcesses)");
+        }
+        if (!d.running) {
+            throw new ChaosException(d.name + " is not running");
+        }
+        return d;
+    }
+
+    /** The exit status of the device's last process (137: SIGKILL), -1 while it runs; empty in-process. */
+    public OptionalLong deviceExitCode(Device device) {
+        ProcessDevice agent = ((RealDevice) device).agent;
+        return agent == null ? OptionalLong.empty() : OptionalLong.of(agent.exitCode());
+    }
+
+    /** The OS process id of the device's current (or last) process; empty for in-process devices. */
+    public OptionalLong devicePid(Device device) {
+        ProcessDevice agent = ((RealDevice) device).agent;
+        return agent == null ? OptionalLong.empty() : OptionalLong.of(agent.pid());
     }
 
     /** Waits for the lane to run what was queued (the abort), then closes the device's resources. */
@@ -640,8 +728,12 @@ public final class RealTopology implements Topology, ResourceWitness {
     }
 
     private void startDevice(RealDevice d) {
+        if (settings.deviceProcesses()) {
+            startProcessDevice(d);
+            return;
+        }
         try {
-            Files.createDirectories(d.dir);
+            Files.createDirectories(d.home);
             Map<RelayId, Endpoint> endpoints = new LinkedHashMap<>();
             for (RealRelay r : d.relays) {
                 endpoints.put(r.id, new Endpoint("127.0.0.1", d.proxies.get(r).listenAddress().getPort()));
@@ -650,7 +742,7 @@ public final class RealTopology implements Topology, ResourceWitness {
             Clock clockOfDevice = d.clockOffset.isZero() ? clock : new OffsetClock(clock, d.clockOffset);
             ProviderContext context = new ProviderContext(clockOfDevice, entropy);
             d.store = Providers.select(ClientStateStoreProvider.class, "sqlite").open(
-                    ProviderConfig.of("path", d.dir.resolve("state.db").toString()), context);
+                    ProviderConfig.of("path", d.home.resolve("state.db").toString()), context);
             d.groupKeys = GroupKeys.derive(crypto, Secret.copyOf(d.group.secret));
             Map<String, String> transportSettings = new TreeMap<>(settings.deviceTransportSettings());
             d.transport = new CapturingTransport(Providers.select(TransportProvider.class, "quic").open(
@@ -690,6 +782,95 @@ public final class RealTopology implements Topology, ResourceWitness {
             throw e;
         } catch (Exception e) {
             throw new ChaosException("cannot start " + d.name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts {@code d} as a {@link DeviceAgentMain} process on its home (same identity, stores and
+     * received log as before a crash) and waits for its ready line.
+     */
+    private void startProcessDevice(RealDevice d) {
+        Path config = d.dir.resolve("agent.properties");
+        try {
+            Files.createDirectories(d.home);
+            StringBuilder text = new StringBuilder();
+            text.append("name=").append(d.name).append('\n');
+            text.append("home=").append(d.home).append('\n');
+            text.append("frames=").append(d.dir.resolve("frames.bin")).append('\n');
+            try (Secret key = StaticIdentity.encodePrivate(d.identity)) {
+                text.append("identity=").append(HexFormat.of().formatHex(key.expose())).append('\n');
+            }
+            text.append("group.secret=").append(HexFormat.of().formatHex(d.group.secret)).append('\n');
+            List<String> relayList = new ArrayList<>();
+            for (RealRelay r : d.relays) {
+                relayList.add(r.id.hex() + "@127.0.0.1:" + d.proxies.get(r).listenAddress().getPort());
+            }
+            text.append("relays=").append(String.join(",", relayList)).append('\n');
+            text.append("clock.offset.ms=").append(d.clockOffset.toMillis()).append('\n');
+            settings.deviceTransportSettings().forEach((k, v) -> text.append("transport.").append(k).append('=')
+                    .append(v).append('\n'));
+            // Key material: owner-only, inside the work directory the topology deletes.
+            Files.deleteIfExists(config);
+            Files.createFile(config, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(config, text.toString());
+        } catch (IOException e) {
+            throw new ChaosException("cannot write the configuration of " + d.name + ": " + e.getMessage(), e);
+        }
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(AGENT_JVM_OPTIONS);
+        command.add("-Dorg.jooq.no-logo=true");
+        command.add("-Dorg.jooq.no-tips=true");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(DeviceAgentMain.class.getName());
+        command.add(config.toString());
+        d.agent = ProcessDevice.start(d.name, command, d.dir.resolve("agent.log"), AGENT_START_TIMEOUT,
+                event -> onEvent(d, event), (blob, first) -> {
+                    d.deliveries.incrementAndGet();
+                    timeline.observe(first ? "deliver" : "redeliver", d.name + " " + label(blob));
+                });
+        d.running = true;
+        timeline.observe("device-up", d.name + " pid=" + d.agent.pid());
+    }
+
+    private TmpfsMount mountFor(Path dir) {
+        String why = TmpfsMount.unavailableReason();
+        if (why != null) {
+            throw new NotRunException(why);
+        }
+        TmpfsMount m = TmpfsMount.mount(dir, DISK_FULL_MOUNT_BYTES);
+        mounts.add(m);
+        return m;
+    }
+
+    /** Fills (or empties) the tmpfs under the relay's data directory with a ballast file. */
+    @Override
+    public void setRelayDiskFull(Relay relay, boolean full) {
+        RealRelay r = (RealRelay) relay;
+        fillOrFree(r.mount, r.name, "relay", full);
+    }
+
+    /** Fills (or empties) the tmpfs under the device's home (its state store and received log). */
+    @Override
+    public void setDeviceDiskFull(Device device, boolean full) {
+        RealDevice d = (RealDevice) device;
+        fillOrFree(d.mount, d.name, "device", full);
+    }
+
+    private void fillOrFree(TmpfsMount mount, String name, String kind, boolean full) {
+        if (mount == null) {
+            throw new NotRunException("the real topology fills disks only with Settings.withDiskFull() as root: "
+                    + java.util.Objects.requireNonNullElse(TmpfsMount.unavailableReason(), "not enabled"));
+        }
+        if (full) {
+            long ballast = mount.fill();
+            timeline.inject(kind + "-disk-full", name + " ballast=" + ballast + "B");
+        } else {
+            mount.free();
+            timeline.inject(kind + "-disk-freed", name);
         }
     }
 
@@ -989,7 +1170,34 @@ public final class RealTopology implements Topology, ResourceWitness {
 
     @Override
     public synchronized List<byte[]> capturedFrames() {
-        return List.copyOf(frames);
+        List<byte[]> all = new ArrayList<>(frames);
+        if (settings.deviceProcesses()) {
+            for (RealDevice d : devices) {
+                all.addAll(readFrames(d.dir.resolve("frames.bin")));
+            }
+        }
+        return all;
+    }
+
+    /** The messages a device process appended to its frame file (a torn last record is skipped). */
+    private static List<byte[]> readFrames(Path file) {
+        List<byte[]> out = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(
+                Files.newInputStream(file)))) {
+            while (true) {
+                int length = in.readInt();
+                byte[] frame = new byte[length];
+                in.readFully(frame);
+                out.add(frame);
+            }
+        } catch (java.io.EOFException end) {
+            return out;
+        } catch (IOException e) {
+            throw new ChaosException("cannot read the captured frames in " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private synchronized void capture(byte[] frame) {
@@ -1211,10 +1419,12 @@ public final class RealTopology implements Topology, ResourceWitness {
     // ------------------------------------------------------------------ close
 
     /**
-     * Aborts every device, closes every proxy, kills every relay process, audits the relay logs
-     * (unless {@link #verifyRelayLogs()} ran already), deletes the work directory.
+     * Aborts every device (SIGKILL of device processes), closes every proxy, kills every relay
+     * process, audits the relay logs (unless {@link #verifyRelayLogs()} ran already), unmounts every
+     * tmpfs and deletes the work directory. Each step runs even if an earlier one failed.
      *
      * @throws AssertionError after the clean-up, if the relay log audit fails
+     * @throws ChaosException after the clean-up, if a device process or a mount outlived it
      */
     @Override
     public void close() {
@@ -1222,32 +1432,58 @@ public final class RealTopology implements Topology, ResourceWitness {
             return;
         }
         closed = true;
-        for (RealDevice d : devices) {
-            if (d.running) {
-                d.running = false;
-                d.client.abort();
-                stopDevice(d);
+        List<String> leaks = new ArrayList<>();
+        try {
+            for (RealDevice d : devices) {
+                try {
+                    if (d.agent != null) {
+                        d.running = false;
+                        d.agent.kill(LANE_TIMEOUT);
+                    } else if (d.running) {
+                        d.running = false;
+                        d.client.abort();
+                        stopDevice(d);
+                    }
+                } catch (RuntimeException e) {
+                    leaks.add(d.name + ": " + e.getMessage());
+                } finally {
+                    d.proxies.values().forEach(UdpFaultProxy::close);
+                }
+                if (d.agent != null && ProcessHandle.of(d.agent.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+                    leaks.add(d.name + "'s process " + d.agent.pid() + " is still alive");
+                }
             }
-            d.proxies.values().forEach(UdpFaultProxy::close);
-        }
-        for (RealRelay r : relays) {
-            if (r.process != null && r.process.isAlive()) {
-                r.process.destroyForcibly();
-                awaitExit(r, RELAY_STOP_TIMEOUT);
+            for (RealRelay r : relays) {
+                if (r.process != null && r.process.isAlive()) {
+                    r.process.destroyForcibly();
+                    awaitExit(r, RELAY_STOP_TIMEOUT);
+                }
+                r.running = false;
             }
-            r.running = false;
-        }
-        AssertionError audit = null;
-        if (!logsVerified) {
+        } finally {
+            AssertionError audit = null;
             try {
-                verifyRelayLogs();
+                if (!logsVerified) {
+                    verifyRelayLogs();
+                }
             } catch (AssertionError e) {
                 audit = e;
+            } finally {
+                for (TmpfsMount m : mounts) {
+                    try {
+                        m.close();
+                    } catch (RuntimeException e) {
+                        leaks.add(e.getMessage());
+                    }
+                }
+                deleteRecursively(workDir);
             }
-        }
-        deleteRecursively(workDir);
-        if (audit != null) {
-            throw audit;
+            if (audit != null) {
+                throw audit;
+            }
+            if (!leaks.isEmpty()) {
+                throw new ChaosException("the real topology leaked: " + String.join("; ", leaks));
+            }
         }
     }
 
@@ -1299,6 +1535,8 @@ public final class RealTopology implements Topology, ResourceWitness {
         int starts;
         volatile boolean running;
         boolean paused;
+        /** The tmpfs under {@link #dataDir} with {@code withDiskFull()}; else null. */
+        TmpfsMount mount;
 
         RealRelay(String name, Path dataDir, Path configFile, Path logFile, int port) {
             this.name = name;
@@ -1347,6 +1585,14 @@ public final class RealTopology implements Topology, ResourceWitness {
         GroupKeys groupKeys;
         Transport transport;
         volatile boolean running;
+        /** Where the device's stores live (a tmpfs with {@code withDiskFull()}). */
+        final Path home;
+        TmpfsMount mount;
+        /** The current process with {@code withDeviceProcesses()}; else null. */
+        volatile ProcessDevice agent;
+        boolean paused;
+        /** How far {@code home/received.log} has been read into {@link #received}; guarded by {@code this}. */
+        long receivedOffset;
 
         RealDevice(String name, RealGroup group, List<RealRelay> relays, Path dir, KeyPair identity,
                 Duration clockOffset) {
@@ -1354,6 +1600,7 @@ public final class RealTopology implements Topology, ResourceWitness {
             this.group = group;
             this.relays = relays;
             this.dir = dir;
+            this.home = dir.resolve("home");
             this.identity = identity;
             this.clockOffset = clockOffset;
         }
@@ -1382,6 +1629,10 @@ public final class RealTopology implements Topology, ResourceWitness {
         public BlobId push(byte[] data) {
             requireRunning();
             BlobId id;
+            if (agent != null) {
+                id = agent.push(data, LANE_TIMEOUT);
+                return recordPush(id, data);
+            }
             try {
                 id = client.push(SyncPayload.Kind.DATA, data).get(LANE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
@@ -1392,6 +1643,11 @@ public final class RealTopology implements Topology, ResourceWitness {
                 Thread.currentThread().interrupt();
                 throw new ChaosException("interrupted", e);
             }
+            return recordPush(id, data);
+        }
+
+        /** The application's record of a push, made once the device reported it durable. */
+        private BlobId recordPush(BlobId id, byte[] data) {
             String label;
             synchronized (this) {
                 pushed.put(id, data.clone());
@@ -1416,11 +1672,19 @@ public final class RealTopology implements Topology, ResourceWitness {
         public void syncNow() {
             requireRunning();
             timeline.inject("sync-now", name);
+            if (agent != null) {
+                agent.syncNow(LANE_TIMEOUT);
+                return;
+            }
             client.syncNow();
         }
 
         @Override
         public SyncStatus status() {
+            ProcessDevice p = agent;
+            if (p != null) {
+                return running ? p.status() : SyncStatus.OFFLINE;
+            }
             SyncClient c = client;
             return running && c != null ? c.status() : SyncStatus.OFFLINE;
         }
@@ -1428,12 +1692,18 @@ public final class RealTopology implements Topology, ResourceWitness {
         @Override
         public VersionVector versionVector() {
             requireRunning();
+            if (agent != null) {
+                return agent.versionVector();
+            }
             return client.versionVector();
         }
 
         @Override
         public Cursor pullCursor(Relay relay) {
             requireRunning();
+            if (agent != null) {
+                return agent.pullCursor(((RealRelay) relay).id, LANE_TIMEOUT);
+            }
             try {
                 return client.pullCursor(((RealRelay) relay).id).get(LANE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
@@ -1451,11 +1721,26 @@ public final class RealTopology implements Topology, ResourceWitness {
 
         @Override
         public synchronized Map<BlobId, byte[]> received() {
+            refreshReceived();
             return Collections.unmodifiableMap(new LinkedHashMap<>(received));
         }
 
         synchronized boolean hasReceived(BlobId blob) {
+            refreshReceived();
             return received.containsKey(blob);
+        }
+
+        /** Reads what a device process appended to its received log since the last call (no-op in-process). */
+        private void refreshReceived() {
+            if (!settings.deviceProcesses()) {
+                return;
+            }
+            try {
+                receivedOffset = ReceivedLog.read(home.resolve("received.log"), receivedOffset,
+                        (blob, data) -> received.putIfAbsent(blob, data));
+            } catch (IOException e) {
+                throw new ChaosException(name + ": cannot read its received log: " + e.getMessage(), e);
+            }
         }
 
         @Override

@@ -170,20 +170,107 @@ public final class BlobScenarios {
 
     // ------------------------------------------------------------------ C-STOR
 
-    /** Disk full needs a size-limited filesystem under a store, which no topology here offers. */
-    private static NotRunException noDiskFullOperation() {
-        return new NotRunException("no Topology operation fills a store's filesystem (needs DISK_FULL)");
-    }
-
+    /**
+     * C-STOR-01: the relay's filesystem fills up (a tmpfs filled with ballast on real, the store's
+     * disk-full switch on mock) while A pushes blobs of 64-256 KiB: A hears a clear error (the
+     * relay's UNAVAILABLE, reported as a warning naming it), the relay logs that its storage is full,
+     * A keeps retrying; nothing is stored
+     * while the disk is full (row count, integrity_check, no row without its full payload); once
+     * space is freed every blob arrives at B exactly once, byte for byte.
+     */
     public static final Scenario C_STOR_01 = new Scenario("C-STOR-01", "Relay disk full during blob write",
-            Category.CONTENT, needs(Capability.DISK_FULL), t -> {
-                throw noDiskFullOperation();
+            Category.CONTENT, needs(Capability.DISK_FULL, Capability.RELAY_STORAGE_FILES, Capability.RELAY_LOGS), t -> {
+                SplittableRandom random = Steps.random(t);
+                List<Device> d = Steps.devicesOnOneRelay(t, 2);
+                Device a = d.get(0);
+                Device b = d.get(1);
+                Relay relay = t.relays().get(0);
+                a.push(payload(random, 256));
+                converge(t, SETTLE);
+                t.setRelayDiskFull(relay, true);
+                long errorsBefore = relayUnavailableWarnings(a);
+                int count = 1 + random.nextInt(4);
+                List<BlobId> ids = new java.util.ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    ids.add(a.push(payload(random, 64 * 1024 + random.nextInt(192 * 1024))));
+                }
+                check(t.await(() -> relayUnavailableWarnings(a) > errorsBefore, SETTLE),
+                        "A heard no error from the relay whose disk is full");
+                check(t.await(() -> relayUnavailableWarnings(a) > errorsBefore + 1, SETTLE),
+                        "A did not retry the push after the relay's error");
+                check(t.relayLogLines(relay).stream().anyMatch(l -> l.contains("filesystem is full (STORAGE_FULL)")),
+                        "the relay refused pushes on a full disk without logging why (the operator must free space)");
+                Set<BlobId> acked = new HashSet<>();
+                a.events().stream().filter(e -> e instanceof SyncEvent.Acknowledged).forEach(e ->
+                        acked.add(((SyncEvent.Acknowledged) e).blob()));
+                check(ids.stream().noneMatch(acked::contains), "the relay acknowledged a push while its disk was full");
+                check(ids.stream().noneMatch(b.received()::containsKey), "B received a blob the full relay cannot have stored");
+                StoreChecks.relayStoreIntact(t, relay, 1);
+                t.setRelayDiskFull(relay, false);
+                converge(t, SETTLE);
+                Steps.allInvariants(t);
+                for (BlobId id : ids) {
+                    ChaosAssertions.assertBlobPresent(b, id, a.pushed().get(id));
+                }
+                check(b.deliveries() == b.received().size(), "B was handed a blob twice: " + b.deliveries()
+                        + " deliveries of " + b.received().size() + " blobs");
+                StoreChecks.relayStoreIntact(t, relay, 1 + count);
             });
 
+    /**
+     * C-STOR-02: B's filesystem fills up while A pushes blobs B must pull: B reports the failure
+     * (status FAILED naming STORAGE_FULL, its state store, or the application's inbox where its
+     * storage shares the disk) and commits nothing (its pull cursor stays); the relay
+     * is unaffected (C, a third device, receives every blob meanwhile); once space is freed B
+     * retries and ends SYNCED with every blob, byte for byte.
+     */
     public static final Scenario C_STOR_02 = new Scenario("C-STOR-02", "Client disk full during blob pull",
             Category.CONTENT, needs(Capability.DISK_FULL), t -> {
-                throw noDiskFullOperation();
+                SplittableRandom random = Steps.random(t);
+                List<Device> d = Steps.devicesOnOneRelay(t, 3);
+                Device a = d.get(0);
+                Device b = d.get(1);
+                Device c = d.get(2);
+                Relay relay = t.relays().get(0);
+                a.push(payload(random, 256));
+                converge(t, SETTLE);
+                dev.zerok.ports.id.Cursor cursorBefore = b.pullCursor(relay);
+                long failedBefore = b.events().stream().filter(e -> e instanceof SyncEvent.StatusChanged s
+                        && s.status().kind() == dev.zerok.kernel.sync.SyncStatus.Kind.FAILED).count();
+                t.setDeviceDiskFull(b, true);
+                int count = 1 + random.nextInt(4);
+                List<BlobId> ids = new java.util.ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    ids.add(a.push(payload(random, 16 * 1024 + random.nextInt(112 * 1024))));
+                }
+                check(t.await(() -> ids.stream().allMatch(c.received()::containsKey), SETTLE),
+                        "C stopped receiving while B's disk was full: the relay was affected");
+                check(t.await(() -> b.events().stream().filter(e -> e instanceof SyncEvent.StatusChanged s
+                        && s.status().kind() == dev.zerok.kernel.sync.SyncStatus.Kind.FAILED
+                        && (s.status().reason().contains("STORAGE_FULL") || s.status().reason().contains("inbox")
+                                || s.status().reason().contains("state store")))
+                        .count() > failedBefore, Duration.ofMinutes(2)),
+                        "B did not report that it could not store what it pulled (no FAILED status naming STORAGE_FULL, "
+                        + "its inbox or its state store); "
+                        + "B's statuses since: " + b.events().stream().filter(e -> e instanceof SyncEvent.StatusChanged)
+                                .skip(Math.max(0, b.events().stream().filter(e -> e instanceof SyncEvent.StatusChanged)
+                                        .count() - 6)).toList());
+                check(b.pullCursor(relay).equals(cursorBefore), "B's pull cursor moved while nothing could be stored");
+                t.setDeviceDiskFull(b, false);
+                b.syncNow();
+                converge(t, SETTLE);
+                Steps.allInvariants(t);
+                for (BlobId id : ids) {
+                    ChaosAssertions.assertBlobPresent(b, id, a.pushed().get(id));
+                }
+                check(b.status().kind() == dev.zerok.kernel.sync.SyncStatus.Kind.SYNCED, "B is " + b.status());
             });
+
+    /** Warnings A recorded that name the relay's UNAVAILABLE answer. */
+    private static long relayUnavailableWarnings(Device a) {
+        return a.events().stream().filter(e -> e instanceof SyncEvent.RelayWarning w
+                && w.warning().contains("unavailable")).count();
+    }
 
     public static final Scenario C_STOR_03 = new Scenario("C-STOR-03", "Corrupt blob on relay disk (bit rot)",
             Category.CONTENT, needs(Capability.PARTITION, Capability.TAMPER_RELAY_STORE), t -> {

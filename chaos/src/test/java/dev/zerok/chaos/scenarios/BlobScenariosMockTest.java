@@ -40,13 +40,13 @@ class BlobScenariosMockTest {
         OnMock.run(BlobScenarios.S_BLOB_04);
     }
 
-    /** NOT RUN on mock: no DISK_FULL capability. */
+    /** The relay store's disk-full switch (writes fail as SQLite does with SQLITE_FULL). */
     @Test
     void C_STOR_01_relayDiskFullDuringWrite() {
         OnMock.run(BlobScenarios.C_STOR_01);
     }
 
-    /** NOT RUN on mock: no DISK_FULL capability. */
+    /** The device state store's disk-full switch. */
     @Test
     void C_STOR_02_clientDiskFullDuringPull() {
         OnMock.run(BlobScenarios.C_STOR_02);

@@ -114,8 +114,17 @@ public final class RelaySession {
             }
         }
 
-        /** A store operation failed for a reason the device can retry later. */
-        record StoreUnavailable() implements Input {}
+        /**
+         * A store operation failed for a reason the device can retry later and that left nothing
+         * behind. {@code full}: the filesystem under the store is full, so the answer says so and
+         * asks for a longer wait ({@link RelaySession#STORAGE_FULL_RETRY_AFTER_MILLIS}).
+         */
+        record StoreUnavailable(boolean full) implements Input {
+            /** A store failure other than a full filesystem (busy, I/O error). */
+            public StoreUnavailable() {
+                this(false);
+            }
+        }
 
         /** Another session of this group appended up to {@code head}. */
         record GroupAdvanced(Cursor head) implements Input {}
@@ -208,6 +217,13 @@ public final class RelaySession {
         /** Close the channel (after the queued sends). */
         record Close() implements Action {}
     }
+
+    /**
+     * The retry-after, in milliseconds, of the UNAVAILABLE answer to a push the relay could not store
+     * because its filesystem is full: space comes back when an operator frees it, not within a
+     * second, so devices should not reconnect and handshake every second meanwhile.
+     */
+    public static final long STORAGE_FULL_RETRY_AFTER_MILLIS = 10_000;
 
     private final RelayLimits limits;
     private final MembershipVerifier verifier;
@@ -359,12 +375,14 @@ public final class RelaySession {
             case Input.StoreUnavailable u -> {
                 inFlight = false;
                 pullInFlight = null;
+                String detail = u.full() ? "relay storage is full; nothing was stored; retry later"
+                        : "relay storage is unavailable; retry later";
                 if (state == State.AUTHENTICATED) {
-                    refuse(ErrorCode.UNAVAILABLE, "relay storage is unavailable; retry later");
+                    refuse(ErrorCode.UNAVAILABLE, detail);
                     return;
                 }
-                actions.add(new Action.Send(new Message.Error(ErrorCode.UNAVAILABLE,
-                        "relay storage is unavailable; retry later", 1000)));
+                actions.add(new Action.Send(new Message.Error(ErrorCode.UNAVAILABLE, detail,
+                        u.full() ? STORAGE_FULL_RETRY_AFTER_MILLIS : 1000)));
                 pump(now);
             }
             case Input.GroupAdvanced g -> {

@@ -905,7 +905,12 @@ public final class SyncEngine {
         for (DeliveredBlob d : work.deliveries) {
             try {
                 inbox.deliver(d);
-            } catch (SyncException | RuntimeException e) {
+            } catch (SyncException e) {
+                // The application's own reason (e.g. its disk is full) is what the user must act on;
+                // it is the application's text, never relay input.
+                throw new SyncException(SyncException.Code.INBOX_FAILED, "the application's inbox refused a blob ("
+                        + e.getMessage() + ")", e);
+            } catch (RuntimeException e) {
                 throw new SyncException(SyncException.Code.INBOX_FAILED, "the application's inbox refused a blob", e);
             }
         }

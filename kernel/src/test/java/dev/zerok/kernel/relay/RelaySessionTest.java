@@ -365,6 +365,36 @@ class RelaySessionTest {
     }
 
     @Test
+    void storeFullDuringAppend_unavailableSayingFullWithLongRetryAfter_sessionStaysOpen() {
+        RelaySession s = active();
+        s.handle(new Input.Received(new Message.Push(blob(1), 60, new byte[] {7})), T0);
+        s.drainActions();
+
+        s.handle(new Input.StoreUnavailable(true), T0);
+
+        assertThat(sent(s.drainActions().get(0))).isInstanceOfSatisfying(Message.Error.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+            assertThat(e.detail()).isEqualTo("relay storage is full; nothing was stored; retry later");
+            assertThat(e.retryAfterMillis()).isEqualTo(RelaySession.STORAGE_FULL_RETRY_AFTER_MILLIS);
+        });
+        assertThat(s.state()).isEqualTo(State.ACTIVE);
+    }
+
+    @Test
+    void storeUnavailableDuringAppend_unavailableWithOneSecondRetryAfter() {
+        RelaySession s = active();
+        s.handle(new Input.Received(new Message.Push(blob(1), 60, new byte[] {7})), T0);
+        s.drainActions();
+
+        s.handle(new Input.StoreUnavailable(), T0);
+
+        assertThat(sent(s.drainActions().get(0))).isInstanceOfSatisfying(Message.Error.class, e -> {
+            assertThat(e.detail()).isEqualTo("relay storage is unavailable; retry later");
+            assertThat(e.retryAfterMillis()).isEqualTo(1000);
+        });
+    }
+
+    @Test
     void quotaRefusalWithFigures_messageCarriesUsedOfQuotaBytes() {
         RelaySession s = active();
         s.handle(new Input.Received(new Message.Push(blob(1), 60, new byte[] {7})), T0);

@@ -398,6 +398,8 @@ class SyncScenariosTest {
         assertThat(b.delivered).isEmpty();
         assertThat(b.store.pullCursor(r.id)).isEqualTo(Cursor.ZERO);
         assertThat(kind(b)).isEqualTo(SyncStatus.Kind.FAILED);
+        // The application's reason reaches the status: the user learns the disk is full.
+        assertThat(b.engine.status().reason()).contains("inbox refused a blob", "INBOX_FAILED: disk full");
         assertThat(world.runUntil(() -> !b.delivered.isEmpty(), Duration.ofSeconds(30))).isTrue();
         assertThat(b.deliveredTexts()).containsExactly("payload");
         assertThat(b.store.pullCursor(r.id)).isEqualTo(new Cursor(1));

@@ -13,7 +13,12 @@ public final class ClientStateException extends Exception {
         /** The store was closed. */
         CLOSED(3),
         /** The state file belongs to a newer build or is not a zerok state store. */
-        INCOMPATIBLE(4);
+        INCOMPATIBLE(4),
+        /**
+         * The filesystem under the store is full (SQLite's {@code SQLITE_FULL}, the OS's ENOSPC);
+         * the transaction had no effect. Retry after space is freed.
+         */
+        STORAGE_FULL(5);
 
         private final int value;
 

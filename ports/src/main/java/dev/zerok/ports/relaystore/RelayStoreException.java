@@ -8,7 +8,7 @@ public final class RelayStoreException extends Exception {
     public enum Code {
         /** The group's quota would be exceeded; nothing was stored. */
         QUOTA_EXCEEDED(1),
-        /** The database is busy, full or failing; the operation had no effect. Retry later. */
+        /** The database is busy or failing; the operation had no effect. Retry later. */
         UNAVAILABLE(2),
         /** The store was closed. */
         CLOSED(3),
@@ -19,7 +19,13 @@ public final class RelayStoreException extends Exception {
          * nothing was stored. Unlike {@link #QUOTA_EXCEEDED} this is not the group's doing: retry
          * later, when expired blobs have been purged, or use another relay.
          */
-        CAPACITY_EXCEEDED(5);
+        CAPACITY_EXCEEDED(5),
+        /**
+         * The filesystem under the store is full (SQLite's {@code SQLITE_FULL}, the OS's ENOSPC);
+         * nothing was stored, no partial row is left. Reads still work. Retry after the operator has
+         * freed space; the relay tells devices so and logs it.
+         */
+        STORAGE_FULL(6);
 
         private final int value;
 

@@ -373,6 +373,11 @@ final class SqliteClientStateStore implements ClientStateStore {
             }
             return SqliteFile.transaction(connection, Sql.BEGIN_IMMEDIATE, () -> work.run(dsl));
         } catch (SQLException | DataAccessException e) {
+            if (SqliteFailure.storageFull(e)) {
+                throw new ClientStateException(Code.STORAGE_FULL, "client state " + operation + " failed (SQLITE_FULL): "
+                        + "the disk under the state file is full; it had no effect; free space and sync again",
+                        SqliteFailure.causeToAttach(e));
+            }
             throw new ClientStateException(Code.IO, "client state " + operation + " failed ("
                     + SqliteFailure.codeName(e) + "); it had no effect", SqliteFailure.causeToAttach(e));
         } finally {

@@ -16,6 +16,8 @@ final class SqliteFailure {
     /** SQLite primary result codes (sqlite3.h) that mean "this file is not ours / unreadable". */
     private static final int SQLITE_CORRUPT = 11;
     private static final int SQLITE_NOTADB = 26;
+    /** SQLite primary result code for "insertion failed because the database (its disk) is full". */
+    private static final int SQLITE_FULL = 13;
 
     /** The first {@link SQLException} in {@code failure}'s cause chain, if any. */
     static Optional<SQLException> sqlCause(Throwable failure) {
@@ -41,6 +43,18 @@ final class SqliteFailure {
                 .filter(SQLiteException.class::isInstance)
                 .map(e -> ((SQLiteException) e).getResultCode().code & 0xff)
                 .map(primary -> primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
+                .orElse(false);
+    }
+
+    /**
+     * True if the filesystem under the database is full ({@code SQLITE_FULL}, also what SQLite
+     * reports for ENOSPC on a write): the failed transaction left nothing behind.
+     */
+    static boolean storageFull(Throwable failure) {
+        return sqlCause(failure)
+                .filter(SQLiteException.class::isInstance)
+                .map(e -> ((SQLiteException) e).getResultCode().code & 0xff)
+                .map(primary -> primary == SQLITE_FULL)
                 .orElse(false);
     }
 

@@ -655,6 +655,11 @@ final class SqliteRelayStore implements RelayStore {
         if (closed) {
             return new RelayStoreException(Code.CLOSED, "the relay store was closed during " + operation);
         }
+        if (SqliteFailure.storageFull(e)) {
+            return new RelayStoreException(Code.STORAGE_FULL, "relay store " + operation + " failed (SQLITE_FULL): "
+                    + "the filesystem under the database is full; nothing was stored; free space in the data "
+                    + "directory", SqliteFailure.causeToAttach(e));
+        }
         // Even SQLITE_CORRUPT maps to UNAVAILABLE here: the file opened as ours, and the failed
         // transaction left nothing behind; INCOMPATIBLE is reserved for open.
         return new RelayStoreException(Code.UNAVAILABLE, "relay store " + operation + " failed ("
