@@ -19,29 +19,38 @@ final class RealFactories {
 
     static final RealTopologyFactory IN_PROCESS_DEVICES = new RealTopologyFactory(SETTINGS);
 
-    /** Capabilities only a topology with device OS processes has. */
+    /**
+     * Capabilities that put a scenario on device OS processes: pausing a device, and crashing one
+     * (seed 000: "kill client-a", so SIGKILL of a process, not an in-process abort).
+     */
     private static final Set<Capability> NEEDS_DEVICE_PROCESSES = Set.of(Capability.DEVICE_PROCESSES,
-            Capability.PAUSE_DEVICE);
+            Capability.PAUSE_DEVICE, Capability.CRASH_DEVICE);
+
+    private static final RealTopologyFactory DEVICE_PROCESSES =
+            new RealTopologyFactory(SETTINGS.withDeviceProcesses());
+    private static final RealTopologyFactory DISK_FULL = new RealTopologyFactory(SETTINGS.withDiskFull());
 
     private RealFactories() {}
 
-    /**
-     * THE single place that switches device processes on. Until
-     * {@code RealTopologyFactory.Settings#withDeviceProcesses()} is merged (another issue-11 branch),
-     * this returns the in-process factory, which lacks {@link Capability#DEVICE_PROCESSES} and
-     * {@link Capability#PAUSE_DEVICE}, so those scenarios are reported NOT RUN naming them. At merge:
-     * {@code return new RealTopologyFactory(SETTINGS.withDeviceProcesses());}
-     */
+    /** Devices as OS processes: crash = SIGKILL, pause = SIGSTOP. */
     static TopologyFactory deviceProcesses() {
-        return IN_PROCESS_DEVICES;
+        return DEVICE_PROCESSES;
     }
 
-    /** The variant's own factory (adversarial relay configurations), else by what the scenario requires. */
+    /**
+     * The variant's own factory (adversarial relay configurations), else by what the scenario
+     * requires: size-limited tmpfs stores for disk-full scenarios, device processes for crash and
+     * pause, in-process devices otherwise.
+     */
     static TopologyFactory forVariant(Catalogue.Variant variant) {
         if (variant.factory().isPresent()) {
             return variant.factory().get();
         }
-        boolean processes = variant.scenario().requires().stream().anyMatch(NEEDS_DEVICE_PROCESSES::contains);
-        return processes ? deviceProcesses() : IN_PROCESS_DEVICES;
+        Set<Capability> requires = variant.scenario().requires();
+        if (requires.contains(Capability.DISK_FULL)) {
+            return DISK_FULL;
+        }
+        boolean processes = requires.stream().anyMatch(NEEDS_DEVICE_PROCESSES::contains);
+        return processes ? DEVICE_PROCESSES : IN_PROCESS_DEVICES;
     }
 }
