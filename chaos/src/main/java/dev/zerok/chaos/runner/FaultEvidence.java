@@ -24,9 +24,10 @@ import java.util.Set;
  * Stateless.
  */
 public final class FaultEvidence {
-    /** Inject entries that are faults acting on a process or a store. */
+    /** Inject entries that are faults acting on a process or a store, or a second connection under one identity. */
     static final Set<String> PROCESS_FAULTS = Set.of("kill-relay", "stop-relay", "pause-relay", "crash-device",
-            "pause-device", "relay-disk-full", "device-disk-full", "set-relay-disk-full", "set-device-disk-full");
+            "pause-device", "relay-disk-full", "device-disk-full", "set-relay-disk-full", "set-device-disk-full",
+            "duplicate-identity");
 
     private FaultEvidence() {}
 

@@ -378,7 +378,7 @@ public final class NetworkScenarios {
                 // Coarse leak bound: 1000 blobs of at most 256 bytes; the harness keeps frames and timeline too.
                 check(heapAfter - heapBefore < 64L << 20, "the heap grew by " + (heapAfter - heapBefore) / (1 << 20)
                         + " MiB over " + blobs + " small blobs");
-            });
+            }).withInjection(Scenario.Injection.NONE); // its stress is its own load
 
     /** E-ENC-05 relay (and, on the mock, device) settings: re-key every 8 transport messages per direction. */
     public static final java.util.Map<String, String> E_ENC_05_RELAY_SETTINGS = java.util.Map.of(
@@ -417,7 +417,7 @@ public final class NetworkScenarios {
                 Steps.check(Steps.count(d.get(0), SyncEvent.RelayWarning.class) == 0
                         && Steps.count(d.get(1), SyncEvent.RelayWarning.class) == 0,
                         "a session failed across a re-key: " + d.get(0).events() + " " + d.get(1).events());
-            });
+            }).withInjection(Scenario.Injection.NONE); // re-keying is the product feature under test, not a fault
 
     // ------------------------------------------------------------------ post-quantum
 

@@ -109,6 +109,11 @@ public final class Steps {
         }
     }
 
+    /** How many faults the topology observed acting so far ({@code observe fault} timeline entries). */
+    public static long faultEvents(Topology t) {
+        return t.timeline().entries().stream().filter(e -> e.type().equals("observe") && e.what().equals("fault")).count();
+    }
+
     /** How many times {@code d} reported an event of {@code type}. */
     public static long count(Device d, Class<? extends SyncEvent> type) {
         return d.events().stream().filter(type::isInstance).count();
