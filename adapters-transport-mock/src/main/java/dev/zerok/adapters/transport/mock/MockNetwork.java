@@ -28,8 +28,10 @@ import java.util.function.Consumer;
  *
  * <p><b>Fault model.</b> See {@link LinkFaults} for each fault and how it surfaces: network faults
  * (loss, delay, jitter, duplication, reordering, bandwidth) are repaired by the mock's model of
- * QUIC's retransmission and in-order reassembly and show up only as latency; a partition holds
- * traffic and becomes a {@code TIMEOUT} closure when nothing arrives for the idle timeout; the byte
+ * QUIC's retransmission (probe timeout doubling per consecutive loss) and in-order reassembly and
+ * show up as latency, until a message stays unacknowledged for the idle timeout: then the
+ * connection closes with {@code TIMEOUT}, as does one on which nothing arrives for the idle
+ * timeout (so a partition, total loss, breaks connections); the byte
  * limit cuts the connection ({@code RESET}); corruption and truncation deliver tampered messages, for
  * the layers above to detect.
  *
@@ -134,20 +136,39 @@ public final class MockNetwork {
 
     /**
      * Installs the faults of the direction {@code fromHost -> toHost}, replacing the previous ones.
-     * Lifting a partition releases the held messages.
+     * Lifting a partition lets the next retransmission of each lost message through (see
+     * {@link LinkFaults}: retransmissions follow a doubling probe timeout).
      */
     public void setFaults(String fromHost, String toHost, LinkFaults faults) {
         if (faults == null) {
             throw new IllegalArgumentException("faults must not be null; use LinkFaults.NONE");
         }
-        List<Runnable> released;
         synchronized (lock) {
-            Link link = link(fromHost, toHost);
-            link.faults = faults;
-            released = faults.partitioned() ? List.of() : link.releaseHeld();
+            link(fromHost, toHost).faults = faults;
         }
-        for (Runnable r : released) {
-            r.run();
+    }
+
+    /**
+     * How many channels accepted by a server on {@code host} are open right now (the server side
+     * of each live connection: what a relay on that host still holds).
+     */
+    public int openAcceptedChannels(String host) {
+        synchronized (lock) {
+            java.util.Set<MockTransport> transports = new java.util.LinkedHashSet<>();
+            for (MockServer s : servers.values()) {
+                if (s.transport().host.equals(host)) {
+                    transports.add(s.transport());
+                }
+            }
+            int n = 0;
+            for (MockTransport t : transports) {
+                for (MockConnection.End e : t.ends) {
+                    if (e.isServerSide() && e.openLocked()) {
+                        n++;
+                    }
+                }
+            }
+            return n;
         }
     }
 
@@ -253,11 +274,10 @@ public final class MockNetwork {
         return bound <= 1 ? 0 : entropy.nextLong(bound);
     }
 
-    /** One direction of a link: its faults, counters, bandwidth queue and held arrivals. */
+    /** One direction of a link: its faults, counters and bandwidth queue. */
     static final class Link {
         LinkFaults faults = LinkFaults.NONE;
         Instant busyUntil = Instant.MIN;
-        final List<Runnable> held = new ArrayList<>();
         long messagesSent;
         long bytesSent;
         long attempts;
@@ -272,12 +292,6 @@ public final class MockNetwork {
         LinkStats stats() {
             return new LinkStats(messagesSent, bytesSent, attempts, dropped, duplicated, reordered, corrupted,
                     truncated, heldByPartition, cuts);
-        }
-
-        List<Runnable> releaseHeld() {
-            List<Runnable> out = List.copyOf(held);
-            held.clear();
-            return out;
         }
     }
 }
