@@ -97,7 +97,7 @@ public final class MockTopology implements Topology {
             Capability.TRUNCATE_DELIVERED, Capability.LIMIT_DATA, Capability.BANDWIDTH, Capability.PARTITION,
             Capability.KILL_RELAY, Capability.STOP_RELAY, Capability.RESTART_RELAY, Capability.CRASH_DEVICE,
             Capability.TAMPER_RELAY_STORE, Capability.RELAY_STORAGE_FILES, Capability.RELAY_LOGS,
-            Capability.CAPTURE_FRAMES, Capability.DETERMINISTIC, Capability.CLOCK_SKEW));
+            Capability.CAPTURE_FRAMES, Capability.DETERMINISTIC, Capability.CLOCK_SKEW, Capability.RELAY_RESOURCES));
 
     /** How often {@link #await} re-checks its condition, in virtual time. */
     static {
@@ -561,6 +561,36 @@ public final class MockTopology implements Topology {
                     + "IllegalArgumentException line(s) [mock -Dzerok.chaos.seed=" + seed + "]:\n"
                     + String.join("\n", flagged.subList(0, Math.min(12, flagged.size()))));
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On the mock: {@code sessions} is the number of connections the relay's transport has
+     * accepted and not yet closed (each relay session owns exactly one); {@code openFds} and
+     * {@code rssBytes} are -1 (the relay lives in the test JVM). A relay that is not running holds 0.
+     */
+    @Override
+    public dev.zerok.chaos.topology.RelayResources relayResources(Relay relay) {
+        MockRelay r = (MockRelay) relay;
+        return new dev.zerok.chaos.topology.RelayResources(-1, -1, r.running ? network.openAcceptedChannels(r.name) : 0);
+    }
+
+    /**
+     * The mock network's counters of one direction of the link between {@code device} and
+     * {@code relay} (messages and payload bytes handed to it, lost attempts, partition losses), since
+     * the topology opened. {@code BOTH} is not a direction here.
+     *
+     * @throws IllegalArgumentException for {@link LinkDirection#BOTH}
+     */
+    public dev.zerok.adapters.transport.mock.LinkStats linkStats(Device device, Relay relay, LinkDirection direction) {
+        String d = device.name();
+        String r = relay.name();
+        return switch (direction) {
+            case UP -> network.stats(d, r);
+            case DOWN -> network.stats(r, d);
+            case BOTH -> throw new IllegalArgumentException("linkStats takes UP or DOWN");
+        };
     }
 
     @Override

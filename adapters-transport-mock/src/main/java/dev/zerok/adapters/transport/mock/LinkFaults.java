@@ -29,7 +29,8 @@ import java.time.Duration;
  *   <tr><td>{@code reorderRate}</td><td>the message is held back by {@code reorderDelay}</td>
  *       <td>latency for it and everything behind it</td></tr>
  *   <tr><td>{@code bandwidthBytesPerSecond}</td><td>messages leave the link one after another
- *       at this rate (shared by every channel of the direction)</td><td>latency</td></tr>
+ *       at this rate (shared by every channel of the direction), each at the rate in force
+ *       when it starts: a live change acts from the next message</td><td>latency</td></tr>
  *   <tr><td>{@code partitioned}</td><td>every attempt that would arrive is lost (total loss) and
  *       retransmitted on the same doubling PTO; the first attempt after the partition heals gets
  *       through</td><td>latency for a partition shorter than the idle timeout; a message

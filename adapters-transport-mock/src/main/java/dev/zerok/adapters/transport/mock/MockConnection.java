@@ -339,7 +339,10 @@ final class MockConnection {
                 if (sentPayloadBytes + payload.length > faults.limitBytes()) {
                     cut = true;
                     link.cuts++;
-                    network.at(arrival(link, faults, now, payload.length), () -> onCut(faults.limitBytes()));
+                    long limit = faults.limitBytes();
+                    network.departLocked(link, payload.length, () -> network.at(
+                            network.clock.now().plus(sampledDelay(network.link(host(), peerHost()).faults)),
+                            () -> onCut(limit)));
                     return;
                 }
                 sentPayloadBytes += payload.length;
@@ -358,30 +361,31 @@ final class MockConnection {
                 }
             }
             Frame frame = new Frame(kind, seq, wire);
-            Instant arrival = arrival(link, faults, now, wire.length);
+            network.departLocked(link, wire.length, () -> departLocked(frame));
+        }
+
+        /**
+         * The frame leaves the sender (after the link's bandwidth queue): a sampled one-way delay,
+         * maybe a reorder hold-back or a duplicate copy, with the link's faults of now. Caller
+         * holds the lock.
+         */
+        private void departLocked(Frame frame) {
+            MockNetwork.Link link = network.link(host(), peerHost());
+            LinkFaults faults = link.faults;
+            Instant now = network.clock.now();
+            int size = frame.payload().length;
+            Instant arrival = now.plus(sampledDelay(faults));
             if (network.chance(faults.reorderRate())) {
                 arrival = arrival.plus(faults.reorderDelay());
                 link.reordered++;
-                network.emit(FaultEvent.Kind.REORDER, host(), peerHost(), id, wire.length);
+                network.emit(FaultEvent.Kind.REORDER, host(), peerHost(), id, size);
             }
             scheduleAttempt(arrival, new Attempt(frame, now, 0, true));
             if (network.chance(faults.duplicateRate())) {
                 link.duplicated++;
-                network.emit(FaultEvent.Kind.DUPLICATE, host(), peerHost(), id, wire.length);
+                network.emit(FaultEvent.Kind.DUPLICATE, host(), peerHost(), id, size);
                 scheduleAttempt(arrival.plus(sampledDelay(faults)), new Attempt(frame, now, 0, false));
             }
-        }
-
-        /** Departure after the link's bandwidth queue, plus a sampled one-way delay. Caller holds the lock. */
-        private Instant arrival(MockNetwork.Link link, LinkFaults faults, Instant now, int sizeBytes) {
-            Instant departure = now;
-            if (faults.bandwidthBytesPerSecond() > 0) {
-                Instant start = link.busyUntil.isAfter(now) ? link.busyUntil : now;
-                long transmitNanos = Math.max(1, sizeBytes) * 1_000_000_000L / faults.bandwidthBytesPerSecond();
-                departure = start.plusNanos(transmitNanos);
-                link.busyUntil = departure;
-            }
-            return departure.plus(sampledDelay(faults));
         }
 
         private Duration sampledDelay(LinkFaults faults) {

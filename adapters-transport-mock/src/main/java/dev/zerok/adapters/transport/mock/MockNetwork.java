@@ -258,6 +258,44 @@ public final class MockNetwork {
         clock.schedule(delay.isNegative() ? Duration.ZERO : delay, task);
     }
 
+    /** A message waiting in a link's bandwidth queue; {@code departure} runs (under the lock) when it has left. */
+    record Queued(int sizeBytes, Runnable departure) {}
+
+    /**
+     * Puts a message of {@code sizeBytes} through the bandwidth queue of {@code link}: messages
+     * leave one after another, each taking {@code size / rate} at the rate in force when it
+     * starts, so a live bandwidth change acts from the next message on (a message is at most
+     * 65,535 bytes). With no limit and nothing queued, {@code departure} runs at once. Caller
+     * holds {@link #lock}.
+     */
+    void departLocked(Link link, int sizeBytes, Runnable departure) {
+        if (!link.serializing && link.faults.bandwidthBytesPerSecond() == 0) {
+            departure.run();
+            return;
+        }
+        link.queue.add(new Queued(sizeBytes, departure));
+        if (!link.serializing) {
+            serializeNextLocked(link);
+        }
+    }
+
+    private void serializeNextLocked(Link link) {
+        Queued next = link.queue.poll();
+        if (next == null) {
+            link.serializing = false;
+            return;
+        }
+        link.serializing = true;
+        long rate = link.faults.bandwidthBytesPerSecond();
+        long nanos = rate == 0 ? 0 : Math.max(1, next.sizeBytes()) * 1_000_000_000L / rate;
+        clock.schedule(Duration.ofNanos(nanos), () -> {
+            synchronized (lock) {
+                next.departure().run();
+                serializeNextLocked(link);
+            }
+        });
+    }
+
     /** Caller holds {@link #lock}. True with probability {@code rate}; draws nothing when rate is 0 or 1. */
     boolean chance(double rate) {
         if (rate <= 0) {
@@ -277,7 +315,9 @@ public final class MockNetwork {
     /** One direction of a link: its faults, counters and bandwidth queue. */
     static final class Link {
         LinkFaults faults = LinkFaults.NONE;
-        Instant busyUntil = Instant.MIN;
+        /** Messages waiting to be serialized onto the link, in send order. */
+        final java.util.ArrayDeque<Queued> queue = new java.util.ArrayDeque<>();
+        boolean serializing;
         long messagesSent;
         long bytesSent;
         long attempts;

@@ -350,6 +350,25 @@ class MockNetworkTest {
     }
 
     @Test
+    void bandwidth_droppedLiveMidTransfer_actsFromTheNextQueuedMessage() {
+        Rig rig = new Rig(14, LinkFaults.NONE.withBandwidth(10_000));
+        rig.relaySide.clock = rig.clock;
+        Instant start = rig.clock.now();
+        for (int i = 0; i < 10; i++) {
+            rig.channel.send(numbered(i, 1_000));
+        }
+        rig.runFor(Duration.ofMillis(450));
+        assertThat(rig.relaySide.messages).hasSize(4);
+        rig.network.setFaults("device", "relay", LinkFaults.NONE.withBandwidth(1_000));
+        rig.clock.runUntilIdle(100_000);
+
+        // Message 5 finishes at the old rate (500 ms); messages 6..10 take 1 s each.
+        assertThat(rig.relaySide.messages).hasSize(10);
+        assertThat(Duration.between(start, rig.relaySide.arrivals.get(4))).isEqualTo(Duration.ofMillis(500));
+        assertThat(Duration.between(start, rig.relaySide.arrivals.get(9))).isEqualTo(Duration.ofMillis(5_500));
+    }
+
+    @Test
     void sameSeed_replaysIdenticalTrace_otherSeedDiffers() {
         List<String> first = trace(77);
         List<String> second = trace(77);
