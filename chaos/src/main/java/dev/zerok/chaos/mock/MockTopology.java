@@ -593,6 +593,22 @@ public final class MockTopology implements Topology {
         };
     }
 
+    /**
+     * Message bytes that have left the bandwidth queue of one direction of the link between
+     * {@code device} and {@code relay} (the mock's counterpart of the proxy's forwarded bytes).
+     *
+     * @throws IllegalArgumentException for {@link LinkDirection#BOTH}
+     */
+    public long departedBytes(Device device, Relay relay, LinkDirection direction) {
+        String d = device.name();
+        String r = relay.name();
+        return switch (direction) {
+            case UP -> network.departedBytes(d, r);
+            case DOWN -> network.departedBytes(r, d);
+            case BOTH -> throw new IllegalArgumentException("departedBytes takes UP or DOWN");
+        };
+    }
+
     @Override
     public List<byte[]> capturedFrames() {
         return List.copyOf(frames);

@@ -149,6 +149,17 @@ public final class MockNetwork {
     }
 
     /**
+     * Message bytes of the direction {@code fromHost -> toHost} that have left its bandwidth queue
+     * so far (first transmissions, retransmissions not counted): what a rate-limited link has
+     * forwarded, as opposed to {@link LinkStats#bytesSent()}, which counts at send time.
+     */
+    public long departedBytes(String fromHost, String toHost) {
+        synchronized (lock) {
+            return link(fromHost, toHost).departedBytes;
+        }
+    }
+
+    /**
      * How many channels accepted by a server on {@code host} are open right now (the server side
      * of each live connection: what a relay on that host still holds).
      */
@@ -270,6 +281,7 @@ public final class MockNetwork {
      */
     void departLocked(Link link, int sizeBytes, Runnable departure) {
         if (!link.serializing && link.faults.bandwidthBytesPerSecond() == 0) {
+            link.departedBytes += sizeBytes;
             departure.run();
             return;
         }
@@ -290,6 +302,7 @@ public final class MockNetwork {
         long nanos = rate == 0 ? 0 : Math.max(1, next.sizeBytes()) * 1_000_000_000L / rate;
         clock.schedule(Duration.ofNanos(nanos), () -> {
             synchronized (lock) {
+                link.departedBytes += next.sizeBytes();
                 next.departure().run();
                 serializeNextLocked(link);
             }
@@ -318,6 +331,8 @@ public final class MockNetwork {
         /** Messages waiting to be serialized onto the link, in send order. */
         final java.util.ArrayDeque<Queued> queue = new java.util.ArrayDeque<>();
         boolean serializing;
+        /** Message bytes that have left the bandwidth queue (the proxy's "forwarded bytes"). */
+        long departedBytes;
         long messagesSent;
         long bytesSent;
         long attempts;
