@@ -271,8 +271,16 @@ public final class TransportScenarios {
      * (OFFLINE/FAILED reported; exercised: the partition dropped traffic) and receive nothing.
      * After healing: B reconnects and receives exactly the two new blobs, intact; its pull cursor
      * never went back (sampled throughout) and ended past where it was; deliveries equal distinct
-     * blobs received (resumed from the checkpoint: nothing re-pulled, no duplicate).
+     * blobs received (no duplicate); and the link carried fewer bytes down to B after healing than
+     * the missed blobs plus half the 64,000-byte first blob (resumed from the checkpoint: the first
+     * blob was not pulled again).
      */
+    /**
+     * T-LOSS-04's blob before the partition, large enough that pulling it again after the heal
+     * stands out from handshake and framing bytes.
+     */
+    static final int T_LOSS_04_FIRST_BLOB_BYTES = 64_000;
+
     public static final Scenario T_LOSS_04 = new Scenario("T-LOSS-04", "100% loss (partition) then recovery",
             Category.TRANSPORT, needs(Capability.PARTITION), t -> {
                 SplittableRandom random = Steps.random(t);
@@ -280,7 +288,7 @@ public final class TransportScenarios {
                 Device a = d.get(0);
                 Device b = d.get(1);
                 Relay relay = t.relays().get(0);
-                a.push(payload(random, 512 + random.nextInt(4096)));
+                a.push(payload(random, T_LOSS_04_FIRST_BLOB_BYTES));
                 converge(t, SETTLE);
                 Cursor before = b.pullCursor(relay);
                 check(before.compareTo(Cursor.ZERO) > 0, b.name() + " has no pull cursor after its first blob");
@@ -299,6 +307,7 @@ public final class TransportScenarios {
                 check(acked(a, x2) && acked(a, x3), a.name() + "'s pushes were not acknowledged while only "
                         + b.name() + " was cut off");
                 check(!b.received().containsKey(x2) && !b.received().containsKey(x3), "a blob crossed a total loss");
+                long downAtHeal = LinkProbe.forwardedBytes(t, b, relay, LinkDirection.DOWN);
                 t.heal(b);
                 check(t.await(() -> {
                     Cursor c = b.pullCursor(relay);
@@ -313,6 +322,13 @@ public final class TransportScenarios {
                 check(b.received().size() == 3, b.name() + " received " + b.received().size() + " blobs, expected 3");
                 Steps.noRedelivery(b);
                 converge(t, SETTLE);
+                long resent = LinkProbe.forwardedBytes(t, b, relay, LinkDirection.DOWN) - downAtHeal;
+                long missed = a.pushed().get(x2).length + a.pushed().get(x3).length;
+                t.timeline().note("measure", "T-LOSS-04 " + resent + " bytes down to " + b.name() + " after healing, "
+                        + missed + " bytes of missed blobs");
+                check(resent < missed + T_LOSS_04_FIRST_BLOB_BYTES / 2, b.name() + " was sent " + resent
+                        + " bytes after healing for " + missed + " bytes of new blobs: it pulled again what it had "
+                        + "before the partition (did not resume from its checkpoint)");
                 Steps.allInvariants(t);
             });
 
