@@ -566,14 +566,29 @@ public final class MockTopology implements Topology {
     /**
      * {@inheritDoc}
      *
-     * <p>On the mock: {@code sessions} is the number of connections the relay's transport has
-     * accepted and not yet closed (each relay session owns exactly one); {@code openFds} and
-     * {@code rssBytes} are -1 (the relay lives in the test JVM). A relay that is not running holds 0.
+     * <p>On the mock: {@code sessions} is the relay's own count of the connections it holds
+     * ({@code RelayServer.openConnections()}, the {@code /health} figure), and it must agree with the
+     * connections its transport has accepted and not closed (a mismatch fails the scenario: a
+     * connection the relay forgot, or a session it keeps after its transport closed);
+     * {@code openFds} and {@code rssBytes} are -1 (the relay lives in the test JVM). A relay that is
+     * not running holds 0.
+     *
+     * @throws AssertionError if the relay's count and its transport's disagree
      */
     @Override
     public dev.zerok.chaos.topology.RelayResources relayResources(Relay relay) {
         MockRelay r = (MockRelay) relay;
-        return new dev.zerok.chaos.topology.RelayResources(-1, -1, r.running ? network.openAcceptedChannels(r.name) : 0);
+        if (!r.running) {
+            return new dev.zerok.chaos.topology.RelayResources(-1, -1, 0);
+        }
+        clock.runUntil(clock.now()); // closes already due reach the relay first
+        int held = r.server.openConnections();
+        int open = network.openAcceptedChannels(r.name);
+        if (held != open) {
+            throw new AssertionError(r.name + " holds " + held + " connection(s) but its transport has " + open
+                    + " open: a session outlived its connection or a connection was forgotten");
+        }
+        return new dev.zerok.chaos.topology.RelayResources(-1, -1, held);
     }
 
     /**
