@@ -595,11 +595,11 @@ public final class TransportScenarios {
                     t.timeline().note("measure", "T-BW-01 large blob not through in 90 s: must fail gracefully");
                     ChaosAssertions.assertNoBlobFailures(t);
                 }
-                intact(b, large, a.pushed().get(large));
                 for (Device x : d) {
                     t.heal(x);
                 }
                 converge(t, SETTLE);
+                intact(b, large, a.pushed().get(large));
                 Steps.allInvariants(t);
                 Steps.noRedelivery(b);
             });
