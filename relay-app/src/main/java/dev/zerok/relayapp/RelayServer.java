@@ -271,6 +271,15 @@ public final class RelayServer implements AutoCloseable {
         return HexFormat.of().formatHex(StaticIdentity.encodePublic(identity.publicKey()));
     }
 
+    /**
+     * Connections the relay holds right now, from accept until it has closed them (authenticated
+     * sessions and those still in the handshake or before Hello): the {@code connections} figure of
+     * {@code /health}, for an embedding that has no HTTP (the mock chaos topology). Thread-safe.
+     */
+    public int openConnections() {
+        return runtime.connections().size();
+    }
+
     HttpEndpoints.Health health() {
         long uptime = Duration.between(startedAt, runtime.clock().now()).toSeconds();
         return new HttpEndpoints.Health(closing ? "draining" : "ok", VERSION, runtime.connections().size(),

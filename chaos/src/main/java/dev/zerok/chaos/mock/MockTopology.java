@@ -102,7 +102,7 @@ public final class MockTopology implements Topology {
             Capability.TAMPER_RELAY_STORE, Capability.RELAY_STORAGE_FILES, Capability.RELAY_LOGS,
             Capability.CAPTURE_FRAMES, Capability.DETERMINISTIC, Capability.CLOCK_SKEW, Capability.REORDER_DELIVERED,
             Capability.REPLAY_DELIVERED, Capability.DUPLICATE_IDENTITY, Capability.FAULTY_KEY_EXCHANGE,
-            Capability.CHANNEL_COUNTERS, Capability.RELAY_COUNTERS, Capability.DISK_FULL));
+            Capability.CHANNEL_COUNTERS, Capability.RELAY_COUNTERS, Capability.DISK_FULL, Capability.RELAY_RESOURCES));
 
     /** How often {@link #await} re-checks its condition, in virtual time. */
     static {
@@ -662,6 +662,67 @@ public final class MockTopology implements Topology {
                     + "IllegalArgumentException line(s) [mock -Dzerok.chaos.seed=" + seed + "]:\n"
                     + String.join("\n", flagged.subList(0, Math.min(12, flagged.size()))));
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On the mock: {@code sessions} is the relay's own count of the connections it holds
+     * ({@code RelayServer.openConnections()}, the {@code /health} figure), and it must agree with the
+     * connections its transport has accepted and not closed (a mismatch fails the scenario: a
+     * connection the relay forgot, or a session it keeps after its transport closed);
+     * {@code openFds} and {@code rssBytes} are -1 (the relay lives in the test JVM). A relay that is
+     * not running holds 0.
+     *
+     * @throws AssertionError if the relay's count and its transport's disagree
+     */
+    @Override
+    public dev.zerok.chaos.topology.RelayResources relayResources(Relay relay) {
+        MockRelay r = (MockRelay) relay;
+        if (!r.running) {
+            return new dev.zerok.chaos.topology.RelayResources(-1, -1, 0);
+        }
+        clock.runUntil(clock.now()); // closes already due reach the relay first
+        int held = r.server.openConnections();
+        int open = network.openAcceptedChannels(r.name);
+        if (held != open) {
+            throw new AssertionError(r.name + " holds " + held + " connection(s) but its transport has " + open
+                    + " open: a session outlived its connection or a connection was forgotten");
+        }
+        return new dev.zerok.chaos.topology.RelayResources(-1, -1, held);
+    }
+
+    /**
+     * The mock network's counters of one direction of the link between {@code device} and
+     * {@code relay} (messages and payload bytes handed to it, lost attempts, partition losses), since
+     * the topology opened. {@code BOTH} is not a direction here.
+     *
+     * @throws IllegalArgumentException for {@link LinkDirection#BOTH}
+     */
+    public dev.zerok.adapters.transport.mock.LinkStats linkStats(Device device, Relay relay, LinkDirection direction) {
+        String d = device.name();
+        String r = relay.name();
+        return switch (direction) {
+            case UP -> network.stats(d, r);
+            case DOWN -> network.stats(r, d);
+            case BOTH -> throw new IllegalArgumentException("linkStats takes UP or DOWN");
+        };
+    }
+
+    /**
+     * Message bytes that have left the bandwidth queue of one direction of the link between
+     * {@code device} and {@code relay} (the mock's counterpart of the proxy's forwarded bytes).
+     *
+     * @throws IllegalArgumentException for {@link LinkDirection#BOTH}
+     */
+    public long departedBytes(Device device, Relay relay, LinkDirection direction) {
+        String d = device.name();
+        String r = relay.name();
+        return switch (direction) {
+            case UP -> network.departedBytes(d, r);
+            case DOWN -> network.departedBytes(r, d);
+            case BOTH -> throw new IllegalArgumentException("departedBytes takes UP or DOWN");
+        };
     }
 
     @Override

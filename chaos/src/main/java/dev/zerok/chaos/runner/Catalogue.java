@@ -5,6 +5,7 @@ import dev.zerok.chaos.scenarios.FolderModelScenarios;
 import dev.zerok.chaos.scenarios.NetworkScenarios;
 import dev.zerok.chaos.scenarios.PlatformScenarios;
 import dev.zerok.chaos.scenarios.SyncScenarios;
+import dev.zerok.chaos.scenarios.TransportScenarios;
 import dev.zerok.chaos.topology.TopologyFactory;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -80,7 +81,7 @@ public final class Catalogue {
     /** The scenarios of {@code chaos/src/main}: Sync, Blob, Network, FolderModel and Platform. */
     public static Catalogue standard() {
         Catalogue c = new Catalogue(new LinkedHashMap<>());
-        for (List<Scenario> list : List.of(SyncScenarios.ALL, BlobScenarios.ALL, NetworkScenarios.ALL,
+        for (List<Scenario> list : List.of(TransportScenarios.ALL, SyncScenarios.ALL, BlobScenarios.ALL, NetworkScenarios.ALL,
                 FolderModelScenarios.ALL, PlatformScenarios.ALL)) {
             c = c.with(list);
         }

@@ -28,7 +28,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Seed 000 sections 5 (T-LOSS-02), 6 (E-HS, E-ENC, E-PQ) and 4.4 (MR-1..MR-5) at the topology
+ * Seed 000 sections 6 (E-HS, E-ENC, E-PQ) and 4.4 (MR-1..MR-5) at the topology
  * level. Scenarios whose definition needs something no topology operation offers throw
  * {@link NotRunException} with the reason (and where the property is covered instead).
  */
@@ -53,22 +53,6 @@ public final class NetworkScenarios {
     private static void neverSynced(Device d, String why) {
         check(!Steps.everHad(d, SyncStatus.Kind.SYNCED), d.name() + " established a session although " + why);
     }
-
-    // ------------------------------------------------------------------ transport
-
-    public static final Scenario T_LOSS_02 = new Scenario("T-LOSS-02", "20% packet loss", Category.TRANSPORT,
-            needs(Capability.LOSS), t -> {
-                SplittableRandom random = Steps.random(t);
-                List<Device> d = Steps.devicesOnOneRelay(t, 2);
-                for (Device x : d) {
-                    Steps.faultAllLinks(t, x, LinkDirection.BOTH, LinkFaults.NONE.withLoss(0.20));
-                }
-                for (int i = 0; i < 10; i++) {
-                    d.get(i % 2).push(payload(random, 128 + random.nextInt(8192)));
-                }
-                converge(t, SETTLE); // completes under loss: no healing first
-                Steps.allInvariants(t);
-            });
 
     // ------------------------------------------------------------------ handshake
 
@@ -659,7 +643,7 @@ public final class NetworkScenarios {
             }).withInjection(Scenario.Injection.SHAPING);
 
     /** Every scenario of this class. */
-    public static final List<Scenario> ALL = List.of(T_LOSS_02, E_HS_01, E_HS_02, E_HS_03, E_HS_04, E_HS_05, E_HS_06,
+    public static final List<Scenario> ALL = List.of(E_HS_01, E_HS_02, E_HS_03, E_HS_04, E_HS_05, E_HS_06,
             E_ENC_01, E_ENC_02, E_ENC_03, E_ENC_04, E_ENC_05, E_PQ_01, E_PQ_02, E_PQ_03, E_PQ_04, E_PQ_05, MR_1, MR_2, MR_3, MR_4,
             MR_5);
 }

@@ -171,11 +171,7 @@ public final class Steps {
      */
     public static void noRePull(Topology t, PullBaseline before, long slackBlobs, String slackReason) {
         Relay relay = before.relay();
-        RelayCounters after = t.relayCounters(relay);
-        long distinctPushes = t.devices().stream().filter(d -> d.relays().contains(relay))
-                .flatMap(d -> d.pushed().keySet().stream()).distinct().count();
-        check(after.rowsStored() == distinctPushes, relay.name() + " stores " + after.rowsStored() + " rows for "
-                + distinctPushes + " distinct pushed blobs: a blob stored twice or lost");
+        RelayCounters after = storedOnce(t, relay);
         long moved = 0;
         StringBuilder cursors = new StringBuilder();
         for (Device d : t.devices()) {
@@ -183,8 +179,6 @@ public final class Steps {
                 continue;
             }
             long end = d.pullCursor(relay).value();
-            check(end <= after.rowsStored(), d.name() + "'s cursor for " + relay.name() + " ends at " + end + " with "
-                    + after.rowsStored() + " rows stored: the relay numbered a blob twice (a duplicate stored again)");
             long from = before.cursors().getOrDefault(d.name(), 0L);
             moved += end - from;
             cursors.append(' ').append(d.name()).append(' ').append(from).append("->").append(end);
@@ -195,6 +189,34 @@ public final class Steps {
         check(served <= moved + slackBlobs, relay.name() + " served " + served + " blob entries for " + moved
                 + " rows the devices lacked (" + cursors.toString().strip() + "; slack " + slackBlobs + ": "
                 + slackReason + "): a device was served again what it had (re-scan, cursor not resumed)");
+    }
+
+    /**
+     * Counted at every relay (needs {@link dev.zerok.chaos.topology.Capability#RELAY_COUNTERS}): each
+     * distinct blob pushed through it is stored in exactly one row (a retried push is not stored
+     * again, nothing acknowledged is lost) and no device's cursor for it ends beyond its rows (a
+     * duplicate would have taken a cursor of its own).
+     */
+    public static void storedOnce(Topology t) {
+        for (Relay relay : t.relays()) {
+            storedOnce(t, relay);
+        }
+    }
+
+    private static RelayCounters storedOnce(Topology t, Relay relay) {
+        RelayCounters now = t.relayCounters(relay);
+        long distinctPushes = t.devices().stream().filter(d -> d.relays().contains(relay))
+                .flatMap(d -> d.pushed().keySet().stream()).distinct().count();
+        check(now.rowsStored() == distinctPushes, relay.name() + " stores " + now.rowsStored() + " rows for "
+                + distinctPushes + " distinct pushed blobs: a blob stored twice or lost");
+        for (Device d : t.devices()) {
+            if (d.relays().contains(relay)) {
+                long end = d.pullCursor(relay).value();
+                check(end <= now.rowsStored(), d.name() + "'s cursor for " + relay.name() + " ends at " + end + " with "
+                        + now.rowsStored() + " rows stored: the relay numbered a blob twice (a duplicate stored again)");
+            }
+        }
+        return now;
     }
 
     /** How many times {@code d} lost a relay connection (each may have cost one page in flight). */

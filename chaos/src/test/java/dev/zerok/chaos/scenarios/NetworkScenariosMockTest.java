@@ -5,17 +5,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** T-LOSS-02, E-HS, E-ENC, E-PQ and MR scenarios on the mock topology (iterations: 10 / 50 / 25). */
+/** E-HS, E-ENC, E-PQ and MR scenarios on the mock topology (iterations: 50 / 25); T-LOSS-02 is in TransportScenariosMockTest. */
 @Tag("mock")
 class NetworkScenariosMockTest {
     @AfterAll
     static void summary() {
         OnMock.printSummary();
-    }
-
-    @Test
-    void T_LOSS_02_twentyPercentPacketLoss() {
-        OnMock.run(NetworkScenarios.T_LOSS_02);
     }
 
     @Test

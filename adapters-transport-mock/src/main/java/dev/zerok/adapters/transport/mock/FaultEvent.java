@@ -27,11 +27,14 @@ public record FaultEvent(Instant at, Kind kind, String fromHost, String toHost, 
         CORRUPT,
         /** A message was shortened; the shortened message is delivered. */
         TRUNCATE,
-        /** An arrival was held by a partition. */
+        /** A transmission attempt was lost to a partition and will be retransmitted. */
         HOLD,
         /** The byte limit cut the connection. */
         CUT,
-        /** A connection reached its idle timeout. */
+        /**
+         * A connection reached its idle timeout: nothing arrived for it, or a message stayed
+         * unacknowledged for it (the sender gave up).
+         */
         IDLE_TIMEOUT,
         /** Two consecutive messages swapped places above the transport ({@link DeliveredFaults#reorderRate()}). */
         REORDER_DELIVERED,

@@ -6,7 +6,8 @@ import java.time.Duration;
  * The faults of one direction of one link (from one host to another) of a {@link MockNetwork}.
  * Immutable; build with {@link #NONE} and the {@code with...} methods, install with
  * {@link MockNetwork#setFaults}. Changes apply to messages sent after the change, except
- * {@link #partitioned()}, which is checked when a message would arrive.
+ * {@link #dropRate()} and {@link #partitioned()}, which are decided for each transmission attempt
+ * when it would arrive.
  *
  * <p>How each fault surfaces to the {@code Transport} port (see the adapter README, "Fault
  * model"):
@@ -15,7 +16,11 @@ import java.time.Duration;
  *   <caption>fault surfacing</caption>
  *   <tr><th>fault</th><th>what the mock does</th><th>what the channel's user sees</th></tr>
  *   <tr><td>{@code dropRate}</td><td>each transmission attempt is lost with this probability and
- *       retransmitted after {@code retransmitTimeout}</td><td>added latency only</td></tr>
+ *       retransmitted after a probe timeout (PTO) that starts at {@code retransmitTimeout} and
+ *       doubles with each consecutive loss of the same message (RFC 9002 section 6.2)</td>
+ *       <td>latency; if a message stays unacknowledged (not delivered) for the idle timeout
+ *       since it was first sent, both ends close with {@code TIMEOUT} (RFC 9000 section
+ *       10.1)</td></tr>
  *   <tr><td>{@code delay}, {@code jitter}</td><td>one-way delay drawn uniformly from
  *       [delay - jitter, delay + jitter] (clamped at 0)</td><td>latency; jitter-induced reordering
  *       is repaired by in-order reassembly (head-of-line blocking)</td></tr>
@@ -24,11 +29,13 @@ import java.time.Duration;
  *   <tr><td>{@code reorderRate}</td><td>the message is held back by {@code reorderDelay}</td>
  *       <td>latency for it and everything behind it</td></tr>
  *   <tr><td>{@code bandwidthBytesPerSecond}</td><td>messages leave the link one after another
- *       at this rate (shared by every channel of the direction)</td><td>latency</td></tr>
- *   <tr><td>{@code partitioned}</td><td>messages that would arrive are held; released
- *       {@code retransmitTimeout} after the partition heals</td><td>latency; if no message
- *       arrives in either direction for the idle timeout, both ends close with
- *       {@code TIMEOUT}</td></tr>
+ *       at this rate (shared by every channel of the direction), each at the rate in force
+ *       when it starts: a live change acts from the next message</td><td>latency</td></tr>
+ *   <tr><td>{@code partitioned}</td><td>every attempt that would arrive is lost (total loss) and
+ *       retransmitted on the same doubling PTO; the first attempt after the partition heals gets
+ *       through</td><td>latency for a partition shorter than the idle timeout; a message
+ *       unacknowledged for the idle timeout, or no arrival in either direction for it, closes
+ *       both ends with {@code TIMEOUT}</td></tr>
  *   <tr><td>{@code limitBytes}</td><td>when a message would carry the channel's direction past
  *       this many payload bytes, the connection is cut when it would have arrived (per channel,
  *       like Toxiproxy's limit_data)</td><td>both ends close with {@code RESET}; the crossing
@@ -55,8 +62,8 @@ import java.time.Duration;
  *     {@link Long#MAX_VALUE} for no limit
  * @param bandwidthBytesPerSecond the link's rate, or 0 for unlimited
  * @param partitioned whether nothing gets through right now
- * @param retransmitTimeout how long the transport's retransmission model waits before resending a
- *     lost message, positive
+ * @param retransmitTimeout the first probe timeout of the retransmission model: how long after a
+ *     lost attempt the message is sent again (doubling per consecutive loss), positive
  */
 public record LinkFaults(
         double dropRate,

@@ -6,13 +6,16 @@ package dev.zerok.adapters.transport.mock;
  *
  * @param messagesSent messages (payload frames) handed to the link
  * @param bytesSent payload bytes handed to the link
- * @param attempts transmission attempts, counting each retransmission of a lost message
- * @param dropped attempts that were lost (each caused a retransmission)
+ * @param attempts transmission attempts that reached the far end's link (delivered or lost),
+ *     counting each retransmission of a lost message and each duplicate copy
+ * @param dropped attempts lost to {@code dropRate} (each retransmitted unless a duplicate copy
+ *     or given up)
  * @param duplicated messages sent twice
  * @param reordered messages held back by the reorder fault
  * @param corrupted messages delivered with one bit flipped
  * @param truncated messages delivered shortened
- * @param heldByPartition arrivals held because the direction was partitioned
+ * @param heldByPartition attempts lost because the direction was partitioned (each retransmitted
+ *     like a drop)
  * @param cuts connections cut by the byte limit
  */
 public record LinkStats(

@@ -40,6 +40,12 @@ final class MockConnection {
 
     private record Frame(Kind kind, long seq, byte[] payload) {}
 
+    /**
+     * One transmission attempt of {@code frame}: first sent at {@code firstSent}, after
+     * {@code losses} lost attempts; {@code retransmits} is false for a duplicate copy.
+     */
+    private record Attempt(Frame frame, Instant firstSent, long losses, boolean retransmits) {}
+
     private final MockNetwork network;
     private final long id;
     private final Endpoint serverEndpoint;
@@ -169,6 +175,16 @@ final class MockConnection {
 
         String host() {
             return local.host();
+        }
+
+        /** Whether this is the accepted (server) end. Caller holds the lock. */
+        boolean isServerSide() {
+            return this == server;
+        }
+
+        /** {@link #isOpen()} for a caller that holds the lock. */
+        boolean openLocked() {
+            return open && !closed;
         }
 
         private End peer() {
@@ -373,7 +389,10 @@ final class MockConnection {
                 if (sentPayloadBytes + payload.length > faults.limitBytes()) {
                     cut = true;
                     link.cuts++;
-                    network.at(arrival(link, faults, now, payload.length), () -> onCut(faults.limitBytes()));
+                    long limit = faults.limitBytes();
+                    network.departLocked(link, payload.length, () -> network.at(
+                            network.clock.now().plus(sampledDelay(network.link(host(), peerHost()).faults)),
+                            () -> onCut(limit)));
                     return;
                 }
                 sentPayloadBytes += payload.length;
@@ -392,38 +411,31 @@ final class MockConnection {
                 }
             }
             Frame frame = new Frame(kind, seq, wire);
-            Instant arrival = arrival(link, faults, now, wire.length);
-            long losses = 0;
-            while (losses < 10_000 && network.chance(faults.dropRate())) {
-                losses++;
-                network.emit(FaultEvent.Kind.DROP, host(), peerHost(), id, wire.length);
-            }
-            link.dropped += losses;
-            link.attempts += losses + 1;
-            arrival = arrival.plus(faults.retransmitTimeout().multipliedBy(losses));
+            network.departLocked(link, wire.length, () -> departLocked(frame));
+        }
+
+        /**
+         * The frame leaves the sender (after the link's bandwidth queue): a sampled one-way delay,
+         * maybe a reorder hold-back or a duplicate copy, with the link's faults of now. Caller
+         * holds the lock.
+         */
+        private void departLocked(Frame frame) {
+            MockNetwork.Link link = network.link(host(), peerHost());
+            LinkFaults faults = link.faults;
+            Instant now = network.clock.now();
+            int size = frame.payload().length;
+            Instant arrival = now.plus(sampledDelay(faults));
             if (network.chance(faults.reorderRate())) {
                 arrival = arrival.plus(faults.reorderDelay());
                 link.reordered++;
-                network.emit(FaultEvent.Kind.REORDER, host(), peerHost(), id, wire.length);
+                network.emit(FaultEvent.Kind.REORDER, host(), peerHost(), id, size);
             }
-            scheduleArrival(arrival, frame);
+            scheduleAttempt(arrival, new Attempt(frame, now, 0, true));
             if (network.chance(faults.duplicateRate())) {
                 link.duplicated++;
-                network.emit(FaultEvent.Kind.DUPLICATE, host(), peerHost(), id, wire.length);
-                scheduleArrival(arrival.plus(sampledDelay(faults)), frame);
+                network.emit(FaultEvent.Kind.DUPLICATE, host(), peerHost(), id, size);
+                scheduleAttempt(arrival.plus(sampledDelay(faults)), new Attempt(frame, now, 0, false));
             }
-        }
-
-        /** Departure after the link's bandwidth queue, plus a sampled one-way delay. Caller holds the lock. */
-        private Instant arrival(MockNetwork.Link link, LinkFaults faults, Instant now, int sizeBytes) {
-            Instant departure = now;
-            if (faults.bandwidthBytesPerSecond() > 0) {
-                Instant start = link.busyUntil.isAfter(now) ? link.busyUntil : now;
-                long transmitNanos = Math.max(1, sizeBytes) * 1_000_000_000L / faults.bandwidthBytesPerSecond();
-                departure = start.plusNanos(transmitNanos);
-                link.busyUntil = departure;
-            }
-            return departure.plus(sampledDelay(faults));
         }
 
         private Duration sampledDelay(LinkFaults faults) {
@@ -436,30 +448,43 @@ final class MockConnection {
             return Duration.ofNanos(Math.max(0, meanNanos + offset));
         }
 
-        private void scheduleArrival(Instant at, Frame frame) {
+        private void scheduleAttempt(Instant at, Attempt attempt) {
             End sender = this;
-            network.at(at, () -> sender.arrive(frame));
+            network.at(at, () -> sender.arrive(attempt));
         }
 
-        /** A frame of this end's direction reaches the far side (or is held by a partition). */
-        private void arrive(Frame frame) {
+        /**
+         * One transmission attempt of a frame reaches the far side, unless the direction is
+         * partitioned or the attempt is lost ({@code dropRate}, drawn now, with the link's faults
+         * of now). A lost attempt is retransmitted one probe timeout later; the probe timeout
+         * starts at {@link LinkFaults#retransmitTimeout()} and doubles with each consecutive loss
+         * of the same frame (RFC 9002 section 6.2 PTO backoff). If the next attempt would come
+         * later than the idle timeout after the frame was first sent, the sender gives up at that
+         * moment and the connection closes with {@code TIMEOUT} (RFC 9000 section 10.1: nothing
+         * acknowledged for the idle timeout). A duplicate copy is never retransmitted.
+         */
+        private void arrive(Attempt attempt) {
             List<Runnable> after = new ArrayList<>();
             synchronized (network.lock) {
-                MockNetwork.Link link = network.link(host(), peerHost());
-                if (link.faults.partitioned()) {
-                    link.heldByPartition++;
-                    network.emit(FaultEvent.Kind.HOLD, host(), peerHost(), id, frame.payload().length);
-                    End sender = this;
-                    link.held.add(() -> {
-                        synchronized (network.lock) {
-                            LinkFaults now = network.link(host(), peerHost()).faults;
-                            Instant retry = network.clock.now().plus(now.retransmitTimeout()).plus(sampledDelay(now));
-                            network.at(retry, () -> sender.arrive(frame));
-                        }
-                    });
+                if (finished) {
                     return;
                 }
-                if (finished) {
+                Frame frame = attempt.frame();
+                MockNetwork.Link link = network.link(host(), peerHost());
+                LinkFaults faults = link.faults;
+                link.attempts++;
+                boolean partitioned = faults.partitioned();
+                if (partitioned || network.chance(faults.dropRate())) {
+                    if (partitioned) {
+                        link.heldByPartition++;
+                        network.emit(FaultEvent.Kind.HOLD, host(), peerHost(), id, frame.payload().length);
+                    } else {
+                        link.dropped++;
+                        network.emit(FaultEvent.Kind.DROP, host(), peerHost(), id, frame.payload().length);
+                    }
+                    if (attempt.retransmits()) {
+                        retransmitLocked(attempt, faults);
+                    }
                     return;
                 }
                 if (frame.kind() == Kind.CONNECT) {
@@ -469,6 +494,39 @@ final class MockConnection {
                     if (receiver != null) {
                         receiver.receiveLocked(frame, after);
                     }
+                }
+            }
+            after.forEach(Runnable::run);
+        }
+
+        /** Schedules the next attempt of a lost frame, or the give-up. Caller holds the lock. */
+        private void retransmitLocked(Attempt lost, LinkFaults faults) {
+            Instant now = network.clock.now();
+            Duration pto = faults.retransmitTimeout().multipliedBy(1L << Math.min(lost.losses(), 20));
+            Instant next = now.plus(pto);
+            Instant giveUp = lost.firstSent().plus(idleTimeout);
+            if (next.isAfter(giveUp)) {
+                long losses = lost.losses() + 1;
+                network.at(giveUp, () -> onUnacknowledged(losses));
+                return;
+            }
+            scheduleAttempt(next, new Attempt(lost.frame(), lost.firstSent(), lost.losses() + 1, true));
+        }
+
+        /** A frame went unacknowledged for the idle timeout: the sender closes the connection. */
+        private void onUnacknowledged(long losses) {
+            List<Runnable> after = new ArrayList<>();
+            synchronized (network.lock) {
+                if (finished) {
+                    return;
+                }
+                network.emit(FaultEvent.Kind.IDLE_TIMEOUT, host(), peerHost(), id, 0);
+                TransportException cause = new TransportException(Code.TIMEOUT, "a message to " + remote
+                        + " was not acknowledged within " + idleTimeout + " (" + losses
+                        + " attempts lost); the connection timed out, reconnect");
+                finishLocked(after, Optional.of(cause));
+                if (!connected.isDone()) {
+                    after.add(() -> connected.completeExceptionally(cause));
                 }
             }
             after.forEach(Runnable::run);

@@ -28,8 +28,10 @@ import java.util.function.Consumer;
  *
  * <p><b>Fault model.</b> See {@link LinkFaults} for each fault and how it surfaces: network faults
  * (loss, delay, jitter, duplication, reordering, bandwidth) are repaired by the mock's model of
- * QUIC's retransmission and in-order reassembly and show up only as latency; a partition holds
- * traffic and becomes a {@code TIMEOUT} closure when nothing arrives for the idle timeout; the byte
+ * QUIC's retransmission (probe timeout doubling per consecutive loss) and in-order reassembly and
+ * show up as latency, until a message stays unacknowledged for the idle timeout: then the
+ * connection closes with {@code TIMEOUT}, as does one on which nothing arrives for the idle
+ * timeout (so a partition, total loss, breaks connections); the byte
  * limit cuts the connection ({@code RESET}); corruption and truncation deliver tampered messages, for
  * the layers above to detect.
  *
@@ -140,20 +142,50 @@ public final class MockNetwork {
 
     /**
      * Installs the faults of the direction {@code fromHost -> toHost}, replacing the previous ones.
-     * Lifting a partition releases the held messages.
+     * Lifting a partition lets the next retransmission of each lost message through (see
+     * {@link LinkFaults}: retransmissions follow a doubling probe timeout).
      */
     public void setFaults(String fromHost, String toHost, LinkFaults faults) {
         if (faults == null) {
             throw new IllegalArgumentException("faults must not be null; use LinkFaults.NONE");
         }
-        List<Runnable> released;
         synchronized (lock) {
-            Link link = link(fromHost, toHost);
-            link.faults = faults;
-            released = faults.partitioned() ? List.of() : link.releaseHeld();
+            link(fromHost, toHost).faults = faults;
         }
-        for (Runnable r : released) {
-            r.run();
+    }
+
+    /**
+     * Message bytes of the direction {@code fromHost -> toHost} that have left its bandwidth queue
+     * so far (first transmissions, retransmissions not counted): what a rate-limited link has
+     * forwarded, as opposed to {@link LinkStats#bytesSent()}, which counts at send time.
+     */
+    public long departedBytes(String fromHost, String toHost) {
+        synchronized (lock) {
+            return link(fromHost, toHost).departedBytes;
+        }
+    }
+
+    /**
+     * How many channels accepted by a server on {@code host} are open right now (the server side
+     * of each live connection: what a relay on that host still holds).
+     */
+    public int openAcceptedChannels(String host) {
+        synchronized (lock) {
+            java.util.Set<MockTransport> transports = new java.util.LinkedHashSet<>();
+            for (MockServer s : servers.values()) {
+                if (s.transport().host.equals(host)) {
+                    transports.add(s.transport());
+                }
+            }
+            int n = 0;
+            for (MockTransport t : transports) {
+                for (MockConnection.End e : t.ends) {
+                    if (e.isServerSide() && e.openLocked()) {
+                        n++;
+                    }
+                }
+            }
+            return n;
         }
     }
 
@@ -266,6 +298,46 @@ public final class MockNetwork {
         clock.schedule(delay.isNegative() ? Duration.ZERO : delay, task);
     }
 
+    /** A message waiting in a link's bandwidth queue; {@code departure} runs (under the lock) when it has left. */
+    record Queued(int sizeBytes, Runnable departure) {}
+
+    /**
+     * Puts a message of {@code sizeBytes} through the bandwidth queue of {@code link}: messages
+     * leave one after another, each taking {@code size / rate} at the rate in force when it
+     * starts, so a live bandwidth change acts from the next message on (a message is at most
+     * 65,535 bytes). With no limit and nothing queued, {@code departure} runs at once. Caller
+     * holds {@link #lock}.
+     */
+    void departLocked(Link link, int sizeBytes, Runnable departure) {
+        if (!link.serializing && link.faults.bandwidthBytesPerSecond() == 0) {
+            link.departedBytes += sizeBytes;
+            departure.run();
+            return;
+        }
+        link.queue.add(new Queued(sizeBytes, departure));
+        if (!link.serializing) {
+            serializeNextLocked(link);
+        }
+    }
+
+    private void serializeNextLocked(Link link) {
+        Queued next = link.queue.poll();
+        if (next == null) {
+            link.serializing = false;
+            return;
+        }
+        link.serializing = true;
+        long rate = link.faults.bandwidthBytesPerSecond();
+        long nanos = rate == 0 ? 0 : Math.max(1, next.sizeBytes()) * 1_000_000_000L / rate;
+        clock.schedule(Duration.ofNanos(nanos), () -> {
+            synchronized (lock) {
+                link.departedBytes += next.sizeBytes();
+                next.departure().run();
+                serializeNextLocked(link);
+            }
+        });
+    }
+
     /** Caller holds {@link #lock}. True with probability {@code rate}; draws nothing when rate is 0 or 1. */
     boolean chance(double rate) {
         if (rate <= 0) {
@@ -282,13 +354,17 @@ public final class MockNetwork {
         return bound <= 1 ? 0 : entropy.nextLong(bound);
     }
 
-    /** One direction of a link: its faults, counters, bandwidth queue and held arrivals. */
+    /** One direction of a link: its faults, counters and bandwidth queue. */
     static final class Link {
         LinkFaults faults = LinkFaults.NONE;
         /** Faults above the transport (reorder, replay of whole messages); apart from {@link #faults}. */
         DeliveredFaults delivered = DeliveredFaults.NONE;
-        Instant busyUntil = Instant.MIN;
         final List<Runnable> held = new ArrayList<>();
+        /** Messages waiting to be serialized onto the link, in send order. */
+        final java.util.ArrayDeque<Queued> queue = new java.util.ArrayDeque<>();
+        boolean serializing;
+        /** Message bytes that have left the bandwidth queue (the proxy's "forwarded bytes"). */
+        long departedBytes;
         long messagesSent;
         long bytesSent;
         long attempts;
@@ -303,12 +379,6 @@ public final class MockNetwork {
         LinkStats stats() {
             return new LinkStats(messagesSent, bytesSent, attempts, dropped, duplicated, reordered, corrupted,
                     truncated, heldByPartition, cuts);
-        }
-
-        List<Runnable> releaseHeld() {
-            List<Runnable> out = List.copyOf(held);
-            held.clear();
-            return out;
         }
     }
 }

@@ -227,24 +227,96 @@ class MockNetworkTest {
     }
 
     @Test
-    void partition_shorterThanIdle_holdsThenDeliversInOrder() {
+    void partition_shorterThanIdle_retransmitsOnDoublingPtoThenDeliversInOrder() {
         Rig rig = new Rig(7, LinkFaults.NONE.withDelay(Duration.ofMillis(10), Duration.ZERO));
+        rig.relaySide.clock = rig.clock;
         rig.network.setFaults("device", "relay", LinkFaults.NONE.withPartitioned(true));
+        Instant sent = rig.clock.now();
         for (int i = 0; i < 10; i++) {
             rig.channel.send(numbered(i, 10));
         }
-        rig.runFor(Duration.ofSeconds(5));
+        rig.runFor(Duration.ofSeconds(1));
         assertThat(rig.relaySide.messages).isEmpty();
 
         rig.network.setFaults("device", "relay", LinkFaults.NONE);
         rig.runFor(Duration.ofSeconds(1));
 
+        // (The partition replaced the delay.) Attempts at 0, 200, 600 ms lost (PTO 200, 400 ms);
+        // the next comes 800 ms later: 1400 ms.
         assertThat(rig.relaySide.messages).hasSize(10);
         for (int i = 0; i < 10; i++) {
             assertThat(rig.relaySide.messages.get(i)).isEqualTo(numbered(i, 10));
         }
+        assertThat(Duration.between(sent, rig.relaySide.arrivals.get(0))).isEqualTo(Duration.ofMillis(1400));
         assertThat(rig.relaySide.closes).isEmpty();
-        assertThat(rig.network.stats("device", "relay").heldByPartition()).isEqualTo(10);
+        assertThat(rig.network.stats("device", "relay").heldByPartition()).isEqualTo(30);
+    }
+
+    @Test
+    void partition_oneWay_peerStillTalking_closesWithTimeoutWhenAMessageIsUnacknowledgedForIdle() {
+        Rig rig = new Rig(11, LinkFaults.NONE, Duration.ofSeconds(5));
+        rig.network.setFaults("device", "relay", LinkFaults.NONE.withPartitioned(true));
+        rig.deviceSide.clock = rig.clock;
+        Instant sent = rig.clock.now();
+        rig.channel.send(numbered(1, 10));
+        // The relay keeps talking down the healthy direction, so the connection is never idle.
+        for (int s = 0; s < 8 && rig.deviceSide.closes.isEmpty(); s++) {
+            rig.accepted.send(numbered(100 + s, 10));
+            rig.runFor(Duration.ofSeconds(1));
+        }
+
+        assertThat(rig.relaySide.messages).isEmpty();
+        assertThat(rig.deviceSide.messages).hasSizeGreaterThanOrEqualTo(5);
+        assertThat(rig.deviceSide.closes).singleElement().satisfies(c -> {
+            assertThat(c).map(TransportException::code).contains(Code.TIMEOUT);
+            assertThat(c.orElseThrow().getMessage()).contains("not acknowledged");
+        });
+        assertThat(rig.relaySide.closes).singleElement().satisfies(c ->
+                assertThat(c).map(TransportException::code).contains(Code.TIMEOUT));
+        // Lost at 0, 0.2, 0.6, 1.4, 3.0 s; the next (6.2 s) is past 5 s: give-up at exactly 5 s.
+        assertThat(rig.network.stats("device", "relay").heldByPartition()).isEqualTo(5);
+        assertThat(rig.clock.now()).isAfterOrEqualTo(sent.plusSeconds(5));
+    }
+
+    @Test
+    void drop_ninetyPercent_someMessageLostForTheIdleTimeout_connectionCloses() {
+        Rig rig = new Rig(12, LinkFaults.NONE.withDropRate(0.9), Duration.ofSeconds(30));
+        for (int i = 0; i < 20; i++) {
+            rig.channel.send(numbered(i, 10));
+        }
+        rig.runFor(Duration.ofSeconds(31));
+
+        assertThat(rig.channel.isOpen()).isFalse();
+        assertThat(rig.deviceSide.closes).singleElement().satisfies(c ->
+                assertThat(c).map(TransportException::code).contains(Code.TIMEOUT));
+        assertThat(rig.relaySide.messages.size()).isLessThan(20);
+    }
+
+    @Test
+    void drop_twentyPercent_retransmissionDelaysAreSumsOfDoublingPtos() {
+        Rig rig = new Rig(13, LinkFaults.NONE.withDropRate(0.20));
+        rig.relaySide.clock = rig.clock;
+        // One message every 10 s (no head-of-line blocking unless a message is lost 6 times).
+        int count = 1_000;
+        List<Long> latencies = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Instant sent = rig.clock.now();
+            rig.channel.send(numbered(i, 8));
+            rig.runFor(Duration.ofSeconds(10));
+            assertThat(rig.relaySide.arrivals).hasSize(i + 1);
+            latencies.add(Duration.between(sent, rig.relaySide.arrivals.get(i)).toMillis());
+        }
+
+        // Each latency is 200 * (2^k - 1) ms for k lost attempts: 0, 200, 600, 1400, ...
+        java.util.Set<Long> allowed = new java.util.HashSet<>();
+        for (int k = 0; k < 8; k++) {
+            allowed.add(200L * ((1L << k) - 1));
+        }
+        java.util.Set<Long> seen = new java.util.TreeSet<>(latencies);
+        assertThat(allowed).containsAll(seen);
+        double firstTime = latencies.stream().filter(l -> l == 0).count() / (double) count;
+        assertThat(firstTime).isCloseTo(0.80, within(0.05));
+        assertThat(seen).contains(0L, 200L, 600L); // two consecutive losses: about 32 of 1000
     }
 
     @Test
@@ -275,6 +347,25 @@ class MockNetworkTest {
         assertThat(rig.relaySide.messages).hasSize(100);
         assertThat(Duration.between(start, rig.relaySide.arrivals.get(99))).isEqualTo(Duration.ofSeconds(10));
         assertThat(Duration.between(start, rig.relaySide.arrivals.get(0))).isEqualTo(Duration.ofMillis(100));
+    }
+
+    @Test
+    void bandwidth_droppedLiveMidTransfer_actsFromTheNextQueuedMessage() {
+        Rig rig = new Rig(14, LinkFaults.NONE.withBandwidth(10_000));
+        rig.relaySide.clock = rig.clock;
+        Instant start = rig.clock.now();
+        for (int i = 0; i < 10; i++) {
+            rig.channel.send(numbered(i, 1_000));
+        }
+        rig.runFor(Duration.ofMillis(450));
+        assertThat(rig.relaySide.messages).hasSize(4);
+        rig.network.setFaults("device", "relay", LinkFaults.NONE.withBandwidth(1_000));
+        rig.clock.runUntilIdle(100_000);
+
+        // Message 5 finishes at the old rate (500 ms); messages 6..10 take 1 s each.
+        assertThat(rig.relaySide.messages).hasSize(10);
+        assertThat(Duration.between(start, rig.relaySide.arrivals.get(4))).isEqualTo(Duration.ofMillis(500));
+        assertThat(Duration.between(start, rig.relaySide.arrivals.get(9))).isEqualTo(Duration.ofMillis(5_500));
     }
 
     @Test
