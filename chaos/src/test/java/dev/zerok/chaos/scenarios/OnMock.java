@@ -18,7 +18,19 @@ final class OnMock {
     }
 
     static void run(Scenario scenario, MockTopologyFactory factory) {
-        ScenarioResult r = ChaosRunner.run(scenario, factory);
+        run(scenario, factory, 0);
+    }
+
+    /**
+     * @param iterations 0 for the category's count (seed 000 section 11.3), else this many;
+     *     {@code -Dzerok.chaos.iterations} and {@code -Dzerok.chaos.seed} still win
+     */
+    static void run(Scenario scenario, MockTopologyFactory factory, int iterations) {
+        ChaosRunner.Settings fromProperties = ChaosRunner.Settings.fromSystemProperties();
+        ChaosRunner.Settings settings = fromProperties.iterationsOverride() > 0 || iterations == 0 ? fromProperties
+                : new ChaosRunner.Settings(fromProperties.baseSeed(), fromProperties.replaySeed(), iterations,
+                        fromProperties.runDir());
+        ScenarioResult r = ChaosRunner.run(scenario, factory, settings);
         switch (r.verdict()) {
             case "PASSED" -> { }
             case "NOT RUN" -> Assumptions.abort("NOT RUN: " + r.notRunReason());
