@@ -57,7 +57,11 @@ public final class Catalogue {
     public static final Map<String, String> COVERED_ELSEWHERE = Map.of(
             "F-CONV-01", "runs as FolderScenariosTest.F_CONV_01 (cli-app processes), not as a Scenario",
             "F-CONV-02", "runs as FolderScenariosTest.F_CONV_02 (cli-app processes), not as a Scenario",
-            "F-CRASH-01", "runs as FolderScenariosTest.F_CRASH_01 (a killed apply process), not as a Scenario");
+            "F-CRASH-01", "runs as FolderScenariosTest.F_CRASH_01 (a killed apply process), not as a Scenario",
+            "C-COLL-01", "runs as CollectionScenariosTest.C_COLL_01 (relay process, in-process content devices, a "
+                    + "connection killed after 3 of 10 chunks), one iteration per build, not as a Scenario",
+            "C-COLL-02", "runs as CollectionScenariosTest.C_COLL_02 (relay process; a chunk row and its payload "
+                    + "deleted during the pull), one iteration per build, not as a Scenario");
 
     /** Every ID, catalogue order: seed 000, then MR, then F. */
     public static final List<String> ALL_IDS = Stream.of(SEED_000_IDS, MULTI_RELAY_IDS, FOLDER_IDS)

@@ -152,7 +152,7 @@ public final class TransportScenarios {
             }
             Steps.allInvariants(t);
             Steps.storedOnce(t);
-        });
+        }).withInjection(Scenario.Injection.SHAPING); // exercised: LinkProbe checks the slowest push-to-ack
     }
 
     public static final Scenario T_LAT_01 = latency("T-LAT-01", "Fixed 200 ms latency", Duration.ofMillis(200),
@@ -599,7 +599,7 @@ public final class TransportScenarios {
                 intact(b, large, a.pushed().get(large));
                 Steps.allInvariants(t);
                 Steps.storedOnce(t);
-            });
+            }).withInjection(Scenario.Injection.SHAPING);
 
     /** T-BW-02's blob: 5 to 6 transport messages; about 0.3 s at 1 MB/s. */
     static final int T_BW_02_BLOB_BYTES = 320_000;
@@ -639,7 +639,7 @@ public final class TransportScenarios {
                 converge(t, SETTLE);
                 Steps.allInvariants(t);
                 Steps.storedOnce(t);
-            });
+            }).withInjection(Scenario.Injection.SHAPING);
 
     /** T-BW-03's blobs: 6 s at B's 10 KB/s. */
     static final int T_BW_03_BLOB_BYTES = 60_000;
@@ -682,7 +682,7 @@ public final class TransportScenarios {
                 intact(a, slow, b.pushed().get(slow));
                 intact(b, fast, a.pushed().get(fast));
                 Steps.allInvariants(t);
-            });
+            }).withInjection(Scenario.Injection.SHAPING);
 
     /** Every scenario of this class, in catalogue order. */
     public static final List<Scenario> ALL = List.of(T_LAT_01, T_LAT_02, T_LAT_03, T_LAT_04, T_LOSS_01, T_LOSS_02,

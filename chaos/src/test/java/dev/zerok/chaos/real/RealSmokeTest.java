@@ -6,8 +6,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The CI smoke trio (seed 000 section 12.2) on the real topology, one iteration each: relay OS
- * processes, devices over QUIC on loopback, the UDP fault proxy on every link. The seed is fixed
+ * E-HS-01 of the CI smoke trio (seed 000 section 12.2) on the real topology with the cut calibrated
+ * to the QUIC byte count of handshake message 1 (the catalogue's E-HS-01 body cuts by Noise frame
+ * sizes, which UDP counting cannot honour; it runs nightly). T-LOSS-02 and S-CONC-01 run through the
+ * catalogue runner in {@code CatalogueRealCiTest}. Relay OS processes, devices over QUIC on
+ * loopback, the UDP fault proxy on every link. The seed is fixed
  * per scenario (override with {@code -Dzerok.chaos.seed=N}); on this topology it fixes only the
  * proxies' fault decisions, so a failure is reported with it but does not replay exactly.
  */
@@ -27,23 +30,9 @@ class RealSmokeTest {
     }
 
     @Test
-    void T_LOSS_02_twentyPercentLoss_syncCompletesWithoutCorruption() {
-        try (Topology t = SMOKE.open(seed(2002), dir.resolve("run"))) {
-            SmokeScenarios.tLoss02(t);
-        }
-    }
-
-    @Test
     void E_HS_01_cutAfterHandshakeMessage1_noSession_cleanRetryAfterHeal() {
         try (Topology t = SMOKE.open(seed(1001), dir.resolve("run"))) {
             SmokeScenarios.eHs01(t, SmokeScenarios.REAL_HANDSHAKE_MESSAGE_1_UP_BYTES);
-        }
-    }
-
-    @Test
-    void S_CONC_01_simultaneousPushFromTwoDevices_bothBlobsOnBothDevices() {
-        try (Topology t = SMOKE.open(seed(3001), dir.resolve("run"))) {
-            SmokeScenarios.sConc01(t);
         }
     }
 }
