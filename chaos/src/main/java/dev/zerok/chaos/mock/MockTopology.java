@@ -22,6 +22,7 @@ import dev.zerok.chaos.topology.NotRunException;
 import dev.zerok.chaos.topology.Relay;
 import dev.zerok.chaos.topology.RelayCounterSource;
 import dev.zerok.chaos.topology.RelayCounters;
+import dev.zerok.chaos.topology.TempDirs;
 import dev.zerok.chaos.topology.Topology;
 import dev.zerok.client.SyncClient;
 import dev.zerok.kernel.content.BlobSealer;
@@ -61,7 +62,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -811,20 +811,7 @@ public final class MockTopology implements Topology {
         }
         logs.close();
         relays.forEach(r -> DiskFullRelayStoreProvider.forget(r.dataDir.resolve("relay.db")));
-        deleteRecursively(workDir);
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a leftover temporary file is not worth failing a scenario for
-        }
+        TempDirs.deleteRecursively(workDir);
     }
 
     // ------------------------------------------------------------------ members

@@ -21,6 +21,7 @@ import dev.zerok.chaos.topology.NotRunException;
 import dev.zerok.chaos.topology.Relay;
 import dev.zerok.chaos.topology.RelayCounterSource;
 import dev.zerok.chaos.topology.RelayCounters;
+import dev.zerok.chaos.topology.TempDirs;
 import dev.zerok.chaos.topology.Topology;
 import dev.zerok.client.SyncClient;
 import dev.zerok.kernel.content.BlobSealer;
@@ -69,7 +70,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -1476,7 +1476,7 @@ public final class RealTopology implements Topology, ResourceWitness {
                         leaks.add(e.getMessage());
                     }
                 }
-                deleteRecursively(workDir);
+                TempDirs.deleteRecursively(workDir);
             }
             if (audit != null) {
                 throw audit;
@@ -1484,19 +1484,6 @@ public final class RealTopology implements Topology, ResourceWitness {
             if (!leaks.isEmpty()) {
                 throw new ChaosException("the real topology leaked: " + String.join("; ", leaks));
             }
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a leftover temporary file is not worth failing a scenario for
         }
     }
 

@@ -5,6 +5,7 @@ import dev.zerok.chaos.topology.NotRunException;
 import dev.zerok.chaos.report.Timeline;
 import dev.zerok.chaos.topology.Relay;
 import dev.zerok.chaos.topology.RelayResources;
+import dev.zerok.chaos.topology.TempDirs;
 import dev.zerok.chaos.topology.Topology;
 import dev.zerok.chaos.topology.TopologyFactory;
 import java.io.IOException;
@@ -16,13 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * Runs a {@link Scenario} on a topology for its iterations (seed 000 section 11.3): each iteration
@@ -269,7 +268,7 @@ public final class ChaosRunner {
             }
         }
         String cleanup = CleanupProof.check(processesBefore, footprint, topologyDir);
-        deleteRecursively(work);
+        TempDirs.deleteRecursively(work);
         if (topology != null) {
             topology.timeline().note("cleanup", cleanup);
             entries = topology.timeline().entries();
@@ -364,16 +363,4 @@ public final class ChaosRunner {
         return (System.nanoTime() - nanos) / 1_000_000;
     }
 
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a leftover temporary directory is not worth failing a run for
-        }
-    }
 }

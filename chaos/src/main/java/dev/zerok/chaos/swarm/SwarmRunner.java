@@ -8,6 +8,7 @@ import dev.zerok.chaos.topology.Group;
 import dev.zerok.chaos.topology.LinkDirection;
 import dev.zerok.chaos.topology.LinkFaults;
 import dev.zerok.chaos.topology.Relay;
+import dev.zerok.chaos.topology.TempDirs;
 import dev.zerok.chaos.topology.Topology;
 import dev.zerok.chaos.topology.TopologyFactory;
 import java.io.IOException;
@@ -20,14 +21,12 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * Swarm runs on a topology, in the style of TigerBeetle's VOPR and FoundationDB's simulation: each
@@ -212,7 +211,7 @@ public final class SwarmRunner {
                     // the relay log audit ran inside execute (a failing seed is reported on its own)
                 }
             }
-            deleteRecursively(work);
+            TempDirs.deleteRecursively(work);
         }
     }
 
@@ -353,16 +352,4 @@ public final class SwarmRunner {
         return (System.nanoTime() - nanos) / 1_000_000;
     }
 
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a leftover temporary directory is not worth failing a run for
-        }
-    }
 }
