@@ -13,6 +13,7 @@ import dev.zerok.chaos.topology.Capability;
 import dev.zerok.chaos.topology.ChannelCounters;
 import dev.zerok.chaos.topology.ChaosException;
 import dev.zerok.chaos.topology.Device;
+import dev.zerok.chaos.topology.DeviceHarness;
 import dev.zerok.chaos.topology.DuplicateConnection;
 import dev.zerok.chaos.topology.Group;
 import dev.zerok.chaos.topology.KeyExchangeFault;
@@ -25,11 +26,9 @@ import dev.zerok.chaos.topology.RelayCounters;
 import dev.zerok.chaos.topology.TempDirs;
 import dev.zerok.chaos.topology.Topology;
 import dev.zerok.client.SyncClient;
-import dev.zerok.kernel.content.BlobSealer;
 import dev.zerok.kernel.noise.StaticIdentity;
 import dev.zerok.kernel.pairing.GroupKeys;
 import dev.zerok.kernel.sync.SyncConfig;
-import dev.zerok.kernel.sync.SyncEngine;
 import dev.zerok.kernel.sync.SyncEvent;
 import dev.zerok.kernel.sync.SyncPayload;
 import dev.zerok.kernel.sync.SyncStatus;
@@ -580,35 +579,9 @@ public final class MockTopology implements Topology {
 
     @Override
     public boolean awaitConvergence(Duration timeout) {
-        boolean converged = await(this::converged, timeout);
+        boolean converged = await(() -> DeviceHarness.converged(devices), timeout);
         timeline.observe(converged ? "converged" : "not-converged", "after up to " + timeout);
         return converged;
-    }
-
-    /** True if every running device is SYNCED and each group's running devices agree (see {@link Topology}). */
-    boolean converged() {
-        for (MockGroup g : groups) {
-            List<MockDevice> members = devices.stream().filter(d -> d.group == g && d.running).toList();
-            if (members.isEmpty()) {
-                continue;
-            }
-            VersionVector first = members.get(0).versionVector();
-            for (MockDevice d : members) {
-                if (d.status().kind() != SyncStatus.Kind.SYNCED || !d.versionVector().equals(first)) {
-                    return false;
-                }
-            }
-            for (MockDevice pusher : members) {
-                for (BlobId b : pusher.pushed.keySet()) {
-                    for (MockDevice d : members) {
-                        if (d != pusher && !d.received.containsKey(b)) {
-                            return false;
-                        }
-                    }
-                }
-            }
-        }
-        return true;
     }
 
     // ------------------------------------------------------------------ observations
@@ -743,20 +716,7 @@ public final class MockTopology implements Topology {
 
     private void onEvent(MockDevice d, SyncEvent event) {
         d.events.add(event);
-        switch (event) {
-            case SyncEvent.StatusChanged s -> timeline.observe("status", d.name + " " + s.status().kind()
-                    + (s.status().reason().isEmpty() ? "" : " (" + s.status().reason() + ")"));
-            case SyncEvent.Acknowledged a -> timeline.observe("ack", d.name + " " + relayName(a.relay()) + " "
-                    + label(a.blob()));
-            case SyncEvent.BlobFailed f -> timeline.observe("blob-failed", d.name + " " + label(f.entry().blob())
-                    + " " + f.entry().state());
-            case SyncEvent.RelayWarning w -> timeline.observe("warning", d.name + " " + relayName(w.relay()) + " "
-                    + w.warning());
-            case SyncEvent.MissedExpired m -> timeline.observe("missed-expired", d.name + " " + relayName(m.relay())
-                    + " after " + m.after().toUnsignedString() + " oldest " + m.oldestRetained().toUnsignedString());
-            case SyncEvent.AllRelaysFailed a -> timeline.observe("all-relays-failed", d.name + " " + a.causes());
-            case SyncEvent.Closed c -> timeline.observe("closed", d.name + " flushed=" + c.flushed());
-        }
+        DeviceHarness.recordEvent(timeline, d.name, event, this::relayName, this::label);
     }
 
     private String relayName(RelayId id) {
@@ -967,11 +927,7 @@ public final class MockTopology implements Topology {
 
         @Override
         public int maxPayloadBytes() {
-            int frame = Integer.parseInt(relaySettings.getOrDefault("limits.frame.max.bytes",
-                    String.valueOf(FrameCodec.DEFAULT_MAX_FRAME_BYTES)));
-            int page = Integer.parseInt(relaySettings.getOrDefault("limits.pull.max.bytes", String.valueOf(1 << 20)));
-            return Math.min(frame, page) - SyncEngine.PUSH_OVERHEAD_BYTES - SyncPayload.HEADER_BYTES
-                    - BlobSealer.OVERHEAD_BYTES - 64;
+            return DeviceHarness.maxPayloadBytes(relaySettings);
         }
 
         @Override

@@ -8,6 +8,7 @@ import dev.zerok.chaos.proxy.FaultProfile;
 import dev.zerok.chaos.proxy.UdpFaultProxy;
 import dev.zerok.chaos.report.Timeline;
 import dev.zerok.chaos.runner.ResourceWitness;
+import dev.zerok.chaos.topology.DeviceHarness;
 import dev.zerok.chaos.topology.RelayResources;
 import dev.zerok.chaos.sim.OffsetClock;
 import dev.zerok.chaos.sim.SeededEntropy;
@@ -24,11 +25,9 @@ import dev.zerok.chaos.topology.RelayCounters;
 import dev.zerok.chaos.topology.TempDirs;
 import dev.zerok.chaos.topology.Topology;
 import dev.zerok.client.SyncClient;
-import dev.zerok.kernel.content.BlobSealer;
 import dev.zerok.kernel.noise.StaticIdentity;
 import dev.zerok.kernel.pairing.GroupKeys;
 import dev.zerok.kernel.sync.SyncConfig;
-import dev.zerok.kernel.sync.SyncEngine;
 import dev.zerok.kernel.sync.SyncEvent;
 import dev.zerok.kernel.sync.SyncPayload;
 import dev.zerok.kernel.sync.SyncStatus;
@@ -940,35 +939,9 @@ public final class RealTopology implements Topology, ResourceWitness {
 
     @Override
     public boolean awaitConvergence(Duration timeout) {
-        boolean converged = await(this::converged, timeout);
+        boolean converged = await(() -> DeviceHarness.converged(devices), timeout);
         timeline.observe(converged ? "converged" : "not-converged", "after up to " + timeout);
         return converged;
-    }
-
-    /** True if every running device is SYNCED and each group's running devices agree (see {@link Topology}). */
-    boolean converged() {
-        for (RealGroup g : groups) {
-            List<RealDevice> members = devices.stream().filter(d -> d.group == g && d.running).toList();
-            if (members.isEmpty()) {
-                continue;
-            }
-            VersionVector first = members.get(0).versionVector();
-            for (RealDevice d : members) {
-                if (d.status().kind() != SyncStatus.Kind.SYNCED || !d.versionVector().equals(first)) {
-                    return false;
-                }
-            }
-            for (RealDevice pusher : members) {
-                for (BlobId b : pusher.pushed().keySet()) {
-                    for (RealDevice d : members) {
-                        if (d != pusher && !d.hasReceived(b)) {
-                            return false;
-                        }
-                    }
-                }
-            }
-        }
-        return true;
     }
 
     // ------------------------------------------------------------------ observations
@@ -1230,20 +1203,7 @@ public final class RealTopology implements Topology, ResourceWitness {
         synchronized (d) {
             d.events.add(event);
         }
-        switch (event) {
-            case SyncEvent.StatusChanged s -> timeline.observe("status", d.name + " " + s.status().kind()
-                    + (s.status().reason().isEmpty() ? "" : " (" + s.status().reason() + ")"));
-            case SyncEvent.Acknowledged a -> timeline.observe("ack", d.name + " " + relayName(a.relay()) + " "
-                    + label(a.blob()));
-            case SyncEvent.BlobFailed f -> timeline.observe("blob-failed", d.name + " " + label(f.entry().blob())
-                    + " " + f.entry().state());
-            case SyncEvent.RelayWarning w -> timeline.observe("warning", d.name + " " + relayName(w.relay()) + " "
-                    + w.warning());
-            case SyncEvent.MissedExpired m -> timeline.observe("missed-expired", d.name + " " + relayName(m.relay())
-                    + " after " + m.after().toUnsignedString() + " oldest " + m.oldestRetained().toUnsignedString());
-            case SyncEvent.AllRelaysFailed a -> timeline.observe("all-relays-failed", d.name + " " + a.causes());
-            case SyncEvent.Closed c -> timeline.observe("closed", d.name + " flushed=" + c.flushed());
-        }
+        DeviceHarness.recordEvent(timeline, d.name, event, this::relayName, this::label);
     }
 
     private String relayName(RelayId id) {
@@ -1647,12 +1607,7 @@ public final class RealTopology implements Topology, ResourceWitness {
 
         @Override
         public int maxPayloadBytes() {
-            Map<String, String> relaySettings = settings.relaySettings();
-            int frame = Integer.parseInt(relaySettings.getOrDefault("limits.frame.max.bytes",
-                    String.valueOf(FrameCodec.DEFAULT_MAX_FRAME_BYTES)));
-            int page = Integer.parseInt(relaySettings.getOrDefault("limits.pull.max.bytes", String.valueOf(1 << 20)));
-            return Math.min(frame, page) - SyncEngine.PUSH_OVERHEAD_BYTES - SyncPayload.HEADER_BYTES
-                    - BlobSealer.OVERHEAD_BYTES - 64;
+            return DeviceHarness.maxPayloadBytes(settings.relaySettings());
         }
 
         @Override
@@ -1710,11 +1665,6 @@ public final class RealTopology implements Topology, ResourceWitness {
         public synchronized Map<BlobId, byte[]> received() {
             refreshReceived();
             return Collections.unmodifiableMap(new LinkedHashMap<>(received));
-        }
-
-        synchronized boolean hasReceived(BlobId blob) {
-            refreshReceived();
-            return received.containsKey(blob);
         }
 
         /** Reads what a device process appended to its received log since the last call (no-op in-process). */
