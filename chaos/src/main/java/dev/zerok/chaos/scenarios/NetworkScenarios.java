@@ -83,8 +83,12 @@ public final class NetworkScenarios {
                 default -> LinkFaults.NONE.withLimitBytes(size[0] + size[2]); // the first message after msg3
             };
             t.setFaults(b, relay, afterMessage == 1 ? LinkDirection.DOWN : LinkDirection.UP, cut);
+            long failedBefore = failedAttempts(b);
             b.push(payload(random, 512));
-            t.runFor(Duration.ofSeconds(30 + random.nextInt(120)));
+            // Until B has failed two attempts cut at that point (each failure is a retrying warning), at most 150 s.
+            check(t.await(() -> failedAttempts(b) - failedBefore >= 2, Duration.ofSeconds(150)),
+                    "B did not fail and retry twice within 150 s while cut after handshake message " + afterMessage
+                    + " (" + (failedAttempts(b) - failedBefore) + " failed attempts)");
             neverSynced(b, "every connection was cut after handshake message " + afterMessage);
             check(a.received().isEmpty(), "a blob crossed a connection that never finished its handshake");
             t.heal(b);
@@ -135,6 +139,12 @@ public final class NetworkScenarios {
                 t.heal(b);
                 exchangeAndCheck(t, List.of(a, b), random);
             }).withInjection(Scenario.Injection.SHAPING);
+
+    /** Connection attempts of {@code d} that failed and will be retried (one "retrying in" warning each). */
+    private static long failedAttempts(Device d) {
+        return d.events().stream().filter(e -> e instanceof SyncEvent.RelayWarning w && w.warning().contains("retrying in"))
+                .count();
+    }
 
     /** Warnings of {@code d} that say its secure channel failed (a Noise message was rejected). */
     private static long channelFailures(Device d) {
