@@ -20,13 +20,15 @@ import org.junit.jupiter.api.TestFactory;
  * test per ID; {@code target/chaos-results/<run>/summary.md} lists every ID.
  *
  * <p>{@code ./mvnw -pl chaos -am verify -Pnightly -Dtest=CatalogueNightlyTest
- * -Dsurefire.failIfNoSpecifiedTests=false [-Dzerok.chaos.category=TRANSPORT]}; docs/CHAOS.md
+ * -Dsurefire.failIfNoSpecifiedTests=false [-Dzerok.chaos.category=TRANSPORT] [-Dzerok.chaos.ids=E-HS-04]}; docs/CHAOS.md
  * "Running the suite" has the commands and wall-time estimates.
  */
 @Tag("nightly")
 class CatalogueNightlyTest {
     /** Selects one {@link Category} by name (comma-separated for several); all when unset. */
     static final String CATEGORY = "zerok.chaos.category";
+    /** Selects IDs by name (comma-separated), on top of {@link #CATEGORY}; all when unset. */
+    static final String IDS = "zerok.chaos.ids";
 
     /** Properties of the key schedule and primitives that no topology can inject (kernel HybridScenariosTest). */
     static final Set<String> CRYPTO_INTERNAL = Set.of("E-ENC-03", "E-ENC-05", "E-PQ-03", "E-PQ-04");
@@ -37,6 +39,10 @@ class CatalogueNightlyTest {
     }
 
     static boolean selected(String id) {
+        String ids = System.getProperty(IDS, "").trim();
+        if (!ids.isEmpty() && !List.of(ids.toUpperCase(Locale.ROOT).split("\\s*,\\s*")).contains(id)) {
+            return false;
+        }
         String wanted = System.getProperty(CATEGORY, "").trim();
         if (wanted.isEmpty()) {
             return true;

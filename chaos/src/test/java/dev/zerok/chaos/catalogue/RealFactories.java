@@ -30,6 +30,14 @@ final class RealFactories {
             new RealTopologyFactory(SETTINGS.withDeviceProcesses());
     private static final RealTopologyFactory DISK_FULL = new RealTopologyFactory(SETTINGS.withDiskFull());
 
+    /**
+     * Production timeouts: scenarios whose point is that the shipped deadlines admit a slow path
+     * (E-HS-04: 5 s per handshake message) must not run with the shortened CI timeouts above.
+     */
+    private static final RealTopologyFactory PRODUCTION_TIMEOUTS = new RealTopologyFactory(
+            RealTopologyFactory.Settings.DEFAULTS);
+    private static final Set<String> NEEDS_PRODUCTION_TIMEOUTS = Set.of("E-HS-04");
+
     private RealFactories() {}
 
     /** Devices as OS processes: crash = SIGKILL, pause = SIGSTOP. */
@@ -45,6 +53,9 @@ final class RealFactories {
     static TopologyFactory forVariant(Catalogue.Variant variant) {
         if (variant.factory().isPresent()) {
             return variant.factory().get();
+        }
+        if (NEEDS_PRODUCTION_TIMEOUTS.contains(variant.scenario().id())) {
+            return PRODUCTION_TIMEOUTS;
         }
         Set<Capability> requires = variant.scenario().requires();
         if (requires.contains(Capability.DISK_FULL)) {
