@@ -9,6 +9,10 @@ import org.junit.jupiter.api.Assumptions;
 
 /** Runs an adversarial catalogue entry on its real topology inside a JUnit test: FAILED fails, NOT RUN aborts (never passes). */
 final class OnReal {
+    static {
+        RunReport.useCatalogue(AdversarialEntries.catalogue());
+    }
+
     private OnReal() {}
 
     /**

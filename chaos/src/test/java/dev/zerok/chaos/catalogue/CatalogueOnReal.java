@@ -15,6 +15,10 @@ import org.junit.jupiter.api.Assumptions;
 final class CatalogueOnReal {
     static final Catalogue CATALOGUE = AdversarialEntries.catalogue();
 
+    static {
+        RunReport.useCatalogue(CATALOGUE);
+    }
+
     private CatalogueOnReal() {}
 
     /**
