@@ -6,9 +6,11 @@ import dev.zerok.chaos.adversary.AdversarialEntries;
 import dev.zerok.chaos.runner.Catalogue;
 import dev.zerok.chaos.runner.ChaosRunner;
 import dev.zerok.chaos.runner.RunReport;
+import dev.zerok.chaos.runner.Scenario;
 import dev.zerok.chaos.runner.ScenarioResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 
 /** Runs catalogue IDs on the real topology inside JUnit: FAILED fails, NOT RUN aborts (never passes). */
@@ -30,6 +32,15 @@ final class CatalogueOnReal {
         if (variants.isEmpty()) {
             Assumptions.abort("NOT RUN: " + id + ": " + CATALOGUE.missingReason(id).orElseThrow());
         }
+        runVariants(id, variants, iterations);
+    }
+
+    /** A scenario outside the catalogue (BASE-MEM), on the factory {@link RealFactories} gives it. */
+    static void runOutsideCatalogue(Scenario scenario, int iterations) {
+        runVariants(scenario.id(), List.of(new Catalogue.Variant(scenario, Optional.empty())), iterations);
+    }
+
+    private static void runVariants(String id, List<Catalogue.Variant> variants, int iterations) {
         ChaosRunner.Settings p = ChaosRunner.Settings.fromSystemProperties();
         ChaosRunner.Settings settings = p.iterationsOverride() > 0 || iterations == 0 ? p
                 : new ChaosRunner.Settings(p.baseSeed(), p.replaySeed(), iterations, p.runDir());
