@@ -150,13 +150,17 @@ final class QuicServer implements Server {
             ctx.fireChannelRegistered();
         }
 
-        /** The QUIC handshake completed (Netty fires this for a server connection once quiche is established). */
+        /**
+         * The QUIC handshake completed (Netty fires this for a server connection once quiche is
+         * established): the handshake deadline gives way to the first-stream deadline.
+         */
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             QuicChannel connection = (QuicChannel) ctx.channel();
             if (!Boolean.TRUE.equals(connection.attr(QuicTransport.REFUSED).get())) {
-                dev.zerok.ports.time.Timer firstStream = transport.clock.schedule(transport.settings.firstStreamTimeout(),
-                        () -> closeIfStill(connection, c -> !Boolean.TRUE.equals(c.attr(QuicTransport.STREAM_OPENED).get()),
+                dev.zerok.ports.time.Timer firstStream = transport.clock.schedule(
+                        transport.settings.firstStreamTimeout(), () -> closeIfStill(connection,
+                                c -> !Boolean.TRUE.equals(c.attr(QuicTransport.STREAM_OPENED).get()),
                                 QuicTransport.APP_NO_STREAM));
                 dev.zerok.ports.time.Timer handshake = connection.attr(DEADLINE).getAndSet(firstStream);
                 if (handshake != null) {
