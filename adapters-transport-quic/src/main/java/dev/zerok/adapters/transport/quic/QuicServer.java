@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.util.AttributeKey;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -27,12 +28,22 @@ import org.slf4j.LoggerFactory;
  * ({@code handshake.rate.per.source.per.second}, {@code handshake.rate.per.source.burst}) has a
  * token ({@code SOURCE_HANDSHAKE_RATE}). A refused connection is closed with application code
  * {@value QuicTransport#APP_REFUSED} (the client's connect fails {@code REFUSED}) and logged through
- * {@link RefusalLog}. An admitted connection that opens no stream within
- * {@code first.stream.timeout} is closed with {@value QuicTransport#APP_NO_STREAM}; PINGs and other
- * packets do not extend that deadline.
+ * {@link RefusalLog}.
+ *
+ * <p>Deadlines of an admitted connection, one after the other, so that neither depends on the
+ * round-trip time of the other phase: its QUIC handshake must complete within
+ * {@code handshake.timeout} of admission (one round trip: the server's flight out, the client's
+ * Finished back), else it is closed with {@value QuicTransport#APP_HANDSHAKE_TIMEOUT}; once it
+ * completed, the client must open a stream within {@code first.stream.timeout}, else the connection
+ * is closed with {@value QuicTransport#APP_NO_STREAM}. A first-stream deadline counted from
+ * admission would include that round trip and close every connection over a path whose round trip
+ * exceeds it (a 5 s one-way satellite path has 10 s, seed 000 E-HS-04). PINGs and other packets
+ * extend neither deadline.
  */
 final class QuicServer implements Server {
     private static final Logger LOG = LoggerFactory.getLogger(QuicServer.class);
+    /** The admitted connection's pending deadline: the handshake's, then the first stream's. */
+    private static final AttributeKey<dev.zerok.ports.time.Timer> DEADLINE = AttributeKey.valueOf("zerok.quic.deadline");
 
     private final QuicTransport transport;
     private final Acceptor acceptor;
@@ -128,15 +139,38 @@ final class QuicServer implements Server {
                 return;
             }
             connections.add(connection);
-            dev.zerok.ports.time.Timer firstStream = transport.clock.schedule(transport.settings.firstStreamTimeout(),
-                    () -> closeIfNoStream(connection));
+            connection.attr(DEADLINE).set(transport.clock.schedule(transport.settings.handshakeTimeout(),
+                    () -> closeIfStill(connection, c -> !c.isActive(), QuicTransport.APP_HANDSHAKE_TIMEOUT)));
             connection.closeFuture().addListener(f -> {
-                firstStream.cancel();
+                cancelDeadline(connection);
                 connections.remove(connection);
                 admission.released(source, transport.clock.now());
                 closeSocketIfDrained();
             });
             ctx.fireChannelRegistered();
+        }
+
+        /**
+         * The QUIC handshake completed (Netty fires this for a server connection once quiche is
+         * established): the handshake deadline gives way to the first-stream deadline.
+         */
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            QuicChannel connection = (QuicChannel) ctx.channel();
+            if (!Boolean.TRUE.equals(connection.attr(QuicTransport.REFUSED).get())) {
+                dev.zerok.ports.time.Timer firstStream = transport.clock.schedule(
+                        transport.settings.firstStreamTimeout(), () -> closeIfStill(connection,
+                                c -> !Boolean.TRUE.equals(c.attr(QuicTransport.STREAM_OPENED).get()),
+                                QuicTransport.APP_NO_STREAM));
+                dev.zerok.ports.time.Timer handshake = connection.attr(DEADLINE).getAndSet(firstStream);
+                if (handshake != null) {
+                    handshake.cancel();
+                }
+                if (!connection.isOpen()) {
+                    cancelDeadline(connection);
+                }
+            }
+            ctx.fireChannelActive();
         }
 
         /**
@@ -154,21 +188,34 @@ final class QuicServer implements Server {
                     Unpooled.copiedBuffer(reason, StandardCharsets.US_ASCII)));
         }
 
-        /** A connection that opened no stream in time holds a slot for nothing: close it. */
-        private void closeIfNoStream(QuicChannel connection) {
+        /**
+         * A connection still in the phase a deadline bounds ({@code stillDue} holds) holds a slot
+         * for nothing: close it with {@code applicationCode}. Runs on the connection's event loop,
+         * where the phase changes, so a handshake or stream that just arrived wins.
+         */
+        private void closeIfStill(QuicChannel connection, java.util.function.Predicate<QuicChannel> stillDue,
+                int applicationCode) {
             io.netty.channel.EventLoop loop = connection.eventLoop();
             if (loop.isShuttingDown()) {
                 return;
             }
             try {
                 loop.execute(() -> {
-                    if (connection.isOpen() && !Boolean.TRUE.equals(connection.attr(QuicTransport.STREAM_OPENED).get())) {
-                        connection.close(true, QuicTransport.APP_NO_STREAM, QuicTransport.noReason());
+                    if (connection.isOpen() && stillDue.test(connection)) {
+                        connection.close(true, applicationCode, QuicTransport.noReason());
                     }
                 });
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // the loop terminated meanwhile: the connection is gone with it
             }
+        }
+    }
+
+    /** Cancels the connection's pending deadline, if any (on close). */
+    private static void cancelDeadline(QuicChannel connection) {
+        dev.zerok.ports.time.Timer pending = connection.attr(DEADLINE).getAndSet(null);
+        if (pending != null) {
+            pending.cancel();
         }
     }
 

@@ -25,13 +25,15 @@ record QuicSettings(
         int maxSourcesTracked,
         boolean logSourceAddresses,
         Duration firstStreamTimeout,
-        Duration closeLinger) {
+        Duration closeLinger,
+        Duration handshakeTimeout,
+        Duration retryTokenLifetime) {
 
     static final Set<String> KEYS = Set.of("idle.timeout", "read.timeout", "connect.timeout", "max.connections",
             "max.streams.per.connection", "datagram.size", "event.loop.threads", "stream.window.bytes",
             "retry", "max.connections.per.source", "handshake.rate.per.source.per.second",
             "handshake.rate.per.source.burst", "max.sources.tracked", "log.source.addresses",
-            "first.stream.timeout", "close.linger");
+            "first.stream.timeout", "close.linger", "handshake.timeout", "retry.token.lifetime");
 
     static QuicSettings parse(ProviderConfig config) throws ConfigException {
         config.requireOnly(KEYS);
@@ -52,7 +54,13 @@ record QuicSettings(
                 config.intValue("max.sources.tracked", 100_000, 1, 10_000_000),
                 config.booleanValue("log.source.addresses", false),
                 positive(config, "first.stream.timeout", Duration.ofSeconds(5)),
-                positive(config, "close.linger", Duration.ofSeconds(3)));
+                positive(config, "close.linger", Duration.ofSeconds(3)),
+                // Half the client's 30 s connect timeout: with Retry a client's connect spans two
+                // round trips, the server's handshake (validated Initial to client Finished) one.
+                positive(config, "handshake.timeout", Duration.ofSeconds(15)),
+                // A token echoed one round trip after it was issued, or a PTO retransmission of that
+                // Initial, must still validate: as long as a client's whole connect may take.
+                positive(config, "retry.token.lifetime", Duration.ofSeconds(30)));
     }
 
     private static Duration positive(ProviderConfig config, String key, Duration fallback) throws ConfigException {

@@ -74,7 +74,11 @@ import javax.net.ssl.SSLHandshakeException;
  *       <td>{@code PROTOCOL}</td></tr>
  *   <tr><td>4</td><td>refused (server closed, at {@code max.connections}, or a per-source limit)</td>
  *       <td>{@code REFUSED}</td></tr>
- *   <tr><td>5</td><td>no stream opened within {@code first.stream.timeout}</td><td>{@code TIMEOUT}</td></tr>
+ *   <tr><td>5</td><td>no stream opened within {@code first.stream.timeout} of the handshake's
+ *       completion</td><td>{@code TIMEOUT}</td></tr>
+ *   <tr><td>6</td><td>QUIC handshake not completed within {@code handshake.timeout} of admission
+ *       (sent during the handshake, so the peer sees transport error APPLICATION_ERROR)</td>
+ *       <td>{@code REFUSED}</td></tr>
  * </table>
  *
  * <p>Thread-safe. Every channel's events run on its connection's event loop, one at a time.
@@ -88,6 +92,7 @@ final class QuicTransport implements Transport {
     static final int APP_BAD_FRAME = 3;
     static final int APP_REFUSED = 4;
     static final int APP_NO_STREAM = 5;
+    static final int APP_HANDSHAKE_TIMEOUT = 6;
     /** RFC 9000 section 20.1: APPLICATION_ERROR, what an application close becomes during the handshake. */
     private static final int TRANSPORT_APPLICATION_ERROR = 0x0c;
 
@@ -138,7 +143,8 @@ final class QuicTransport implements Transport {
                     .applicationProtocols(ALPN)
                     .build();
             Optional<RetryTokenHandler> retryTokens = settings.retry()
-                    ? Optional.of(new RetryTokenHandler(context.entropy().bytes(RetryTokenHandler.KEY_BYTES), context.clock()))
+                    ? Optional.of(new RetryTokenHandler(context.entropy().bytes(RetryTokenHandler.KEY_BYTES), context.clock(),
+                            settings.retryTokenLifetime()))
                     : Optional.empty();
             return new QuicTransport(settings, context.clock(), retryTokens, serverTls, clientTls);
         } catch (CertificateException | RuntimeException e) {
@@ -288,6 +294,9 @@ final class QuicTransport implements Transport {
                 case APP_NO_STREAM -> new TransportException(Code.TIMEOUT,
                         what + ": the peer closed a connection that opened no stream in time; send promptly"
                                 + " after connecting");
+                case APP_HANDSHAKE_TIMEOUT -> new TransportException(Code.TIMEOUT,
+                        what + ": the peer's QUIC handshake deadline passed (a path slower than its"
+                                + " handshake.timeout); retry with backoff");
                 default -> new TransportException(Code.RESET,
                         what + ": the peer closed the connection with application code " + event.error() + "; reconnect");
             };
@@ -325,13 +334,27 @@ final class QuicTransport implements Transport {
         }
     }
 
-    /** Keeps the peer's CONNECTION_CLOSE on the connection, for the stream's close to read. */
+    /**
+     * Keeps the peer's CONNECTION_CLOSE on the connection, for the stream's close to read, and
+     * ends the connection then. quiche keeps a connection whose peer closed it in the draining
+     * state for three PTOs (RFC 9000 section 10.2.2) and Netty closes the channel only after that;
+     * nothing can be sent or received meanwhile, and after round trips of 10 s (a 5 s one-way
+     * path, seed 000 E-HS-04) the PTO is tens of seconds, so the channel would learn of a refusal
+     * or a deadline close only a minute or more after it arrived. The close runs one event-loop
+     * turn later, after Netty delivered the stream data that came in the same datagrams.
+     */
     @Sharable
     static class CloseEventRecorder extends ChannelInboundHandlerAdapter {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
             if (event instanceof QuicConnectionCloseEvent close) {
                 ctx.channel().attr(CLOSE_EVENT).set(close);
+                io.netty.channel.Channel connection = ctx.channel();
+                connection.eventLoop().execute(() -> {
+                    if (connection.isOpen()) {
+                        connection.close();
+                    }
+                });
             }
             ctx.fireUserEventTriggered(event);
         }

@@ -44,9 +44,10 @@ import dev.zerok.ports.transport.TransportProvider;
  *       window is twice this. It is also what a peer can have outstanding while the receiver is
  *       paused ({@code Channel.pauseReading()} withholds the stream's credit).
  *   <li>{@code retry} (true): QUIC Retry (RFC 9000 section 8.1.2) with an HMAC-SHA256 address
- *       validation token (key per transport, from the Entropy port; valid 10 s): no connection
- *       state for an address that has not echoed a token, so spoofed sources cannot open
- *       connections or fill the per-source table. Costs one round trip per connect.
+ *       validation token (key per transport, from the Entropy port; valid for
+ *       {@code retry.token.lifetime}): no connection state for an address that has not echoed a
+ *       token, so spoofed sources cannot open connections or fill the per-source table. Costs one
+ *       round trip per connect.
  *   <li>{@code max.connections.per.source} (32): open connections one remote IP address (any
  *       port) may hold; more are refused ({@code SOURCE_CONNECTION_CAP}).
  *   <li>{@code handshake.rate.per.source.per.second} (20) and
@@ -58,8 +59,15 @@ import dev.zerok.ports.transport.TransportProvider;
  *   <li>{@code log.source.addresses} (false): refusals are logged at WARN (at most one line per
  *       source per 10 s, 20 lines per 10 s in all, then a summary) with the address printed
  *       {@code [REDACTED]}; {@code true} prints it, an explicit opt-in for fail2ban-style tooling.
- *   <li>{@code first.stream.timeout} (5s): a connection that opens no stream within this is
- *       closed (the client sees {@code TIMEOUT}); PINGs do not extend it.
+ *   <li>{@code first.stream.timeout} (5s): a connection that opens no stream within this of its
+ *       QUIC handshake's completion is closed (the client sees {@code TIMEOUT}); PINGs do not
+ *       extend it.
+ *   <li>{@code handshake.timeout} (15s): an admitted connection whose QUIC handshake does not
+ *       complete within this is closed (application code 6; the client sees {@code REFUSED}).
+ *       One round trip must fit: 15 s admits the 10 s round trips of a 5 s one-way path.
+ *   <li>{@code retry.token.lifetime} (30s): how long a Retry token validates after it was issued;
+ *       it must exceed one round trip plus the echoing Initial's retransmissions (the former 10 s
+ *       refused every echo over a 5 s one-way path).
  *   <li>{@code close.linger} (3s, at most {@code idle.timeout}): after an orderly {@code close()},
  *       how long this side waits for the peer to end the connection before closing it itself;
  *       queued messages and the FIN get this long to arrive. A peer that never answers (a hostile

@@ -30,8 +30,9 @@ import javax.crypto.spec.SecretKeySpec;
  * </pre>
  *
  * <p>The key is 32 random bytes per transport (from the Entropy port), so tokens cannot be forged
- * without it and do not outlive the transport. A token is valid for {@link #LIFETIME} after it was
- * issued, from the address and port it was issued to; the MAC is compared in constant time
+ * without it and do not outlive the transport. A token is valid for the lifetime given (the
+ * transport's {@code retry.token.lifetime}) after it was issued, from the address and port it was
+ * issued to; the MAC is compared in constant time
  * ({@link MessageDigest#isEqual}). An invalid token makes Netty drop the Initial silently.
  * Replays within the lifetime from the same address are accepted (a Retry token only proves that
  * the address can receive; it is not a secret the client keeps).
@@ -39,8 +40,6 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Thread-safe: each event-loop thread uses its own {@link Mac}.
  */
 final class RetryTokenHandler implements QuicTokenHandler {
-    /** How long a Retry token is accepted after it was issued. */
-    static final Duration LIFETIME = Duration.ofSeconds(10);
     static final int KEY_BYTES = 32;
     private static final int ISSUED_BYTES = 8;
     private static final int MAC_BYTES = 32;
@@ -49,6 +48,7 @@ final class RetryTokenHandler implements QuicTokenHandler {
     private static final int ODCID_OFFSET = ISSUED_BYTES + MAC_BYTES;
 
     private final Clock clock;
+    private final Duration lifetime;
     private final ThreadLocal<Mac> macs;
     private final AtomicLong issued = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
@@ -57,12 +57,15 @@ final class RetryTokenHandler implements QuicTokenHandler {
     /**
      * @param key {@value #KEY_BYTES} random bytes, the HMAC-SHA256 key
      * @param clock the transport's clock, for the issue time and the lifetime
+     * @param lifetime how long a token is accepted after it was issued: at least one round trip
+     *     to the client (the Retry out, the echoing Initial back), plus its retransmissions
      */
-    RetryTokenHandler(byte[] key, Clock clock) {
+    RetryTokenHandler(byte[] key, Clock clock, Duration lifetime) {
         if (key.length != KEY_BYTES) {
             throw new IllegalArgumentException("a Retry token key is " + KEY_BYTES + " bytes, got " + key.length);
         }
         this.clock = clock;
+        this.lifetime = lifetime;
         SecretKeySpec spec = new SecretKeySpec(key.clone(), "HmacSHA256");
         this.macs = ThreadLocal.withInitial(() -> {
             try {
@@ -103,7 +106,7 @@ final class RetryTokenHandler implements QuicTokenHandler {
         byte[] odcid = new byte[length - ODCID_OFFSET];
         token.getBytes(start + ODCID_OFFSET, odcid);
         boolean macMatches = MessageDigest.isEqual(given, mac(address, issuedMillis, odcid));
-        if (!macMatches || ageMillis < 0 || ageMillis > LIFETIME.toMillis()) {
+        if (!macMatches || ageMillis < 0 || ageMillis > lifetime.toMillis()) {
             rejected.incrementAndGet();
             return -1;
         }

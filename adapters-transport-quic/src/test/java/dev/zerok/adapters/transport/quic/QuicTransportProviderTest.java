@@ -42,11 +42,12 @@ class QuicTransportProviderTest {
                 "datagram.size", "1452", "event.loop.threads", "3", "stream.window.bytes", "1048576",
                 "retry", "false", "max.connections.per.source", "5", "handshake.rate.per.source.per.second", "6",
                 "handshake.rate.per.source.burst", "7", "max.sources.tracked", "8", "log.source.addresses", "true",
-                "first.stream.timeout", "4s", "close.linger", "1500ms"));
+                "first.stream.timeout", "4s", "close.linger", "1500ms", "handshake.timeout", "12s",
+                "retry.token.lifetime", "40s"));
 
         assertThat(settings).isEqualTo(new QuicSettings(Duration.ofSeconds(7), Duration.ofSeconds(3),
                 Duration.ofSeconds(2), 9, 2, 1452, 3, 1_048_576, false, 5, 6, 7, 8, true, Duration.ofSeconds(4),
-                Duration.ofMillis(1500)));
+                Duration.ofMillis(1500), Duration.ofSeconds(12), Duration.ofSeconds(40)));
     }
 
     @Test
@@ -60,5 +61,9 @@ class QuicTransportProviderTest {
         assertThat(settings.maxSourcesTracked()).isEqualTo(100_000);
         assertThat(settings.logSourceAddresses()).isFalse();
         assertThat(settings.firstStreamTimeout()).isEqualTo(Duration.ofSeconds(5));
+        // A 5 s one-way path (10 s round trips, seed 000 E-HS-04) must connect with these.
+        assertThat(settings.handshakeTimeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(settings.retryTokenLifetime()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(settings.connectTimeout()).isEqualTo(Duration.ofSeconds(30));
     }
 }

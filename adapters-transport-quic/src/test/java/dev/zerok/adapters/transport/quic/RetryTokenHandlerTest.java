@@ -12,10 +12,11 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class RetryTokenHandlerTest {
+    private static final Duration LIFETIME = Duration.ofSeconds(30);
     private static final byte[] ODCID = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
 
     private final ManualClock clock = new ManualClock();
-    private final RetryTokenHandler handler = new RetryTokenHandler(key(7), clock);
+    private final RetryTokenHandler handler = new RetryTokenHandler(key(7), clock, LIFETIME);
     private final InetSocketAddress client = address("127.0.0.1", 40_000);
 
     @Test
@@ -55,7 +56,7 @@ class RetryTokenHandlerTest {
     void validateToken_afterTheLifetime_isRefused() {
         byte[] token = mint(handler, client);
 
-        clock.advance(RetryTokenHandler.LIFETIME);
+        clock.advance(LIFETIME);
         assertThat(handler.validateToken(Unpooled.wrappedBuffer(token), client)).as("at the limit").isEqualTo(40);
         clock.advance(Duration.ofMillis(1));
         assertThat(handler.validateToken(Unpooled.wrappedBuffer(token), client)).as("past the limit").isEqualTo(-1);
@@ -63,7 +64,7 @@ class RetryTokenHandlerTest {
 
     @Test
     void validateToken_mintedWithAnotherKey_isRefused() {
-        byte[] token = mint(new RetryTokenHandler(key(8), clock), client);
+        byte[] token = mint(new RetryTokenHandler(key(8), clock, LIFETIME), client);
 
         assertThat(handler.validateToken(Unpooled.wrappedBuffer(token), client)).isEqualTo(-1);
     }
