@@ -81,6 +81,8 @@ public final class RelayConnection {
      */
     boolean syncRequestedDuringPull;
     Optional<Instant> pausedUntil = Optional.empty();
+    /** When the relay last sent this session a message (Welcome, an answer, a Notify). */
+    Instant lastReceived = Instant.MIN;
     long maxFrameBytes;
     long maxTtlSeconds;
 

@@ -25,6 +25,11 @@ import java.util.Objects;
  * @param pullMaxBytes payload bytes asked for per pull page, 1 to 2^32-1
  * @param maxPushesInFlight pushes sent to one relay without waiting for their PushAck, 1 or more
  * @param pushTtl the time to live requested for pushed blobs (relays cap it), 1 s to 2^32-1 s
+ * @param keepAlive how long a connected session may hear nothing from its relay while nothing is
+ *     outstanding before the engine asks for a page at its cursor: the answer keeps the transport
+ *     path alive (it must be below the transport's idle timeout, QUIC's 30 s by default, or an
+ *     idle device loses its connection and reconnects every idle timeout) and recovers a lost
+ *     Notify
  */
 public record SyncConfig(
         DeviceId device,
@@ -34,7 +39,8 @@ public record SyncConfig(
         long pullMaxBlobs,
         long pullMaxBytes,
         int maxPushesInFlight,
-        Duration pushTtl) {
+        Duration pushTtl,
+        Duration keepAlive) {
 
     /** The transport connect step may take this many step timeouts (QUIC with Retry: two round trips). */
     public static final int TRANSPORT_CONNECT_ROUND_TRIPS = 2;
@@ -42,10 +48,20 @@ public record SyncConfig(
     /** A connection attempt fails this many step timeouts after Connect, however it progresses. */
     public static final int HANDSHAKE_CAP_FACTOR = 4;
 
-    /** The engine's defaults: 15 s per handshake step (60 s in all), 30 s per response, 256 blobs / 4 MiB pages, 8 pushes in flight, 7 days TTL. */
+    /**
+     * The engine's defaults: 15 s per handshake step (60 s in all), 30 s per response, 256 blobs /
+     * 4 MiB pages, 8 pushes in flight, 7 days TTL, a keep-alive page after 15 s of silence (half
+     * QUIC's default 30 s idle timeout).
+     */
     public static SyncConfig defaults(DeviceId device, List<RelayId> relays) {
         return new SyncConfig(device, relays, Duration.ofSeconds(15), Duration.ofSeconds(30), 256, 4L * 1024 * 1024, 8,
-                Duration.ofDays(7));
+                Duration.ofDays(7), Duration.ofSeconds(15));
+    }
+
+    /** This configuration with {@code keepAlive} instead (see the record's {@code keepAlive}). */
+    public SyncConfig withKeepAlive(Duration keepAlive) {
+        return new SyncConfig(device, relays, connectTimeout, responseTimeout, pullMaxBlobs, pullMaxBytes,
+                maxPushesInFlight, pushTtl, keepAlive);
     }
 
     /** @throws IllegalArgumentException for an empty or repeating relay list or an out-of-range value */
@@ -60,6 +76,7 @@ public record SyncConfig(
         }
         positive("connectTimeout", connectTimeout);
         positive("responseTimeout", responseTimeout);
+        positive("keepAlive", keepAlive);
         if (pullMaxBlobs < 1 || pullMaxBlobs > 0xFFFF_FFFFL || pullMaxBytes < 1 || pullMaxBytes > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("pull page bounds must be within 1 .. 2^32-1");
         }

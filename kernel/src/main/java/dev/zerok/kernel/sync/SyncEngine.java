@@ -297,6 +297,8 @@ public final class SyncEngine {
                     RelayConnection.Request oldest = r.outstanding.peekFirst();
                     if (oldest != null) {
                         earliest = min(earliest, oldest.sentAt().plus(config.responseTimeout()));
+                    } else if (r.pausedUntil.isEmpty() && !closing) {
+                        earliest = min(earliest, r.lastReceived.plus(config.keepAlive()));
                     }
                 }
                 case DISCONNECTED, CLOSED -> { }
@@ -328,6 +330,7 @@ public final class SyncEngine {
             case Input.Received m -> {
                 RelayConnection r = current(m.relay(), m.connection());
                 if (r != null) {
+                    r.lastReceived = now;
                     onMessage(r, m.message(), now);
                 }
             }
@@ -529,6 +532,10 @@ public final class SyncEngine {
                     RelayConnection.Request oldest = r.outstanding.peekFirst();
                     if (oldest != null && !now.isBefore(oldest.sentAt().plus(config.responseTimeout()))) {
                         fail(r, "no answer within " + config.responseTimeout().toMillis() + " ms", now, Duration.ZERO);
+                    } else if (oldest == null && !closing && !now.isBefore(r.lastReceived.plus(config.keepAlive()))) {
+                        // Silence: a page at the cursor keeps the path alive and finds a lost Notify.
+                        r.hasMore = true;
+                        maybePull(r, now);
                     }
                 }
                 case RECONNECTING -> {

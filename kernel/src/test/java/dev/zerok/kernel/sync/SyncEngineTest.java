@@ -398,6 +398,29 @@ class SyncEngineTest {
     }
 
     @Test
+    void connectedAndSilent_asksForAPageAtItsCursorAfterTheKeepAlive_andNotBefore() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        assertThat(welcome(e, r1, c, 0, T0)).isEmpty();
+        java.time.Duration keepAlive = SyncConfig.defaults(self, List.of(r1)).keepAlive();
+        assertThat(e.nextDeadline()).contains(T0.plus(keepAlive));
+
+        e.handle(new Input.Tick(), T0.plus(keepAlive).minusMillis(1));
+        assertThat(e.drainActions()).isEmpty();
+        e.handle(new Input.Tick(), T0.plus(keepAlive));
+        Message.Pull page = new Message.Pull(Cursor.ZERO, 256, 4L * 1024 * 1024);
+        assertThat(e.drainActions()).containsExactly(new Action.Send(r1, c, page));
+
+        // Its answer is news from the relay: the next keep-alive is counted from it.
+        Instant answered = T0.plus(keepAlive).plusSeconds(1);
+        e.handle(new Input.Received(r1, c, new Message.PullResponse(List.of(), false)), answered);
+        assertThat(e.drainActions()).isEmpty();
+        assertThat(e.nextDeadline()).contains(answered.plus(keepAlive));
+        assertThat(e.status().kind()).isEqualTo(SyncStatus.Kind.SYNCED);
+    }
+
+    @Test
     void welcomeWithHeadAhead_pullsFromTheStoredCursor() throws Exception {
         store.commitPulled(r1, new Cursor(4), List.of(), dev.zerok.ports.clientstate.VersionVector.EMPTY);
         SyncEngine e = engine(r1);
