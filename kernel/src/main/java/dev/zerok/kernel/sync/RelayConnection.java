@@ -83,6 +83,8 @@ public final class RelayConnection {
     Optional<Instant> pausedUntil = Optional.empty();
     /** When the relay last sent this session a message (Welcome, an answer, a Notify). */
     Instant lastReceived = Instant.MIN;
+    /** The pull in flight is a keep-alive (sent after silence, not because anything is known to be new). */
+    boolean keepAliveInFlight;
     long maxFrameBytes;
     long maxTtlSeconds;
 
@@ -146,6 +148,7 @@ public final class RelayConnection {
         backlog = false;
         pushBlocked = false;
         pullInFlight = false;
+        keepAliveInFlight = false;
         hasMore = false;
         head = Cursor.ZERO;
         notifiedDuringPull = Optional.empty();
@@ -213,7 +216,9 @@ public final class RelayConnection {
 
     /** The work outstanding on a CONNECTED session. */
     boolean busy(Cursor pullCursor) {
-        return !outstanding.isEmpty() || backlog || hasMore || head.isAfter(pullCursor) || pausedUntil.isPresent();
+        boolean onlyKeepAlive = keepAliveInFlight && outstanding.size() == 1;
+        return (!outstanding.isEmpty() && !onlyKeepAlive) || backlog || hasMore || head.isAfter(pullCursor)
+                || pausedUntil.isPresent();
     }
 
     /** When the last failure happened (RECONNECTING only). */

@@ -532,10 +532,9 @@ public final class SyncEngine {
                     RelayConnection.Request oldest = r.outstanding.peekFirst();
                     if (oldest != null && !now.isBefore(oldest.sentAt().plus(config.responseTimeout()))) {
                         fail(r, "no answer within " + config.responseTimeout().toMillis() + " ms", now, Duration.ZERO);
-                    } else if (oldest == null && !closing && !now.isBefore(r.lastReceived.plus(config.keepAlive()))) {
-                        // Silence: a page at the cursor keeps the path alive and finds a lost Notify.
-                        r.hasMore = true;
-                        maybePull(r, now);
+                    } else if (oldest == null && !closing && r.pausedUntil.isEmpty()
+                            && !now.isBefore(r.lastReceived.plus(config.keepAlive()))) {
+                        keepAlive(r, now);
                     }
                 }
                 case RECONNECTING -> {
@@ -771,6 +770,19 @@ public final class SyncEngine {
         r.notifiedDuringPull = Optional.empty();
     }
 
+    /**
+     * Silence on a connected session: a page at the cursor keeps the transport path alive and
+     * finds a lost Notify. Not "busy" for the status while it is the only request in flight.
+     */
+    private void keepAlive(RelayConnection r, Instant now) {
+        Cursor cursor = cursors.get(r.relay());
+        send(r, new Message.Pull(cursor, config.pullMaxBlobs(), config.pullMaxBytes()));
+        r.outstanding.addLast(new RelayConnection.Request.Pull(cursor, now, false));
+        r.pullInFlight = true;
+        r.keepAliveInFlight = true;
+        r.notifiedDuringPull = Optional.empty();
+    }
+
     private void onPage(RelayConnection r, Message.PullResponse page, Instant now) {
         if (!(r.outstanding.peekFirst() instanceof RelayConnection.Request.Pull pull)) {
             violation(r, "a PullResponse that does not answer the oldest request", now);
@@ -778,6 +790,7 @@ public final class SyncEngine {
         }
         r.outstanding.pollFirst();
         r.pullInFlight = false;
+        r.keepAliveInFlight = false;
         for (Message.PulledBlob b : page.blobs()) {
             if (!b.cursor().isAfter(pull.after())) {
                 violation(r, "a pulled blob at or before the cursor asked for", now);

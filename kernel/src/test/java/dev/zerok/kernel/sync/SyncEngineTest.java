@@ -411,13 +411,16 @@ class SyncEngineTest {
         e.handle(new Input.Tick(), T0.plus(keepAlive));
         Message.Pull page = new Message.Pull(Cursor.ZERO, 256, 4L * 1024 * 1024);
         assertThat(e.drainActions()).containsExactly(new Action.Send(r1, c, page));
+        assertThat(e.status().kind()).as("a keep-alive is not news").isEqualTo(SyncStatus.Kind.SYNCED);
 
         // Its answer is news from the relay: the next keep-alive is counted from it.
         Instant answered = T0.plus(keepAlive).plusSeconds(1);
         e.handle(new Input.Received(r1, c, new Message.PullResponse(List.of(), false)), answered);
         assertThat(e.drainActions()).isEmpty();
         assertThat(e.nextDeadline()).contains(answered.plus(keepAlive));
-        assertThat(e.status().kind()).isEqualTo(SyncStatus.Kind.SYNCED);
+        assertThat(events).filteredOn(SyncEvent.StatusChanged.class::isInstance).last()
+                .isEqualTo(new SyncEvent.StatusChanged(new SyncStatus(SyncStatus.Kind.SYNCED, "")));
+        assertThat(events.stream().filter(SyncEvent.StatusChanged.class::isInstance).count()).as("no flap").isEqualTo(1);
     }
 
     @Test
