@@ -205,6 +205,15 @@ public interface Topology extends AutoCloseable {
     List<Path> relayStorageFiles(Relay relay);
 
     /**
+     * Every address a relay of this topology may have seen a device connect from (on the real
+     * topology each device's own socket and each fault proxy's socket towards the relay; on the mock
+     * each device's host, any port), for the no-metadata check. Default: none known.
+     */
+    default List<ClientAddress> clientAddresses() {
+        return List.of();
+    }
+
+    /**
      * Every log line written by {@code relay} so far, at TRACE level. On the mock all relays share one
      * JVM's loggers, so this is every relay's lines.
      *
