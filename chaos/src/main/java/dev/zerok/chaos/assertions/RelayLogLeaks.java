@@ -104,7 +104,7 @@ public final class RelayLogLeaks {
                 continue;
             }
             for (Path f : files) {
-                if (f.getFileName().toString().equals("relay.db")) {
+                if (f.getFileName().toString().equals("relay.db") && isSqlite(f)) {
                     rule.storedVaultSizes(f, r.name());
                 }
             }
@@ -171,6 +171,15 @@ public final class RelayLogLeaks {
     public RelayLogLeaks size(long bytes, String what) {
         sizes.putIfAbsent(bytes, what);
         return this;
+    }
+
+    /** True if {@code file} starts with the SQLite 3 header (a store the relay has created). */
+    private static boolean isSqlite(Path file) {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            return java.util.Arrays.equals(in.readNBytes(16), "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (java.io.IOException e) {
+            return false; // gone between listing and reading (a restart), or not readable: no store to read
+        }
     }
 
     private void storedVaultSizes(Path database, String relay) {

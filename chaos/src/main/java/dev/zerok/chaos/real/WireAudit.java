@@ -20,8 +20,12 @@ import java.util.Optional;
 final class WireAudit {
     /** Per link and direction, in bytes: what a CI scenario sends fits; bulk transfers are truncated (and say so). */
     static final long CAPTURE_BYTES = 8L << 20;
-    /** Windows sampled per pushed payload (a 1 MiB payload: one window every 16 KiB). */
-    static final int WINDOWS_PER_PAYLOAD = 64;
+    /**
+     * Windows sampled per pushed payload: a payload up to 4 KiB is indexed whole (any 31
+     * consecutive bytes of it are found); a 1 MiB payload has one window every 4 KiB, so a leaked
+     * run of 4 KiB + 15 bytes or more is found.
+     */
+    static final int WINDOWS_PER_PAYLOAD = 256;
 
     private WireAudit() {}
 
