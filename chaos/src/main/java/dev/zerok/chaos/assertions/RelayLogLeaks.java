@@ -31,11 +31,11 @@ import java.util.regex.Pattern;
  * identifiers beyond session tokens"). What a line must not contain:
  *
  * <ul>
- *   <li>a group id, device id or blob id of the scenario (every group's id, every device's id and
- *       every sender in a running device's version vector, every blob a device pushed): any run
- *       of {@value #MIN_HEX_DIGITS} or more hex digits of the id's hex form, in either case (so the
- *       whole id and any prefix or slice of it), and its standard or URL-safe Base64 form, with or
- *       without padding;</li>
+ *   <li>a group id, device id or blob id of the scenario (every group's id, every device's id
+ *       (and, where a device cannot name its id, every sender in running devices' version vectors),
+ *       every blob a device pushed): any run of {@value #MIN_HEX_DIGITS} or more hex digits of the
+ *       id's hex form, in either case (so the whole id and any prefix or slice of it), and its
+ *       standard or URL-safe Base64 form, with or without padding;</li>
  *   <li>a client address as the relay sees it ({@link Topology#clientAddresses}): {@code ip:port}
  *       ({@code [ip]:port} for IPv6), except right after {@code ://} (the relay printing its own
  *       endpoints as URLs);</li>
@@ -77,6 +77,9 @@ public final class RelayLogLeaks {
     public static RelayLogLeaks of(Topology topology) {
         RelayLogLeaks rule = new RelayLogLeaks();
         Map<Group, Long> plaintextBytes = new java.util.LinkedHashMap<>();
+        // Senders in version vectors are the group's devices; ask a device (an RPC for a device
+        // process) only if some device cannot name its own id.
+        boolean askVectors = topology.devices().stream().anyMatch(d -> d.deviceId().isEmpty());
         for (Device d : topology.devices()) {
             d.group().groupId().ifPresent(id -> rule.id(id.bytes(), "the group id of " + d.group().name()));
             d.deviceId().ifPresent(id -> rule.id(id.bytes(), "the device id of " + d.name()));
@@ -84,7 +87,7 @@ public final class RelayLogLeaks {
                 rule.id(b.getKey().bytes(), "a blob id pushed by " + d.name());
                 plaintextBytes.merge(d.group(), (long) b.getValue().length, Long::sum);
             }
-            if (d.running()) {
+            if (askVectors && d.running()) {
                 try {
                     for (DeviceId sender : d.versionVector().entries().keySet()) {
                         rule.id(sender.bytes(), "a device id in " + d.name() + "'s version vector");
