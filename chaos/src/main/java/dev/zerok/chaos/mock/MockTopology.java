@@ -621,9 +621,10 @@ public final class MockTopology implements Topology {
     /**
      * The same rule as on real processes: an ERROR record or an IllegalStateException /
      * IllegalArgumentException in a relay's log is a relay bug, never an expected outcome of a
-     * mock scenario.
+     * mock scenario; and no relay log line carries metadata of the scenario (invariant 5,
+     * {@link dev.zerok.chaos.assertions.RelayLogLeaks}).
      *
-     * @throws AssertionError listing the offending lines
+     * @throws AssertionError listing the offending lines, or naming the leak
      */
     @Override
     public void verifyRelayLogs() {
@@ -635,6 +636,17 @@ public final class MockTopology implements Topology {
                     + "IllegalArgumentException line(s) [mock -Dzerok.chaos.seed=" + seed + "]:\n"
                     + String.join("\n", flagged.subList(0, Math.min(12, flagged.size()))));
         }
+        try {
+            dev.zerok.chaos.assertions.RelayLogLeaks.assertNone(this);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + " [mock -Dzerok.chaos.seed=" + seed + "]", e);
+        }
+    }
+
+    /** Each device's host on the mock network, any port (its connections get ephemeral ports). */
+    @Override
+    public List<dev.zerok.chaos.topology.ClientAddress> clientAddresses() {
+        return devices.stream().map(d -> new dev.zerok.chaos.topology.ClientAddress(d.name(), -1, d.name())).toList();
     }
 
     /**

@@ -64,6 +64,10 @@ public final class UdpFaultProxy implements AutoCloseable {
     private final int socketBufferBytes;
     private final FaultListener listener;
     private final Clock clock;
+    private final DatagramCapture capturedUp;
+    private final DatagramCapture capturedDown;
+    /** Every client address seen and every local address of a session socket; guarded by itself. */
+    private final java.util.Set<InetSocketAddress> peerAddresses = new java.util.LinkedHashSet<>();
     private final EventLoopGroup group;
     private final EventLoop loop;
     private final Channel listenChannel;
@@ -91,6 +95,8 @@ public final class UdpFaultProxy implements AutoCloseable {
         this.socketBufferBytes = b.socketBufferBytes;
         this.listener = b.listener;
         this.clock = b.clock;
+        this.capturedUp = new DatagramCapture(b.captureBytes);
+        this.capturedDown = new DatagramCapture(b.captureBytes);
         this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.loop = group.next();
         ChannelFuture bound = datagramBootstrap(new ListenHandler()).bind(b.listen).awaitUninterruptibly();
@@ -170,6 +176,29 @@ public final class UdpFaultProxy implements AutoCloseable {
     }
 
     /**
+     * The datagrams forwarded in {@code direction} so far (after faults: what the far side was sent),
+     * up to the builder's {@link Builder#captureBytes}; empty if capture is off. Still readable
+     * after {@link #close()}.
+     */
+    public DatagramCapture.Snapshot captured(Direction direction) {
+        return switch (direction) {
+            case UP -> capturedUp.snapshot();
+            case DOWN -> capturedDown.snapshot();
+        };
+    }
+
+    /**
+     * Every address the link's peers had as the other side saw them: each client's source address
+     * (what the proxy received from) and each session socket's local address (what the upstream
+     * received from), in order of first use. Still readable after {@link #close()}.
+     */
+    public List<InetSocketAddress> peerAddresses() {
+        synchronized (peerAddresses) {
+            return List.copyOf(peerAddresses);
+        }
+    }
+
+    /**
      * Stops the proxy: closes every socket and drops datagrams still waiting for their send time.
      * Waits up to 5 s for the I/O thread to end. Idempotent.
      */
@@ -195,6 +224,9 @@ public final class UdpFaultProxy implements AutoCloseable {
             }
             session = new Session(client);
             sessions.put(client, session);
+            synchronized (peerAddresses) {
+                peerAddresses.add(client);
+            }
             activeSessions = sessions.size();
             sessionsOpened.incrementAndGet();
         }
@@ -224,6 +256,7 @@ public final class UdpFaultProxy implements AutoCloseable {
     }
 
     private void send(Direction direction, Session session, byte[] payload) {
+        (direction == Direction.UP ? capturedUp : capturedDown).add(payload);
         switch (direction) {
             case UP -> session.sendUpstream(payload);
             case DOWN -> listenChannel.writeAndFlush(
@@ -275,6 +308,11 @@ public final class UdpFaultProxy implements AutoCloseable {
             InetSocketAddress local = new InetSocketAddress(listenAddress().getAddress(), 0);
             this.bound = datagramBootstrap(new UpstreamHandler(this)).bind(local);
             bound.addListener(f -> {
+                if (f.isSuccess()) {
+                    synchronized (peerAddresses) {
+                        peerAddresses.add((InetSocketAddress) bound.channel().localAddress());
+                    }
+                }
                 List<byte[]> waiting = pending;
                 pending = null;
                 for (byte[] p : waiting) {
@@ -331,6 +369,7 @@ public final class UdpFaultProxy implements AutoCloseable {
         private FaultProfile down = FaultProfile.NONE;
         private FaultListener listener = FaultListener.NONE;
         private Clock clock = Clock.systemUTC();
+        private long captureBytes;
 
         private Builder(InetSocketAddress upstream) {
             this.upstream = Objects.requireNonNull(upstream, "upstream");
@@ -401,6 +440,16 @@ public final class UdpFaultProxy implements AutoCloseable {
         /** The clock stamping {@link FaultEvent}s; default {@link Clock#systemUTC()}. */
         public Builder clock(Clock value) {
             this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /**
+         * Keep the first {@code bytes} payload bytes forwarded in each direction for
+         * {@link #captured}; default 0 (capture off).
+         */
+        public Builder captureBytes(long bytes) {
+            new DatagramCapture(bytes); // validates the range
+            this.captureBytes = bytes;
             return this;
         }
 

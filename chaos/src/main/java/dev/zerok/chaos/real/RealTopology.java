@@ -1,6 +1,9 @@
 package dev.zerok.chaos.real;
 
+import dev.zerok.chaos.assertions.PlaintextWindows;
+import dev.zerok.chaos.assertions.RelayLogLeaks;
 import dev.zerok.chaos.sim.CapturingTransport;
+import dev.zerok.chaos.topology.ClientAddress;
 import dev.zerok.chaos.proxy.BurstLoss;
 import dev.zerok.chaos.proxy.Direction;
 import dev.zerok.chaos.proxy.FaultEvent;
@@ -44,6 +47,7 @@ import dev.zerok.ports.entropy.EntropyProvider;
 import dev.zerok.ports.id.BlobId;
 import dev.zerok.ports.id.Cursor;
 import dev.zerok.ports.id.DeviceId;
+import dev.zerok.ports.id.GroupId;
 import dev.zerok.ports.id.RelayId;
 import dev.zerok.ports.spi.ProviderConfig;
 import dev.zerok.ports.spi.ProviderContext;
@@ -75,6 +79,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
@@ -116,7 +121,9 @@ import java.util.stream.Stream;
  *       link, and the cut lasts until the link's faults change (the proxy's limit-data). The mock
  *       counts message bytes per connection.</li>
  *   <li>{@link #capturedFrames} are the messages each device's transport carried (Noise
- *       ciphertext), captured in the device; the proxy does not capture datagrams.</li>
+ *       ciphertext), captured in the device; each proxy also keeps the first
+ *       {@link WireAudit#CAPTURE_BYTES} bytes of UDP datagrams it forwarded per direction, which
+ *       {@link #verifyRelayLogs} searches for plaintext (invariant 3 on the wire).</li>
  * </ul>
  *
  * <p>Not thread-safe: the scenario's thread calls everything. Device callbacks arrive on each
@@ -245,6 +252,7 @@ public final class RealTopology implements Topology, ResourceWitness {
     @Override
     public Group newGroup() {
         RealGroup g = new RealGroup("group-" + (groups.size() + 1), entropy.bytes(GroupKeys.SECRET_BYTES));
+        g.id = new GroupId(groupId(g));
         groups.add(g);
         timeline.inject("new-group", g.name);
         return g;
@@ -315,6 +323,7 @@ public final class RealTopology implements Topology, ResourceWitness {
             return UdpFaultProxy.builder(new InetSocketAddress(InetAddress.getLoopbackAddress(), r.port))
                     .listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                     .seed(master.childSeed())
+                    .captureBytes(WireAudit.CAPTURE_BYTES)
                     .listener(event -> onFault(link, event))
                     .start();
         } catch (IOException e) {
@@ -1120,11 +1129,14 @@ public final class RealTopology implements Topology, ResourceWitness {
     }
 
     /**
-     * The global real-topology rule: fails if any relay logged an ERROR record or an
-     * IllegalStateException/IllegalArgumentException that the scenario did not declare with
-     * {@link #expectRelayLog}. Runs once; {@link #close()} runs it if the scenario did not.
+     * The global real-topology rule, run at the end of every scenario: fails if any relay logged an
+     * ERROR record or an IllegalStateException/IllegalArgumentException that the scenario did not
+     * declare with {@link #expectRelayLog}; if a relay log line carries metadata of the scenario
+     * (invariant 5, {@link RelayLogLeaks}); if a fault proxy forwarded a datagram holding a slice of
+     * a pushed blob's plaintext or of a group key (invariant 3 on the wire, {@link WireAudit}).
+     * Runs once; {@link #close()} runs it if the scenario did not.
      *
-     * @throws AssertionError listing the first offending lines
+     * @throws AssertionError listing the first offending lines, or naming the leak
      */
     @Override
     public void verifyRelayLogs() {
@@ -1139,6 +1151,56 @@ public final class RealTopology implements Topology, ResourceWitness {
                     + "IllegalArgumentException line(s) [real -Dzerok.chaos.seed=" + seed + "]; declare provoked ones "
                     + "with RealTopology.expectRelayLog:\n" + String.join("\n", tail(flagged, 12)));
         }
+        try {
+            RelayLogLeaks.assertNone(this);
+            timeline.observe("relay-log-leaks", "clean");
+        } catch (AssertionError e) {
+            timeline.observe("relay-log-leaks", "LEAK");
+            throw new AssertionError(e.getMessage() + " [real -Dzerok.chaos.seed=" + seed + "]", e);
+        }
+        Optional<String> wireLeak = WireAudit.check(wireSecrets(), links(), timeline);
+        if (wireLeak.isPresent()) {
+            throw new AssertionError(wireLeak.get() + " [real -Dzerok.chaos.seed=" + seed + "]");
+        }
+    }
+
+    /** Every device's pushed payloads and every group's secret, content key and chunk key. */
+    private PlaintextWindows wireSecrets() {
+        PlaintextWindows secrets = new PlaintextWindows();
+        for (RealGroup g : groups) {
+            secrets.add("the group secret of " + g.name, g.secret, 2);
+            try (GroupKeys keys = GroupKeys.derive(crypto, Secret.copyOf(g.secret))) {
+                secrets.add("the content key of " + g.name, keys.contentKey().expose().clone(), 2);
+                secrets.add("the chunk key of " + g.name, keys.chunkKey().expose().clone(), 2);
+            } catch (Exception e) {
+                throw new ChaosException("cannot derive the keys of " + g.name + ": " + e.getMessage(), e);
+            }
+        }
+        for (RealDevice d : devices) {
+            d.pushed().forEach((id, data) -> secrets.add("the plaintext of " + blobLabels.getOrDefault(id, d.name
+                    + "'s blob"), data, WireAudit.WINDOWS_PER_PAYLOAD));
+        }
+        return secrets;
+    }
+
+    /** Every device-relay link's proxy, by link name. */
+    private Map<String, UdpFaultProxy> links() {
+        Map<String, UdpFaultProxy> links = new LinkedHashMap<>();
+        for (RealDevice d : devices) {
+            d.proxies.forEach((r, p) -> links.put(d.name + "<->" + r.name, p));
+        }
+        return links;
+    }
+
+    /** Each device's own socket and each proxy session's socket towards the relay, as the proxies saw them. */
+    @Override
+    public List<ClientAddress> clientAddresses() {
+        List<ClientAddress> out = new ArrayList<>();
+        for (RealDevice d : devices) {
+            d.proxies.forEach((r, p) -> p.peerAddresses().forEach(a -> out.add(new ClientAddress(
+                    a.getAddress().getHostAddress(), a.getPort(), d.name + " (link to " + r.name + ")"))));
+        }
+        return out;
     }
 
     @Override
@@ -1452,6 +1514,12 @@ public final class RealTopology implements Topology, ResourceWitness {
     private static final class RealGroup implements Group {
         final String name;
         final byte[] secret;
+        GroupId id;
+
+        @Override
+        public Optional<GroupId> groupId() {
+            return Optional.ofNullable(id);
+        }
 
         RealGroup(String name, byte[] secret) {
             this.name = name;
@@ -1654,6 +1722,11 @@ public final class RealTopology implements Topology, ResourceWitness {
                 Thread.currentThread().interrupt();
                 throw new ChaosException("interrupted", e);
             }
+        }
+
+        @Override
+        public Optional<DeviceId> deviceId() {
+            return Optional.of(RealTopology.this.deviceId(this));
         }
 
         @Override

@@ -205,6 +205,15 @@ public interface Topology extends AutoCloseable {
     List<Path> relayStorageFiles(Relay relay);
 
     /**
+     * Every address a relay of this topology may have seen a device connect from (on the real
+     * topology each device's own socket and each fault proxy's socket towards the relay; on the mock
+     * each device's host, any port), for the no-metadata check. Default: none known.
+     */
+    default List<ClientAddress> clientAddresses() {
+        return List.of();
+    }
+
+    /**
      * Every log line written by {@code relay} so far, at TRACE level. On the mock all relays share one
      * JVM's loggers, so this is every relay's lines.
      *
@@ -285,12 +294,15 @@ public interface Topology extends AutoCloseable {
     }
 
     /**
-     * Fails if a relay logged something no scenario may provoke unless it says so (ERROR records,
-     * IllegalStateException/IllegalArgumentException; the real topology lets a scenario declare a
-     * provoked line). The chaos runner calls it after a passing scenario body. Default: nothing to
-     * audit (a topology without relay logs).
+     * The end-of-scenario audit. Fails if a relay logged something no scenario may provoke unless
+     * it says so (ERROR records, IllegalStateException/IllegalArgumentException; the real topology
+     * lets a scenario declare a provoked line), if a relay log line carries metadata of the scenario
+     * (invariant 5, {@code assertions.RelayLogLeaks}), and on the real topology if a fault proxy
+     * forwarded plaintext of a pushed blob or a group key (invariant 3 on the wire). The chaos
+     * runner calls it after a passing scenario body. Default: nothing to audit (a topology without
+     * relay logs).
      *
-     * @throws AssertionError naming the offending lines
+     * @throws AssertionError naming the offending lines or the leak
      */
     default void verifyRelayLogs() {}
 

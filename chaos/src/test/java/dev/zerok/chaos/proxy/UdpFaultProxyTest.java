@@ -356,6 +356,42 @@ class UdpFaultProxyTest {
     }
 
     @Test
+    void captureBytes_keepsWhatWasForwardedEachWayUpToTheLimit_andCountsTheRest() throws Exception {
+        try (UdpPeer echo = UdpPeer.echo(); UdpPeer client = UdpPeer.sink();
+                UdpFaultProxy proxy = proxyTo(echo, 21).captureBytes(1_000)
+                        .profile(Direction.DOWN, FaultProfile.NONE.withLoss(1)).start()) {
+            for (int i = 0; i < 30; i++) {
+                client.send(proxy.listenAddress(), payload(i, 64));
+            }
+            assertThat(echo.awaitCount(30, CATCH_UP)).isEqualTo(30);
+            assertThat(Await.until(CATCH_UP, () -> proxy.stats().down().receivedDatagrams() == 30)).isTrue();
+            proxy.close();
+
+            DatagramCapture.Snapshot up = proxy.captured(Direction.UP);
+            assertThat(up.starts()).hasSize(15); // 15 x 64 B fit in 1,000 B, the 16th would not
+            assertThat(up.bytes()).hasSize(960);
+            assertThat(java.util.Arrays.copyOfRange(up.bytes(), 64, 128)).isEqualTo(echo.received().get(1).payload());
+            assertThat(up.datagramAt(130)).isEqualTo(2);
+            assertThat(up.truncated()).isTrue();
+            assertThat(up.droppedDatagrams()).isEqualTo(15);
+            assertThat(up.droppedBytes()).isEqualTo(15 * 64);
+            assertThat(proxy.captured(Direction.DOWN).bytes()).isEmpty(); // all lost: nothing was forwarded
+            assertThat(proxy.peerAddresses()).contains(client.address())
+                    .anySatisfy(a -> assertThat(echo.received()).allSatisfy(r -> assertThat(r.from()).isEqualTo(a)));
+        }
+    }
+
+    @Test
+    void captureBytes_default_keepsNothing() throws Exception {
+        try (UdpPeer echo = UdpPeer.echo(); UdpPeer client = UdpPeer.sink(); UdpFaultProxy proxy = proxyTo(echo, 22).start()) {
+            client.send(proxy.listenAddress(), payload(0, 64));
+            assertThat(client.awaitCount(1, CATCH_UP)).isEqualTo(1);
+            assertThat(proxy.captured(Direction.UP).bytes()).isEmpty();
+            assertThat(proxy.captured(Direction.UP).truncated()).isTrue();
+        }
+    }
+
+    @Test
     void limitData_tenThousandBytes_cutsAfterOneHundredDatagramsOfOneHundredBytes() throws Exception {
         try (UdpPeer sink = UdpPeer.sink(); UdpPeer client = UdpPeer.sink();
                 UdpFaultProxy proxy = proxyTo(sink, 13).profile(Direction.UP, FaultProfile.NONE.withLimitData(10_000))

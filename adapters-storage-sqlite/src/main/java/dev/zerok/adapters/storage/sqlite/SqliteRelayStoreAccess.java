@@ -119,6 +119,40 @@ public final class SqliteRelayStoreAccess {
         }
     }
 
+    /**
+     * The stored (sealed) size of every blob row of {@code file}, per group in cursor order: one
+     * array per group, groups in group-id order; empty for a file without tables yet. Sizes are in
+     * bytes, as the relay recorded them at push.
+     *
+     * @throws SQLException if the file cannot be read
+     */
+    public static List<long[]> blobSizesByGroup(Path file) throws SQLException {
+        try (Connection c = open(file)) {
+            var rows = SqliteFile.dsl(c).select(RELAY_BLOB.GROUP_ID, RELAY_BLOB.SIZE_BYTES).from(RELAY_BLOB)
+                    .orderBy(RELAY_BLOB.GROUP_ID, RELAY_BLOB.CURSOR).fetch();
+            List<long[]> out = new java.util.ArrayList<>();
+            List<Long> current = new java.util.ArrayList<>();
+            byte[] group = null;
+            for (var row : rows) {
+                if (group != null && !java.util.Arrays.equals(group, row.value1())) {
+                    out.add(current.stream().mapToLong(Long::longValue).toArray());
+                    current.clear();
+                }
+                group = row.value1();
+                current.add(row.value2());
+            }
+            if (group != null) {
+                out.add(current.stream().mapToLong(Long::longValue).toArray());
+            }
+            return out;
+        } catch (org.jooq.exception.DataAccessException e) {
+            if (e.getMessage() != null && e.getMessage().contains("no such table")) {
+                return List.of();
+            }
+            throw new SQLException("cannot read the relay store: " + e.getMessage(), e);
+        }
+    }
+
     private static Connection open(Path file) throws SQLException {
         if (!Files.isRegularFile(file)) {
             throw new SQLException("no relay store at " + file);
