@@ -1595,11 +1595,7 @@ public final class RealTopology implements Topology, ResourceWitness {
             requireRunning();
             BlobId id;
             if (agent != null) {
-                if (kind != SyncPayload.Kind.DATA) {
-                    throw new NotRunException("device processes push DATA payloads only (the agent wire has no kind), not "
-                            + kind);
-                }
-                id = agent.push(data, LANE_TIMEOUT);
+                id = agent.push(kind, data, LANE_TIMEOUT);
                 return recordPush(id, data);
             }
             try {

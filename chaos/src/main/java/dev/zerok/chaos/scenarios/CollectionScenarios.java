@@ -130,6 +130,8 @@ public final class CollectionScenarios {
                 check(order.equals(ids), "B received A's blobs out of cursor order (a gap, not resumed in place)");
                 long servedAfter = t.relayCounters(relay).blobsServed() - servedAtKill;
                 long needed = CHUNKS - heldAtKill + 1;
+                t.timeline().note("content", "B held " + heldAtKill + " of " + CHUNKS + " chunks at the kill; served "
+                        + servedAfter + " blob entries after the reconnect for " + needed + " missing");
                 check(servedAfter >= needed && servedAfter <= needed + 1, "after the reconnect the relay served "
                         + servedAfter + " blob entries; B lacked " + (CHUNKS - heldAtKill) + " chunks and the manifest ("
                         + needed + "), slack 1 for the page in flight: not resumed from chunk " + (heldAtKill + 1));
@@ -171,6 +173,7 @@ public final class CollectionScenarios {
                         + b.received().containsKey(ids.get(CHUNKS)));
                 t.heal(b);
                 ContentLayer.Holding holding = content.holding(b.received(), c);
+                t.timeline().note("content", "B: " + holding.describe());
                 check(holding.manifest().isPresent() && holding.missing().equals(List.of(deleted))
                         && holding.describe().contains("missing 1 of 10 chunks"), "B's collection should be missing "
                         + "exactly chunk " + deleted + ": " + holding.describe());
