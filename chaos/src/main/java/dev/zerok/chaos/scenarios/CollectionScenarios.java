@@ -92,7 +92,8 @@ public final class CollectionScenarios {
      * the reconnect B was served exactly the chunks it lacked and the manifest, plus at most one page:
      * the page in flight when the connection died (the engine has one pull outstanding per relay,
      * and a 1 MiB chunk fills a page, so the page the relay sent, or B received but had not
-     * committed, is one chunk). Over the whole run {@link Steps#noRePull} with the same slack of 1,
+     * committed, is one chunk); what A's cursor moved over meanwhile is subtracted (A's own
+     * pulls). Over the whole run {@link Steps#noRePull} with the same slack of 1,
      * the relay's rows stored once, and invariants 1-5.
      */
     public static final Scenario C_COLL_01 = new Scenario("C-COLL-01",
@@ -114,6 +115,9 @@ public final class CollectionScenarios {
                 t.crashDevice(b);
                 long heldAtKill = chunksReceived(b, chunkIds);
                 long servedAtKill = t.relayCounters(relay).blobsServed();
+                // A's own pulls count at the relay too (an idle A may reconnect and pull its own blobs
+                // on real), so what A's cursor moves over after the kill is not B's.
+                long aCursorAtKill = a.pullCursor(relay).value();
                 check(heldAtKill >= 3 && heldAtKill < CHUNKS, "B held " + heldAtKill + " of " + CHUNKS
                         + " chunks when its connection was killed; the kill must land mid-collection");
                 ContentLayer.Holding partial = content.holding(b.received(), c);
@@ -128,10 +132,12 @@ public final class CollectionScenarios {
                 content.assertComplete(b.received(), c, "B after the reconnect");
                 List<BlobId> order = b.received().keySet().stream().filter(ids::contains).toList();
                 check(order.equals(ids), "B received A's blobs out of cursor order (a gap, not resumed in place)");
-                long servedAfter = t.relayCounters(relay).blobsServed() - servedAtKill;
+                long servedAfter = t.relayCounters(relay).blobsServed() - servedAtKill
+                        - (a.pullCursor(relay).value() - aCursorAtKill);
                 long needed = CHUNKS - heldAtKill + 1;
                 t.timeline().note("content", "B held " + heldAtKill + " of " + CHUNKS + " chunks at the kill; served "
-                        + servedAfter + " blob entries after the reconnect for " + needed + " missing");
+                        + servedAfter + " blob entries to B after the reconnect for " + needed + " missing; A's cursor "
+                        + aCursorAtKill + " -> " + a.pullCursor(relay).value());
                 check(servedAfter >= needed && servedAfter <= needed + 1, "after the reconnect the relay served "
                         + servedAfter + " blob entries; B lacked " + (CHUNKS - heldAtKill) + " chunks and the manifest ("
                         + needed + "), slack 1 for the page in flight: not resumed from chunk " + (heldAtKill + 1));
