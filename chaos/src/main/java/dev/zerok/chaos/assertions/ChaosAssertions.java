@@ -214,15 +214,15 @@ public final class ChaosAssertions {
         }
         for (Relay r : topology.relays()) {
             for (Path file : topology.relayStorageFiles(r)) {
-                byte[] content;
+                boolean found;
                 try {
-                    content = Files.readAllBytes(file);
+                    found = fileContains(file, canary);
                 } catch (NoSuchFileException gone) {
                     continue; // a WAL or journal file removed between listing and reading
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-                if (indexOf(content, canary) >= 0) {
+                if (found) {
                     throw new AssertionError("plaintext canary found in a storage file of " + r.name() + ": "
                             + file.getFileName());
                 }
@@ -292,10 +292,39 @@ public final class ChaosAssertions {
         return out;
     }
 
+    /**
+     * Whether {@code file} contains {@code needle}, read in 1 MiB blocks that overlap by
+     * {@code needle.length - 1} bytes, so a relay store holding S-BLOB-01's 100 MB is never read
+     * into the heap at once.
+     */
+    private static boolean fileContains(Path file, byte[] needle) throws IOException {
+        int block = 1 << 20;
+        byte[] buffer = new byte[block + needle.length - 1];
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            int kept = 0;
+            while (true) {
+                int read = in.readNBytes(buffer, kept, block);
+                int filled = kept + read;
+                if (indexOf(buffer, filled, needle) >= 0) {
+                    return true;
+                }
+                if (read < block) {
+                    return false;
+                }
+                kept = Math.min(needle.length - 1, filled);
+                System.arraycopy(buffer, filled - kept, buffer, 0, kept);
+            }
+        }
+    }
+
     /** Where {@code needle} first occurs in {@code haystack}, or -1. */
     public static int indexOf(byte[] haystack, byte[] needle) {
+        return indexOf(haystack, haystack.length, needle);
+    }
+
+    private static int indexOf(byte[] haystack, int length, byte[] needle) {
         outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
+        for (int i = 0; i + needle.length <= length; i++) {
             for (int j = 0; j < needle.length; j++) {
                 if (haystack[i + j] != needle[j]) {
                     continue outer;

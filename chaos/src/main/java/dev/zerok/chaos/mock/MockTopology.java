@@ -555,6 +555,19 @@ public final class MockTopology implements Topology {
         return altered;
     }
 
+    @Override
+    public boolean deleteStoredBlob(Relay relay, long cursor) {
+        MockRelay r = (MockRelay) relay;
+        boolean deleted;
+        try {
+            deleted = SqliteRelayStoreAccess.deleteBlobAt(r.dataDir.resolve("relay.db"), cursor);
+        } catch (SQLException e) {
+            throw new ChaosException("cannot delete from the store of " + r.name + ": " + e.getMessage(), e);
+        }
+        timeline.inject("delete-stored-blob", r.name + " cursor=" + cursor + " altered=" + (deleted ? 1 : 0));
+        return deleted;
+    }
+
     // ------------------------------------------------------------------ time
 
     @Override
@@ -917,10 +930,15 @@ public final class MockTopology implements Topology {
 
         @Override
         public BlobId push(byte[] data) {
+            return push(SyncPayload.Kind.DATA, data);
+        }
+
+        @Override
+        public BlobId push(SyncPayload.Kind kind, byte[] data) {
             if (!running) {
                 throw new ChaosException(name + " is not running");
             }
-            CompletableFuture<BlobId> result = client.push(SyncPayload.Kind.DATA, data);
+            CompletableFuture<BlobId> result = client.push(kind, data);
             if (!result.isDone()) {
                 throw new ChaosException("push did not complete on the simulation thread");
             }

@@ -21,12 +21,13 @@ import java.util.TreeMap;
  * message a line, fields separated by one space; ids in hex, texts in unpadded base64url.
  *
  * <pre>
- * topology -> agent:  N push DATA_B64 | N sync | N cursor RELAY_HEX | N quit
+ * topology -> agent:  N push DATA_B64 [KIND] | N sync | N cursor RELAY_HEX | N quit
  * agent -> topology:  ready | ok N [VALUE] | err N TEXT_B64
  *                     ev EVENT   (every SyncEvent, in order; see {@link #event})
  *                     dl BLOB_HEX FIRST(0|1)   (the inbox was called; FIRST: appended to the log)
  *                     vv VECTOR  (the committed version vector changed; see {@link #vector})
  * </pre>
+ * KIND is a {@code SyncPayload.Kind} name ({@code DATA} when absent).
  * Stateless.
  */
 final class AgentWire {

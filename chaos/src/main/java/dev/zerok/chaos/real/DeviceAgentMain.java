@@ -141,7 +141,8 @@ public final class DeviceAgentMain {
             try {
                 switch (f[1]) {
                     case "push" -> {
-                        BlobId blob = client.push(SyncPayload.Kind.DATA, f.length > 2 ? AgentWire.unbytes(f[2]) : new byte[0])
+                        SyncPayload.Kind kind = f.length > 3 ? SyncPayload.Kind.valueOf(f[3]) : SyncPayload.Kind.DATA;
+                        BlobId blob = client.push(kind, f.length > 2 ? AgentWire.unbytes(f[2]) : new byte[0])
                                 .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                         emit(protocol, "ok " + id + " " + blob.hex());
                     }

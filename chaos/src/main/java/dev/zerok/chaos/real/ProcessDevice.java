@@ -2,6 +2,7 @@ package dev.zerok.chaos.real;
 
 import dev.zerok.chaos.topology.ChaosException;
 import dev.zerok.kernel.sync.SyncEvent;
+import dev.zerok.kernel.sync.SyncPayload;
 import dev.zerok.kernel.sync.SyncStatus;
 import dev.zerok.ports.clientstate.VersionVector;
 import dev.zerok.ports.id.BlobId;
@@ -116,9 +117,9 @@ final class ProcessDevice {
         return vector;
     }
 
-    /** Pushes {@code data}; returns once the agent reports it durable in its outbox. */
-    BlobId push(byte[] data, Duration timeout) {
-        return BlobId.fromHex(call("push " + AgentWire.bytes(data), timeout));
+    /** Pushes {@code data} as a {@code kind} payload; returns once the agent reports it durable in its outbox. */
+    BlobId push(SyncPayload.Kind kind, byte[] data, Duration timeout) {
+        return BlobId.fromHex(call("push " + AgentWire.bytes(data) + " " + kind.name(), timeout));
     }
 
     void syncNow(Duration timeout) {

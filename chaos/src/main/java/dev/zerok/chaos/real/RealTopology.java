@@ -915,6 +915,19 @@ public final class RealTopology implements Topology, ResourceWitness {
         return altered;
     }
 
+    @Override
+    public boolean deleteStoredBlob(Relay relay, long cursor) {
+        RealRelay r = (RealRelay) relay;
+        boolean deleted;
+        try {
+            deleted = SqliteRelayStoreAccess.deleteBlobAt(r.dataDir.resolve("relay.db"), cursor);
+        } catch (SQLException e) {
+            throw new ChaosException("cannot delete from the store of " + r.name + ": " + e.getMessage(), e);
+        }
+        timeline.inject("delete-stored-blob", r.name + " cursor=" + cursor + " altered=" + (deleted ? 1 : 0));
+        return deleted;
+    }
+
     // ------------------------------------------------------------------ time
 
     @Override
@@ -1642,14 +1655,19 @@ public final class RealTopology implements Topology, ResourceWitness {
 
         @Override
         public BlobId push(byte[] data) {
+            return push(SyncPayload.Kind.DATA, data);
+        }
+
+        @Override
+        public BlobId push(SyncPayload.Kind kind, byte[] data) {
             requireRunning();
             BlobId id;
             if (agent != null) {
-                id = agent.push(data, LANE_TIMEOUT);
+                id = agent.push(kind, data, LANE_TIMEOUT);
                 return recordPush(id, data);
             }
             try {
-                id = client.push(SyncPayload.Kind.DATA, data).get(LANE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                id = client.push(kind, data).get(LANE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 throw new ChaosException(name + ": push refused: " + e.getCause(), e.getCause());
             } catch (TimeoutException e) {

@@ -1,6 +1,7 @@
 package dev.zerok.chaos.runner;
 
 import dev.zerok.chaos.scenarios.BlobScenarios;
+import dev.zerok.chaos.scenarios.CollectionScenarios;
 import dev.zerok.chaos.scenarios.FolderModelScenarios;
 import dev.zerok.chaos.scenarios.NetworkScenarios;
 import dev.zerok.chaos.scenarios.PlatformScenarios;
@@ -57,11 +58,7 @@ public final class Catalogue {
     public static final Map<String, String> COVERED_ELSEWHERE = Map.of(
             "F-CONV-01", "runs as FolderScenariosTest.F_CONV_01 (cli-app processes), not as a Scenario",
             "F-CONV-02", "runs as FolderScenariosTest.F_CONV_02 (cli-app processes), not as a Scenario",
-            "F-CRASH-01", "runs as FolderScenariosTest.F_CRASH_01 (a killed apply process), not as a Scenario",
-            "C-COLL-01", "runs as CollectionScenariosTest.C_COLL_01 (relay process, in-process content devices, a "
-                    + "connection killed after 3 of 10 chunks), one iteration per build, not as a Scenario",
-            "C-COLL-02", "runs as CollectionScenariosTest.C_COLL_02 (relay process; a chunk row and its payload "
-                    + "deleted during the pull), one iteration per build, not as a Scenario");
+            "F-CRASH-01", "runs as FolderScenariosTest.F_CRASH_01 (a killed apply process), not as a Scenario");
 
     /** Every ID, catalogue order: seed 000, then MR, then F. */
     public static final List<String> ALL_IDS = Stream.of(SEED_000_IDS, MULTI_RELAY_IDS, FOLDER_IDS)
@@ -82,10 +79,11 @@ public final class Catalogue {
         this.variants = variants;
     }
 
-    /** The scenarios of {@code chaos/src/main}: Sync, Blob, Network, FolderModel and Platform. */
+    /** The scenarios of {@code chaos/src/main}: Transport, Sync, Blob, Collection, Network, FolderModel and Platform. */
     public static Catalogue standard() {
         Catalogue c = new Catalogue(new LinkedHashMap<>());
-        for (List<Scenario> list : List.of(TransportScenarios.ALL, SyncScenarios.ALL, BlobScenarios.ALL, NetworkScenarios.ALL,
+        for (List<Scenario> list : List.of(TransportScenarios.ALL, SyncScenarios.ALL, BlobScenarios.ALL, CollectionScenarios.ALL,
+                NetworkScenarios.ALL,
                 FolderModelScenarios.ALL, PlatformScenarios.ALL)) {
             c = c.with(list);
         }

@@ -16,7 +16,7 @@ import java.util.Set;
  *       or reordered.</li>
  *   <li>{@code inject} entries of process faults, written by the topology as it performs them:
  *       kill-relay, stop-relay, pause-relay, crash-device, pause-device, relay/device disk full,
- *       and corrupt-/tamper-stored-blobs with {@code altered=N}, N &gt; 0.</li>
+ *       and corrupt-/tamper-stored-blobs and delete-stored-blob with {@code altered=N}, N &gt; 0.</li>
  *   <li>For {@link Scenario.Injection#SHAPING} only: an {@code inject faults} entry that shapes a
  *       device's link (anything but {@code none}), or a device added with a clock offset, followed
  *       by an observation (ack, delivery, status) of that device: the shaped link carried traffic.</li>
@@ -58,7 +58,8 @@ public final class FaultEvidence {
             } else if (e.type().equals("inject") && PROCESS_FAULTS.contains(e.what())) {
                 n++;
             } else if (e.type().equals("inject") && (e.what().equals("corrupt-stored-blobs")
-                    || e.what().equals("tamper-stored-blobs")) && alteredCount(e.detail()) > 0) {
+                    || e.what().equals("tamper-stored-blobs") || e.what().equals("delete-stored-blob"))
+                    && alteredCount(e.detail()) > 0) {
                 n++;
             }
         }

@@ -32,7 +32,8 @@ import java.util.SplittableRandom;
  *
  * <p>A topology device pushes single sealed blobs of at most {@link Device#maxPayloadBytes()} (about
  * 1 MiB on the default relay limits). Larger objects (the seed's 100 MB) are split by the content
- * layer, which topology devices do not have; S-BLOB-01 therefore pushes the largest single blob.
+ * layer into 1 MiB chunks; S-BLOB-01 pushes its 100 MB through {@link ContentLayer}, the product's
+ * chunking, sealing and manifest code.
  *
  * <p>Deduplication differs from the seed's iroh-blobs model, and S-BLOB-03 tests exactly what zerok
  * promises. The relay dedups identical <em>ciphertext</em> per group (relay_content is keyed by
@@ -81,28 +82,51 @@ public final class BlobScenarios {
 
     // ------------------------------------------------------------------ S-BLOB
 
-    public static final Scenario S_BLOB_01 = new Scenario("S-BLOB-01",
-            "Large blob under chaos (largest single blob; 200 ms latency + 5% loss)", Category.SYNC,
-            needs(Capability.LATENCY, Capability.LOSS), t -> {
-                SplittableRandom random = Steps.random(t);
-                List<Device> d = Steps.devicesOnOneRelay(t, 2);
-                Device a = d.get(0);
-                Device b = d.get(1);
-                for (Device x : d) {
-                    Steps.faultAllLinks(t, x, LinkDirection.BOTH, LinkFaults.NONE
-                            .withDelay(Duration.ofMillis(200), Duration.ZERO).withLoss(0.05));
-                }
-                // A largest blob is a handful of messages on the mock, so 5% loss may miss all of them:
-                // push another (at most 8 in all) until the loss has acted during a transfer.
-                for (int n = 0; n < 8 && (n == 0 || Steps.faultEvents(t) == 0); n++) {
-                    byte[] large = payload(random, a.maxPayloadBytes());
-                    check(large.length == a.maxPayloadBytes(), "the payload is not the largest single blob");
-                    BlobId id = a.push(large);
+    /** The seed's S-BLOB-01 size: 100 MB (96 chunks: 95 of 1 MiB and one of 385,280 bytes). */
+    public static final int S_BLOB_01_SEED_BYTES = 100_000_000;
+
+    /**
+     * S-BLOB-01 with a file of {@code sizeBytes} through the content layer ({@link ContentLayer}: the
+     * product's 1 MiB convergently sealed chunks, each a {@code CHUNK} payload, then the manifest as a
+     * {@code COLLECTION} payload), pushed by A while every link has 200 ms latency and 5% loss both
+     * ways. Asserted: B holds the complete collection, reassembled with the product's codecs and
+     * equal to the file byte for byte (each chunk's address is its hash, verified on open); the relay
+     * stores each chunk once (one row per distinct payload pushed, {@link Steps#storedOnce}, and
+     * exactly chunks + 1 rows); invariants 1-5.
+     */
+    public static Scenario sBlob01(int sizeBytes) {
+        return new Scenario("S-BLOB-01", "Large blob (" + sizeBytes + " bytes) through the content layer under "
+                + "200 ms latency + 5% loss", Category.SYNC, needs(Capability.LATENCY, Capability.LOSS,
+                        Capability.RELAY_COUNTERS), t -> {
+                    SplittableRandom random = Steps.random(t);
+                    ContentLayer content = ContentLayer.seeded(random);
+                    List<Device> d = Steps.devicesOnOneRelay(t, 2);
+                    Device a = d.get(0);
+                    Device b = d.get(1);
+                    for (Device x : d) {
+                        Steps.faultAllLinks(t, x, LinkDirection.BOTH, LinkFaults.NONE
+                                .withDelay(Duration.ofMillis(200), Duration.ZERO).withLoss(0.05));
+                    }
+                    byte[] file = new byte[sizeBytes];
+                    for (int at = 0; at < sizeBytes; at += dev.zerok.kernel.content.ChunkSealer.CHUNK_BYTES) {
+                        int n = Math.min(dev.zerok.kernel.content.ChunkSealer.CHUNK_BYTES, sizeBytes - at);
+                        System.arraycopy(payload(random, n), 0, file, at, n); // the canary in every full chunk
+                    }
+                    ContentLayer.Collection c = content.build("large.bin", t.now(), file);
+                    ContentLayer.pushChunks(a, c);
+                    ContentLayer.pushManifest(a, c);
                     converge(t, SETTLE);
-                    ChaosAssertions.assertBlobPresent(b, id, large);
-                }
-                Steps.allInvariants(t);
-            });
+                    content.assertComplete(b.received(), c, "B");
+                    Steps.storedOnce(t);
+                    long rows = t.relayCounters(t.relays().get(0)).rowsStored();
+                    check(rows == c.chunkCount() + 1, "the relay stores " + rows + " rows for " + c.chunkCount()
+                            + " chunks and a manifest");
+                    Steps.allInvariants(t);
+                });
+    }
+
+    /** S-BLOB-01 at the seed's 100 MB. */
+    public static final Scenario S_BLOB_01 = sBlob01(S_BLOB_01_SEED_BYTES);
 
     /** S-BLOB-02 with {@code count} blobs of 1 KiB from one device in a tight loop. */
     public static Scenario sBlob02(int count) {

@@ -43,7 +43,10 @@ public enum Capability {
     PAUSE_RELAY,
     /** {@link Topology#crashDevice} and {@link Topology#restartDevice}. */
     CRASH_DEVICE,
-    /** {@link Topology#corruptStoredBlobs}: flip bits in blobs at rest in a relay's store. */
+    /**
+     * {@link Topology#corruptStoredBlobs}: flip bits in blobs at rest in a relay's store;
+     * {@link Topology#deleteStoredBlob}: delete one.
+     */
     TAMPER_RELAY_STORE,
     /** {@link Topology#relayStorageFiles}: the files a relay keeps on disk. */
     RELAY_STORAGE_FILES,

@@ -45,6 +45,26 @@ public interface Device {
      */
     BlobId push(byte[] data);
 
+    /**
+     * As {@link #push(byte[])}, with the sync payload kind the receivers' inboxes dispatch on: the
+     * content layer pushes each sealed chunk as a {@code CHUNK} and the encoded manifest as a
+     * {@code COLLECTION} ({@code dev.zerok.client.Device.pushPath}). The relay cannot tell kinds
+     * apart (the kind is inside the sealed payload); {@link #received()} records every kind's data.
+     * {@code data} may be as large as the relay's frame limit admits (a full sealed chunk,
+     * {@code ChunkSealer.MAX_SEALED_BYTES}, fits the default 2 MiB frame; the relay serves a page's
+     * first blob whatever the page limit), so it may exceed {@link #maxPayloadBytes()}.
+     *
+     * @return the blob id
+     * @throws ChaosException if the device is not running or the engine refuses the push
+     * @throws NotRunException if this topology's devices push {@code DATA} only (the default)
+     */
+    default BlobId push(dev.zerok.kernel.sync.SyncPayload.Kind kind, byte[] data) {
+        if (kind == dev.zerok.kernel.sync.SyncPayload.Kind.DATA) {
+            return push(data);
+        }
+        throw new NotRunException("this topology's devices push DATA payloads only, not " + kind);
+    }
+
     /** The largest {@code data} {@link #push} accepts, in bytes (bounded by the relays' frame limit). */
     int maxPayloadBytes();
 

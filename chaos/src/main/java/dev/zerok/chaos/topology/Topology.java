@@ -174,6 +174,20 @@ public interface Topology extends AutoCloseable {
      */
     int corruptStoredBlobs(Relay relay);
 
+    /**
+     * Deletes the blob stored at {@code cursor} from {@code relay}'s store, its row and its payload,
+     * as an operator's hand or a failing disk would, while the relay runs; the store's counters
+     * stay as they were, so the relay finds a cursor with nothing behind it (C-COLL-02). Recorded
+     * as an {@code inject delete-stored-blob} entry with {@code altered=1} if a blob was there.
+     *
+     * @param cursor the relay's cursor of the blob, 1 for the first stored in a fresh store
+     * @return whether a blob was stored at {@code cursor}
+     * @throws NotRunException without {@link Capability#TAMPER_RELAY_STORE}
+     */
+    default boolean deleteStoredBlob(Relay relay, long cursor) {
+        throw new NotRunException("the " + kind() + " topology cannot delete a blob from a relay's store");
+    }
+
     // ------------------------------------------------------------------ time
 
     /** Lets {@code duration} of topology time pass (virtual on the mock, real on real). */

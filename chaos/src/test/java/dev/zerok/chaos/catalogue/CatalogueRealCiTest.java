@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
  * iteration each, run by {@code ./mvnw verify}: the catalogue's own scenarios on relay OS
  * processes with the UDP fault proxy on every link, each iteration followed by the runner's
  * cleanup proof and fault-evidence check. The rest of the real CI set: E-HS-01 in
- * {@code RealSmokeTest} (a cut calibrated to QUIC's bytes), C-COLL-01/02 in
- * {@code CollectionScenariosTest} (relay process, content devices).
+ * {@code RealSmokeTest} (a cut calibrated to QUIC's bytes); {@code CollectionScenariosTest} runs
+ * C-COLL-01/02 once more through cli-app's content device (chunk store, materialize).
  */
 class CatalogueRealCiTest {
     @AfterAll
@@ -30,5 +30,11 @@ class CatalogueRealCiTest {
     @Test
     void T_CONN_01_relayCrashMidSync_blobArrivesIntact() {
         CatalogueOnReal.run("T-CONN-01", 1);
+    }
+
+    /** Device processes (crash = SIGKILL of B's process after 3 of 10 chunks). */
+    @Test
+    void C_COLL_01_connectionKilledAfterThreeOfTenChunks_resumesFromTheFourth() {
+        CatalogueOnReal.run("C-COLL-01", 1);
     }
 }
