@@ -2,6 +2,8 @@ package dev.zerok.chaos.mock;
 
 import dev.zerok.adapters.storage.sqlite.SqliteRelayStoreAccess;
 import dev.zerok.chaos.sim.CapturingTransport;
+import dev.zerok.chaos.sim.DuplicateIdentityConnection;
+import dev.zerok.chaos.sim.InstrumentedKeyExchange;
 import dev.zerok.adapters.transport.mock.DeliveredFaults;
 import dev.zerok.adapters.transport.mock.FaultEvent;
 import dev.zerok.adapters.transport.mock.MockNetwork;
@@ -246,7 +248,7 @@ public final class MockTopology implements Topology {
         List<MockRelay> rs = relaysInOrder.stream().map(r -> (MockRelay) r).toList();
         KeyPair identity = StaticIdentity.generate(dh(), new SeededEntropy(master.childSeed()));
         MockDevice d = new MockDevice(name, (MockGroup) group, rs, workDir.resolve(name), identity, clockOffset,
-                new InstrumentedKeyExchange(crypto, keyFault));
+                new InstrumentedKeyExchange(crypto, keyFault, f -> timeline.observe("fault", "KEY_EXCHANGE " + f + " " + name)));
         devices.add(d);
         timeline.inject("add-device", name + " " + ((MockGroup) group).name + " relays="
                 + rs.stream().map(r -> r.name).toList() + (clockOffset.isZero() ? "" : " clock-offset=" + clockOffset)
@@ -503,7 +505,7 @@ public final class MockTopology implements Topology {
             GroupKeys keys = GroupKeys.derive(crypto, Secret.copyOf(d.group.secret));
             Transport transport = new CapturingTransport(network.transport(d.name, IDLE_TIMEOUT, CONNECT_TIMEOUT),
                     this::capture);
-            return MockDuplicateConnection.open(transport, r.endpoint, r.id, d.identity, keys, crypto,
+            return DuplicateIdentityConnection.open(transport, r.endpoint, r.id, d.identity, keys, crypto,
                     new SeededEntropy(master.childSeed()), StaticIdentity.deviceId(crypto.hash("SHA256"),
                             d.identity.publicKey()), what -> timeline.observe("twin", label + " " + what),
                     () -> network.openChannels(r.name));

@@ -4,6 +4,13 @@ import dev.zerok.chaos.assertions.PlaintextWindows;
 import dev.zerok.chaos.assertions.RelayLogLeaks;
 import dev.zerok.chaos.sim.CapturingTransport;
 import dev.zerok.chaos.topology.ClientAddress;
+import dev.zerok.chaos.sim.DeliveredFaultTransport;
+import dev.zerok.chaos.sim.DuplicateIdentityConnection;
+import dev.zerok.chaos.sim.InstrumentedKeyExchange;
+import dev.zerok.chaos.topology.ChannelCounters;
+import dev.zerok.chaos.topology.DuplicateConnection;
+import dev.zerok.chaos.topology.KeyExchangeFault;
+import dev.zerok.kernel.noise.RekeyPolicy;
 import dev.zerok.chaos.proxy.BurstLoss;
 import dev.zerok.chaos.proxy.Direction;
 import dev.zerok.chaos.proxy.FaultEvent;
@@ -112,10 +119,20 @@ import java.util.stream.Stream;
  *   <li>{@link #killRelay} is SIGKILL, {@link #stopRelay} SIGTERM (graceful drain) and a wait,
  *       {@link #pauseRelay}/{@link #resumeRelay} SIGSTOP/SIGCONT. A relay keeps its loopback port
  *       (chosen free when it is added), its data directory and so its identity across restarts.</li>
- *   <li>Corruption acts on UDP datagrams: QUIC's own packet protection rejects a flipped packet,
- *       so on this topology {@link LinkFaults#corruptRate()} surfaces as loss
- *       ({@link Capability#CORRUPT_PACKET}, not {@link Capability#CORRUPT_DELIVERED}). Truncation
- *       of messages above QUIC is impossible from the wire: {@link NotRunException}.</li>
+ *   <li>Corruption and truncation act above QUIC, as on the mock: each in-process device's
+ *       transport is wrapped in a {@link DeliveredFaultTransport} (seeded from the topology's
+ *       seed) that flips a bit of ({@link LinkFaults#corruptRate()}) or shortens
+ *       ({@link LinkFaults#truncateRate()}) whole messages the device sends (UP) or is delivered
+ *       (DOWN), so Noise's AEAD sees them ({@link Capability#CORRUPT_DELIVERED},
+ *       {@link Capability#TRUNCATE_DELIVERED}); {@link #setDeliveredFaults} reorders and replays
+ *       whole messages there. With device processes the decorator is absent: corruption acts on
+ *       UDP datagrams in the proxy, where QUIC's own packet protection rejects a flipped packet
+ *       (it surfaces as loss, {@link Capability#CORRUPT_PACKET}), and truncation is
+ *       {@link NotRunException}.</li>
+ *   <li>In-process devices use an {@link InstrumentedKeyExchange} (their AEAD seals counted, a
+ *       hybrid component breakable: {@link Capability#FAULTY_KEY_EXCHANGE},
+ *       {@link Capability#CHANNEL_COUNTERS}) and the relays' {@code noise.rekey.interval.*}
+ *       settings, so both ends of a session re-key at the same message.</li>
  *   <li>{@link LinkFaults#limitBytes()} counts UDP payload bytes (QUIC headers, handshake and
  *       acknowledgements included) from the moment the limit is set, over every connection of the
  *       link, and the cut lasts until the link's faults change (the proxy's limit-data). The mock
@@ -145,15 +162,25 @@ public final class RealTopology implements Topology, ResourceWitness {
      */
     static Set<Capability> capabilities(RealTopologyFactory.Settings settings) {
         EnumSet<Capability> c = EnumSet.copyOf(CAPABILITIES);
+        c.add(Capability.DUPLICATE_IDENTITY);
         if (settings.deviceProcesses()) {
             c.add(Capability.DEVICE_PROCESSES);
             c.add(Capability.PAUSE_DEVICE);
+        } else {
+            // The device's transport and crypto are in this JVM: faults above QUIC and a watched KeyExchange.
+            c.remove(Capability.CORRUPT_PACKET);
+            c.addAll(IN_PROCESS_DEVICE_CAPABILITIES);
         }
         if (settings.diskFull() && TmpfsMount.unavailableReason() == null) {
             c.add(Capability.DISK_FULL);
         }
         return Collections.unmodifiableSet(c);
     }
+
+    /** What in-process devices add: faults above QUIC ({@link DeliveredFaultTransport}) and an {@link InstrumentedKeyExchange}. */
+    static final Set<Capability> IN_PROCESS_DEVICE_CAPABILITIES = Collections.unmodifiableSet(EnumSet.of(
+            Capability.CORRUPT_DELIVERED, Capability.TRUNCATE_DELIVERED, Capability.REORDER_DELIVERED,
+            Capability.REPLAY_DELIVERED, Capability.FAULTY_KEY_EXCHANGE, Capability.CHANNEL_COUNTERS));
 
     /** Size of each tmpfs under a relay's data directory or a device's home with {@code withDiskFull()}. */
     public static final long DISK_FULL_MOUNT_BYTES = 16L << 20;
@@ -191,6 +218,8 @@ public final class RealTopology implements Topology, ResourceWitness {
     private final List<byte[]> frames = new ArrayList<>();
     private long frameBytes;
     private final AtomicLong faultEvents = new AtomicLong();
+    /** Transports of duplicate-identity connections still open; closed by {@link #close()}. */
+    private final List<Transport> twins = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Relay log lines the scenario declared expected; see {@link #expectRelayLog}. */
     private final List<ExpectedLogLine> expectedLogLines = new ArrayList<>();
     private boolean logsVerified;
@@ -292,6 +321,25 @@ public final class RealTopology implements Topology, ResourceWitness {
 
     @Override
     public Device addDevice(Group group, List<Relay> relaysInOrder, Duration clockOffset) {
+        return addDevice(group, relaysInOrder, clockOffset, Optional.empty());
+    }
+
+    /** An in-process device whose KeyExchange port breaks {@code fault} ({@link InstrumentedKeyExchange}). */
+    @Override
+    public Device addDevice(Group group, List<Relay> relaysInOrder, KeyExchangeFault fault) {
+        requireInProcess("break a device's key exchange");
+        return addDevice(group, relaysInOrder, Duration.ZERO, Optional.of(fault));
+    }
+
+    private void requireInProcess(String what) {
+        if (settings.deviceProcesses()) {
+            throw new NotRunException("the real topology can " + what + " only for in-process devices (the device "
+                    + "processes' transport and crypto are out of reach of the topology)");
+        }
+    }
+
+    private Device addDevice(Group group, List<Relay> relaysInOrder, Duration clockOffset,
+            Optional<KeyExchangeFault> keyFault) {
         if (relaysInOrder.isEmpty()) {
             throw new IllegalArgumentException("a device needs at least one relay");
         }
@@ -303,7 +351,8 @@ public final class RealTopology implements Topology, ResourceWitness {
         } catch (Exception e) {
             throw new ChaosException("X25519 unavailable: " + e.getMessage(), e);
         }
-        RealDevice d = new RealDevice(name, (RealGroup) group, rs, workDir.resolve(name), identity, clockOffset);
+        RealDevice d = new RealDevice(name, (RealGroup) group, rs, workDir.resolve(name), identity, clockOffset,
+                new InstrumentedKeyExchange(crypto, keyFault, f -> onFault(name, "KEY_EXCHANGE " + f)));
         devices.add(d);
         if (settings.diskFull()) {
             d.mount = mountFor(d.home);
@@ -311,8 +360,10 @@ public final class RealTopology implements Topology, ResourceWitness {
         for (RealRelay r : rs) {
             d.proxies.put(r, startProxy(d, r));
         }
+        d.faultSeed = master.childSeed();
         timeline.inject("add-device", name + " " + d.group.name + " relays=" + rs.stream().map(r -> r.name).toList()
-                + (clockOffset.isZero() ? "" : " clock-offset=" + clockOffset));
+                + (clockOffset.isZero() ? "" : " clock-offset=" + clockOffset)
+                + keyFault.map(f -> " key-exchange-fault=" + f).orElse(""));
         startDevice(d);
         return d;
     }
@@ -351,7 +402,22 @@ public final class RealTopology implements Topology, ResourceWitness {
         if (proxy == null) {
             throw new IllegalArgumentException(d.name + " does not sync with " + r.name);
         }
-        FaultProfile profile = toProfile(faults);
+        FaultProfile profile;
+        if (settings.deviceProcesses()) {
+            profile = toProfile(faults);
+        } else {
+            // Corruption and truncation act above QUIC, in the device (as on the mock), not on datagrams.
+            profile = toProfile(faults.withCorrupt(0).withTruncate(0));
+            if (direction != LinkDirection.DOWN) {
+                d.deliveredUp.merge(r, DeliveredFaultTransport.Faults.NONE.withTamper(faults.corruptRate(),
+                        faults.truncateRate()), (old, now) -> old.withTamper(now.corruptRate(), now.truncateRate()));
+            }
+            if (direction != LinkDirection.UP) {
+                d.deliveredDown.merge(r, DeliveredFaultTransport.Faults.NONE.withTamper(faults.corruptRate(),
+                        faults.truncateRate()), (old, now) -> old.withTamper(now.corruptRate(), now.truncateRate()));
+            }
+            applyDelivered(d, r);
+        }
         timeline.inject("faults", d.name + (direction == LinkDirection.UP ? "->" : direction == LinkDirection.DOWN
                 ? "<-" : "<->") + r.name + " " + describe(faults));
         if (direction != LinkDirection.DOWN) {
@@ -431,12 +497,168 @@ public final class RealTopology implements Topology, ResourceWitness {
     }
 
     private void onFault(String link, FaultEvent event) {
+        onFault(link, event.fault() + " " + event.direction());
+    }
+
+    /** One fault that acted ({@code what}: its kind and direction), on {@code where}. */
+    private void onFault(String where, String what) {
         long n = faultEvents.incrementAndGet();
         if (n <= FAULT_EVENTS_RECORDED) {
-            timeline.observe("fault", event.fault() + " " + link + " " + event.direction());
+            timeline.observe("fault", what.contains(" ") ? what.substring(0, what.indexOf(' ')) + " " + where
+                    + what.substring(what.indexOf(' ')) : what + " " + where);
         } else if (n == FAULT_EVENTS_RECORDED + 1) {
             timeline.note("faults", "more than " + FAULT_EVENTS_RECORDED + " injections: later ones are not listed");
         }
+    }
+
+    /** Hands the device's current delivered faults of the link to {@code r} to its running decorator. */
+    private void applyDelivered(RealDevice d, RealRelay r) {
+        if (d.delivered != null) {
+            Endpoint link = d.linkEndpoint(r);
+            d.delivered.setFaults(link, LinkDirection.UP, d.deliveredUp.getOrDefault(r, DeliveredFaultTransport.Faults.NONE));
+            d.delivered.setFaults(link, LinkDirection.DOWN, d.deliveredDown.getOrDefault(r,
+                    DeliveredFaultTransport.Faults.NONE));
+        }
+    }
+
+    /**
+     * Reorders and replays whole messages above QUIC in {@code device}'s transport
+     * ({@link DeliveredFaultTransport}); kept across device restarts.
+     *
+     * @throws NotRunException with device processes
+     */
+    @Override
+    public void setDeliveredFaults(Device device, Relay relay, LinkDirection direction, double reorderRate,
+            double replayRate) {
+        requireInProcess("reorder or replay messages above QUIC");
+        RealDevice d = (RealDevice) device;
+        RealRelay r = (RealRelay) relay;
+        if (!d.proxies.containsKey(r)) {
+            throw new IllegalArgumentException(d.name + " does not sync with " + r.name);
+        }
+        DeliveredFaultTransport.Faults faults = DeliveredFaultTransport.Faults.NONE.withDelivered(reorderRate, replayRate);
+        timeline.inject("delivered-faults", d.name + (direction == LinkDirection.UP ? "->" : direction == LinkDirection.DOWN
+                ? "<-" : "<->") + r.name + " reorder=" + reorderRate + " replay=" + replayRate);
+        if (direction != LinkDirection.DOWN) {
+            d.deliveredUp.merge(r, faults, (old, now) -> old.withDelivered(reorderRate, replayRate));
+        }
+        if (direction != LinkDirection.UP) {
+            d.deliveredDown.merge(r, faults, (old, now) -> old.withDelivered(reorderRate, replayRate));
+        }
+        applyDelivered(d, r);
+    }
+
+    /**
+     * A second connection with {@code device}'s identity and group keys, over a fresh {@code quic}
+     * transport through the device's link to {@code relay} (its proxy: the link's faults apply to
+     * both), doing the handshake and one Hello now ({@link DuplicateIdentityConnection}). Its open
+     * connections are the relay's {@code zerok_relay_connections_active} plus
+     * {@code _unauthenticated} gauges. Works with in-process devices and device processes alike.
+     */
+    @Override
+    public DuplicateConnection openDuplicateIdentity(Device device, Relay relay) {
+        RealDevice d = (RealDevice) device;
+        RealRelay r = (RealRelay) relay;
+        requireRunning(r);
+        if (!d.proxies.containsKey(r)) {
+            throw new IllegalArgumentException(d.name + " does not sync with " + r.name);
+        }
+        String label = d.name + "-twin";
+        timeline.inject("duplicate-identity", label + " -> " + r.name);
+        Transport transport = null;
+        try {
+            ProviderContext context = new ProviderContext(clock, entropy);
+            transport = new CapturingTransport(Providers.select(TransportProvider.class, "quic").open(
+                    new ProviderConfig(new TreeMap<>(settings.deviceTransportSettings())), context), this::capture);
+            GroupKeys keys = GroupKeys.derive(crypto, Secret.copyOf(d.group.secret));
+            DuplicateIdentityConnection twin = DuplicateIdentityConnection.open(transport, d.linkEndpoint(r), r.id,
+                    d.identity, keys, crypto, entropy, StaticIdentity.deviceId(crypto.hash("SHA256"), d.identity.publicKey()),
+                    what -> timeline.observe("twin", label + " " + what), () -> relayConnections(r));
+            Transport owned = transport;
+            twins.add(owned);
+            return new DuplicateConnection() {
+                @Override
+                public boolean welcomed() {
+                    return twin.welcomed();
+                }
+
+                @Override
+                public Optional<String> errorCode() {
+                    return twin.errorCode();
+                }
+
+                @Override
+                public boolean open() {
+                    return twin.open();
+                }
+
+                @Override
+                public int relayConnections() {
+                    return twin.relayConnections();
+                }
+
+                @Override
+                public void close() {
+                    twin.close();
+                    owned.close();
+                    twins.remove(owned);
+                }
+            };
+        } catch (Exception e) {
+            if (transport != null) {
+                transport.close();
+            }
+            throw new ChaosException("cannot open a second connection for " + d.name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Connections {@code r} holds open now (authenticated or not), from its /metrics gauges. */
+    private int relayConnections(RealRelay r) {
+        Map<String, Double> metrics = scrapeMetrics(r);
+        Double active = metrics.get("zerok_relay_connections_active");
+        Double unauthenticated = metrics.get("zerok_relay_connections_unauthenticated");
+        if (active == null || unauthenticated == null) {
+            throw new ChaosException(r.name + "'s /metrics has no zerok_relay_connections_active/_unauthenticated gauge");
+        }
+        return (int) (active + unauthenticated);
+    }
+
+    /**
+     * What an in-process device's Noise sessions did (its {@code SyncClient}'s totals, read on its
+     * lane) and what its watched AEAD sealed.
+     *
+     * @throws NotRunException with device processes
+     */
+    @Override
+    public ChannelCounters channelCounters(Device device) {
+        requireInProcess("count a device's Noise messages");
+        RealDevice d = (RealDevice) device;
+        if (!d.running) {
+            throw new ChaosException(d.name + " is not running");
+        }
+        SyncClient.ChannelTotals c;
+        try {
+            c = d.client.channelTotals().get(LANE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ChaosException(d.name + ": cannot read its channel totals: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChaosException("interrupted", e);
+        }
+        return new ChannelCounters(c.sessions(), c.sealed(), c.opened(), c.sendRekeys(), c.receiveRekeys(),
+                c.nonceMismatches(), d.crypto.seals(), d.crypto.keyNonceReuses());
+    }
+
+    /**
+     * The relays' {@code noise.rekey.interval.*} settings, for in-process devices too: both ends of a
+     * session must re-key at the same message (E-ENC-05 sets a small interval).
+     */
+    private RekeyPolicy rekeyPolicy() {
+        RekeyPolicy d = RekeyPolicy.DEFAULT;
+        Map<String, String> relay = settings.relaySettings();
+        return new RekeyPolicy(
+                Long.parseLong(relay.getOrDefault("noise.rekey.interval.messages", String.valueOf(d.everyMessages()))),
+                Long.parseLong(relay.getOrDefault("noise.rekey.interval.bytes", String.valueOf(d.everyBytes()))));
     }
 
     // ------------------------------------------------------------------ relays
@@ -753,8 +975,14 @@ public final class RealTopology implements Topology, ResourceWitness {
                     ProviderConfig.of("path", d.home.resolve("state.db").toString()), context);
             d.groupKeys = GroupKeys.derive(crypto, Secret.copyOf(d.group.secret));
             Map<String, String> transportSettings = new TreeMap<>(settings.deviceTransportSettings());
-            d.transport = new CapturingTransport(Providers.select(TransportProvider.class, "quic").open(
-                    new ProviderConfig(transportSettings), context), this::capture);
+            // Captured as QUIC carries it; tampered with above that, next to the device's Noise.
+            Map<Endpoint, String> links = new HashMap<>();
+            d.relays.forEach(r -> links.put(d.linkEndpoint(r), d.name + "<->" + r.name));
+            d.delivered = new DeliveredFaultTransport(new CapturingTransport(Providers.select(TransportProvider.class,
+                    "quic").open(new ProviderConfig(transportSettings), context), this::capture), d.faultSeed + d.starts++,
+                    (kind, link, direction, size) -> onFault(links.getOrDefault(link, d.name), kind + " " + direction));
+            d.relays.forEach(r -> applyDelivered(d, r));
+            d.transport = d.delivered;
             AtomicInteger threads = new AtomicInteger();
             d.executor = Executors.newSingleThreadExecutor(task -> {
                 Thread t = new Thread(task, d.name + "-lane-" + threads.incrementAndGet());
@@ -764,7 +992,7 @@ public final class RealTopology implements Topology, ResourceWitness {
             d.laneOpen = true;
             ExecutorService executor = d.executor;
             SyncConfig config = SyncConfig.defaults(deviceId, List.copyOf(endpoints.keySet()));
-            d.client = new SyncClient(config, d.identity, d.groupKeys, endpoints, d.transport, clockOfDevice, crypto,
+            d.client = new SyncClient(config, d.identity, d.groupKeys, endpoints, d.transport, clockOfDevice, d.crypto,
                     entropy, d.store, blob -> {
                         d.deliveries.incrementAndGet();
                         boolean first;
@@ -784,6 +1012,7 @@ public final class RealTopology implements Topology, ResourceWitness {
                         }
                     }, FrameCodec.DEFAULT_MAX_FRAME_BYTES);
             d.client.addListener(event -> onEvent(d, event));
+            d.client.rekeyPolicy(rekeyPolicy());
             d.running = true;
             d.client.start();
         } catch (ChaosException e) {
@@ -1488,6 +1717,9 @@ public final class RealTopology implements Topology, ResourceWitness {
                     leaks.add(d.name + "'s process " + d.agent.pid() + " is still alive");
                 }
             }
+            for (Transport twin : twins) {
+                twin.close();
+            }
             for (RealRelay r : relays) {
                 if (r.process != null && r.process.isAlive()) {
                     r.process.destroyForcibly();
@@ -1622,8 +1854,19 @@ public final class RealTopology implements Topology, ResourceWitness {
         /** How far {@code home/received.log} has been read into {@link #received}; guarded by {@code this}. */
         long receivedOffset;
 
+        /** The in-process device's KeyExchange port: the real one, watched, maybe with a broken component. */
+        final InstrumentedKeyExchange crypto;
+        /** The faults above QUIC per link, set by the scenario; handed to each start's decorator. */
+        final Map<RealRelay, DeliveredFaultTransport.Faults> deliveredUp = new HashMap<>();
+        final Map<RealRelay, DeliveredFaultTransport.Faults> deliveredDown = new HashMap<>();
+        /** The running in-process device's decorator; null before the first start and for device processes. */
+        DeliveredFaultTransport delivered;
+        long faultSeed;
+        long starts;
+
         RealDevice(String name, RealGroup group, List<RealRelay> relays, Path dir, KeyPair identity,
-                Duration clockOffset) {
+                Duration clockOffset, InstrumentedKeyExchange crypto) {
+            this.crypto = crypto;
             this.name = name;
             this.group = group;
             this.relays = relays;
@@ -1631,6 +1874,11 @@ public final class RealTopology implements Topology, ResourceWitness {
             this.home = dir.resolve("home");
             this.identity = identity;
             this.clockOffset = clockOffset;
+        }
+
+        /** Where this device connects to reach {@code r}: its proxy's loopback port. */
+        Endpoint linkEndpoint(RealRelay r) {
+            return new Endpoint("127.0.0.1", proxies.get(r).listenAddress().getPort());
         }
 
         @Override

@@ -331,35 +331,81 @@ public final class NetworkScenarios {
         return rt.totalMemory() - rt.freeMemory();
     }
 
+    /** E-ENC-04's load: blobs of 64..255 bytes, one Push (one transport message) each. */
+    static final int E_ENC_04_BLOBS = 1000;
+    /**
+     * E-ENC-04's rate floor in virtual time: the seed's 1000 messages/s, less 10 % for timer
+     * granularity. Not applied in wall time: see {@link #E_ENC_04}.
+     */
+    static final long E_ENC_04_MIN_SEALED_PER_SECOND = 900;
+    /** E-ENC-04's coarse leak bound: growth of the measured memory over the load. */
+    static final long E_ENC_04_MAX_GROWTH_BYTES = 64L << 20;
+
+    /**
+     * Seed 000 E-ENC-04: 1000 small blobs at 1000 per second. Both topologies push them from one
+     * device and count, at the device, the transport messages it sealed in the window: at least
+     * {@value #E_ENC_04_MIN_SEALED_PER_SECOND} per second, no (key, nonce) pair sealed twice (counted
+     * at its AEAD), no session whose nonce differs from its message count, every blob byte-identical
+     * at the other device (no encryption error). Time and memory differ:
+     * <ul>
+     *   <li>deterministic (mock): one push per virtual millisecond, the rate in virtual time; memory
+     *       is the whole JVM's heap after GC;</li>
+     *   <li>wall time (real): the pushes as fast as the device makes them durable, the rate in wall
+     *       time from the first push until the device sealed {@value #E_ENC_04_BLOBS} messages;
+     *       memory is the relay process's resident set ({@code relayResources}), the relay being the
+     *       long-lived process that decrypts every message (the devices share the test JVM). The
+     *       rate is measured and recorded (timeline {@code load}) but has no floor: each message is
+     *       a durable push (the device's outbox commit, then the relay's row commit before the ack
+     *       that frees the in-flight window), so the wall rate measures the sync path on the host,
+     *       not encryption (about 200-350 messages/s on a shared 2-core host); the properties the
+     *       seed checks under the load (no nonce reuse, no encryption error, memory stable) are
+     *       asserted as on the mock.</li>
+     * </ul>
+     */
     public static final Scenario E_ENC_04 = new Scenario("E-ENC-04", "High-volume encryption (1000 messages/s)",
-            Category.ENCRYPTION, needs(Capability.CHANNEL_COUNTERS, Capability.DETERMINISTIC), t -> {
+            Category.ENCRYPTION, needs(Capability.CHANNEL_COUNTERS), t -> {
                 SplittableRandom random = Steps.random(t);
+                boolean virtual = t.capabilities().contains(Capability.DETERMINISTIC);
                 List<Device> d = Steps.devicesOnOneRelay(t, 2);
+                Relay relay = t.relays().get(0);
                 converge(t, SETTLE);
-                // Warm-up batch, so that the heap baseline includes caches and pools, not only the first messages.
+                // Warm-up batch, so that the memory baseline includes caches and pools, not only the first messages.
                 for (int i = 0; i < 100; i++) {
                     d.get(0).push(payload(random, 64 + random.nextInt(192)));
-                    t.runFor(Duration.ofMillis(1));
+                    if (virtual) {
+                        t.runFor(Duration.ofMillis(1));
+                    }
                 }
                 converge(t, SETTLE);
-                long heapBefore = usedHeapAfterGc();
+                long memoryBefore = virtual ? usedHeapAfterGc() : t.relayResources(relay).rssBytes();
                 var a0 = t.channelCounters(d.get(0));
-                int blobs = 1000; // one virtual second at 1000 pushes/s (50 iterations stay a few minutes)
                 java.time.Instant start = t.now();
-                for (int i = 0; i < blobs; i++) {
+                for (int i = 0; i < E_ENC_04_BLOBS; i++) {
                     d.get(0).push(payload(random, 64 + random.nextInt(192)));
-                    t.runFor(Duration.ofMillis(1)); // 1000 pushes per virtual second
+                    if (virtual) {
+                        t.runFor(Duration.ofMillis(1)); // 1000 pushes per virtual second
+                    }
+                }
+                if (!virtual) {
+                    // Wall time: until the device sealed one message per blob (its Pushes), at most a minute.
+                    check(t.await(() -> t.channelCounters(d.get(0)).sealed() - a0.sealed() >= E_ENC_04_BLOBS,
+                            Duration.ofMinutes(1)), "the device did not seal " + E_ENC_04_BLOBS + " messages within a "
+                            + "minute of the first push");
                 }
                 Duration window = Duration.between(start, t.now());
                 var a1 = t.channelCounters(d.get(0));
                 converge(t, SETTLE);
                 Steps.allInvariants(t); // every blob arrived intact at the other device
-                long heapAfter = usedHeapAfterGc();
+                long memoryAfter = virtual ? usedHeapAfterGc() : t.relayResources(relay).rssBytes();
+                String memory = virtual ? "heap after gc (whole JVM)" : relay.name() + " RSS";
                 long sealedPerSecond = (a1.sealed() - a0.sealed()) * 1000 / Math.max(1, window.toMillis());
                 t.timeline().observe("load", "sealed " + (a1.sealed() - a0.sealed()) + " transport messages in "
-                        + window.toMillis() + " ms (" + sealedPerSecond + "/s); heap after gc " + heapBefore / 1024
-                        + " KiB -> " + heapAfter / 1024 + " KiB (whole JVM)");
-                check(sealedPerSecond >= 900, "the device sealed only " + sealedPerSecond + " messages/s under the load");
+                        + window.toMillis() + " ms (" + sealedPerSecond + "/s, " + (virtual ? "virtual" : "wall")
+                        + " time); " + memory + " " + memoryBefore / 1024 + " KiB -> " + memoryAfter / 1024 + " KiB");
+                if (virtual) {
+                    check(sealedPerSecond >= E_ENC_04_MIN_SEALED_PER_SECOND, "the device sealed only " + sealedPerSecond
+                            + " messages/s under the load (virtual time)");
+                }
                 for (Device x : d) {
                     var c = t.channelCounters(x);
                     check(c.keyNonceReuses() == 0, x.name() + " sealed " + c.keyNonceReuses() + " times under a (key, nonce) "
@@ -369,12 +415,15 @@ public final class NetworkScenarios {
                     check(c.aeadSeals() >= c.sealed(), x.name() + ": fewer AEAD seals than sealed messages");
                 }
                 check(t.channelCounters(d.get(1)).opened() > 0, "the receiving device opened no transport message");
-                // Coarse leak bound: 1000 blobs of at most 256 bytes; the harness keeps frames and timeline too.
-                check(heapAfter - heapBefore < 64L << 20, "the heap grew by " + (heapAfter - heapBefore) / (1 << 20)
-                        + " MiB over " + blobs + " small blobs");
+                // Coarse leak bound: 1000 blobs of at most 256 bytes; the mock's JVM also keeps frames and timeline.
+                check(memoryAfter - memoryBefore < E_ENC_04_MAX_GROWTH_BYTES, "the " + memory + " grew by "
+                        + (memoryAfter - memoryBefore) / (1 << 20) + " MiB over " + E_ENC_04_BLOBS + " small blobs");
             }).withInjection(Scenario.Injection.NONE); // its stress is its own load
 
-    /** E-ENC-05 relay (and, on the mock, device) settings: re-key every 8 transport messages per direction. */
+    /**
+     * E-ENC-05 relay settings: re-key every 8 transport messages per direction. Both topologies give
+     * their devices the relays' {@code noise.rekey.interval.*} too (both ends re-key at the same message).
+     */
     public static final java.util.Map<String, String> E_ENC_05_RELAY_SETTINGS = java.util.Map.of(
             "noise.rekey.interval.messages", "8");
 

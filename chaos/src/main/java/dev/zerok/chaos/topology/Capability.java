@@ -19,8 +19,9 @@ public enum Capability {
     REORDER,
     /**
      * Bit flips that reach the layer above the transport (an on-path tamperer past the transport's
-     * integrity check): the Noise AEAD must catch them. The mock has it; on real QUIC a flipped
-     * packet fails QUIC's own AEAD and surfaces as loss.
+     * integrity check): the Noise AEAD must catch them. The mock has it, and real in-process
+     * devices (flipped above QUIC in the device's transport stack); with device processes a
+     * flipped packet fails QUIC's own AEAD and surfaces as loss ({@link #CORRUPT_PACKET}).
      */
     CORRUPT_DELIVERED,
     /** Bit flips in datagrams on the wire (real QUIC drops them: they surface as loss). */
@@ -73,7 +74,8 @@ public enum Capability {
     RELAY_COUNTERS,
     /**
      * {@link Topology#setDeliveredFaults} with a reorder rate: whole messages swap places above the
-     * transport, so Noise sees them out of order (the mock has it; QUIC's stream ordering never shows it).
+     * transport, so Noise sees them out of order (the mock and real in-process devices have it: QUIC's
+     * stream ordering never shows it, so on real it is done above QUIC in the device's transport stack).
      */
     REORDER_DELIVERED,
     /** {@link Topology#setDeliveredFaults} with a replay rate: an already delivered message is injected again above the transport. */

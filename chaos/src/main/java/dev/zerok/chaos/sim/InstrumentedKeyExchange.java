@@ -1,4 +1,4 @@
-package dev.zerok.chaos.mock;
+package dev.zerok.chaos.sim;
 
 import dev.zerok.chaos.topology.KeyExchangeFault;
 import dev.zerok.ports.crypto.Aead;
@@ -20,38 +20,59 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A device's KeyExchange port in the mock topology: the real primitives, optionally with one
- * hybrid handshake component broken ({@link KeyExchangeFault}, seed 000 E-PQ-03), and the
- * transport AEAD (Noise's ChaChaPoly) watched: every seal's (key, nonce) pair is remembered, as a
- * SHA-256 of both (never the key itself), to count reuses (E-ENC-04). Single-threaded, like the
- * mock topology.
+ * A device's KeyExchange port in the chaos topologies (mock and real in-process devices): the real
+ * primitives, optionally with one hybrid handshake component broken ({@link KeyExchangeFault}, seed
+ * 000 E-PQ-03), and the transport AEAD (Noise's ChaChaPoly) watched: every seal's (key, nonce) pair
+ * is remembered, as a SHA-256 of both (never the key itself), to count reuses (E-ENC-04). Each time
+ * the broken component acts, {@code onFault} is told (the fault event of the run's timeline).
+ * Thread-safe: the counters and the set of pairs are guarded by this object.
  */
-final class InstrumentedKeyExchange implements KeyExchange {
+public final class InstrumentedKeyExchange implements KeyExchange {
     private static final String TRANSPORT_AEAD = "ChaChaPoly";
 
     private final KeyExchange real;
     private final Optional<KeyExchangeFault> fault;
+    private final java.util.function.Consumer<KeyExchangeFault> onFault;
     private final Set<String> keyNonces = new HashSet<>();
     private long seals;
     private long reuses;
 
-    InstrumentedKeyExchange(KeyExchange real, Optional<KeyExchangeFault> fault) {
+    /**
+     * @param real the primitives
+     * @param fault the component to break, if any
+     * @param onFault told each time the broken component acted (on the calling thread)
+     */
+    public InstrumentedKeyExchange(KeyExchange real, Optional<KeyExchangeFault> fault,
+            java.util.function.Consumer<KeyExchangeFault> onFault) {
         this.real = real;
         this.fault = fault;
+        this.onFault = onFault;
     }
 
     /** Seals the transport AEAD performed. */
-    long seals() {
+    public synchronized long seals() {
         return seals;
     }
 
     /** Seals under a (key, nonce) pair used before. */
-    long keyNonceReuses() {
+    public synchronized long keyNonceReuses() {
         return reuses;
     }
 
+    /** Whether {@code f} is the broken component; if so it is about to act, and that is reported. */
     private boolean is(KeyExchangeFault f) {
-        return fault.isPresent() && fault.get() == f;
+        if (fault.isPresent() && fault.get() == f) {
+            onFault.accept(f);
+            return true;
+        }
+        return false;
+    }
+
+    private synchronized void recordSeal(String keyNonce) {
+        seals++;
+        if (!keyNonces.add(keyNonce)) {
+            reuses++;
+        }
     }
 
     @Override
@@ -174,10 +195,7 @@ final class InstrumentedKeyExchange implements KeyExchange {
 
             @Override
             public byte[] seal(Secret key, byte[] nonce, byte[] associatedData, byte[] plaintext) throws CryptoException {
-                seals++;
-                if (!keyNonces.add(fingerprint(key, nonce))) {
-                    reuses++;
-                }
+                recordSeal(fingerprint(key, nonce));
                 return aead.seal(key, nonce, associatedData, plaintext);
             }
 

@@ -1,4 +1,4 @@
-package dev.zerok.chaos.mock;
+package dev.zerok.chaos.sim;
 
 import dev.zerok.chaos.topology.DuplicateConnection;
 import dev.zerok.kernel.noise.HybridHandshake;
@@ -24,11 +24,14 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The second connection of {@link MockTopology#openDuplicateIdentity}: a device's identity, group
- * keys and transport host, but its own Noise session; handshake, one Hello, then it only listens.
- * Runs on the simulation thread like everything in the mock.
+ * The second connection of {@code Topology.openDuplicateIdentity} (seed 000 E-HS-06) on both
+ * topologies: a device's identity and group keys over any {@link Transport} (the mock network, or
+ * a fresh {@code quic} transport to the device's link on real), with its own Noise session
+ * ({@link SecureChannel} with the device's {@link HybridHandshake}); handshake, one Hello, then it
+ * only listens and records what the relay answered. Thread-safe: transport callbacks and the
+ * scenario's reads are serialised on this object.
  */
-final class MockDuplicateConnection implements DuplicateConnection, ChannelHandler {
+public final class DuplicateIdentityConnection implements DuplicateConnection, ChannelHandler {
     private final SecureChannel secure;
     private final GroupKeys keys;
     private final KeyExchange crypto;
@@ -41,7 +44,7 @@ final class MockDuplicateConnection implements DuplicateConnection, ChannelHandl
     private boolean open;
     private boolean closed;
 
-    private MockDuplicateConnection(SecureChannel secure, GroupKeys keys, KeyExchange crypto, DeviceId device,
+    private DuplicateIdentityConnection(SecureChannel secure, GroupKeys keys, KeyExchange crypto, DeviceId device,
             Consumer<String> note, java.util.function.IntSupplier relayConnections) {
         this.relayConnections = relayConnections;
         this.secure = secure;
@@ -51,36 +54,49 @@ final class MockDuplicateConnection implements DuplicateConnection, ChannelHandl
         this.note = note;
     }
 
-    /** Starts the connect now; the handshake follows as the transport delivers. */
-    static MockDuplicateConnection open(Transport transport, Endpoint endpoint, RelayId relay, KeyPair identity,
+    /**
+     * Starts the connect now; the handshake follows as the transport delivers.
+     *
+     * @param transport the transport to connect with (closed by nobody here: the caller owns it)
+     * @param endpoint where the relay (or the device's link to it) listens
+     * @param relay the relay's identity: its static key is the handshake's responder key
+     * @param identity the device's static key pair (the twin's identity)
+     * @param keys the device's group keys (its Hello's membership proof)
+     * @param note told what happened, in words ("welcomed", "error UNAUTHORIZED", "closed ...")
+     * @param relayConnections counts the relay's open connections now
+     * @throws NoiseException if the handshake cannot start
+     */
+    public static DuplicateIdentityConnection open(Transport transport, Endpoint endpoint, RelayId relay, KeyPair identity,
             GroupKeys keys, KeyExchange crypto, Entropy entropy, DeviceId device, Consumer<String> note,
             java.util.function.IntSupplier relayConnections) throws NoiseException {
         SecureChannel secure = SecureChannel.initiator(HybridHandshake.initiator(crypto, entropy, identity, relay.bytes()),
                 FrameCodec.DEFAULT_MAX_FRAME_BYTES);
-        MockDuplicateConnection c = new MockDuplicateConnection(secure, keys, crypto, device, note, relayConnections);
-        transport.connect(endpoint, c).whenComplete((ch, failure) -> {
-            if (failure != null || c.closed) {
-                if (ch != null) {
-                    ch.close();
-                }
-                note.accept("connect failed");
-                return;
-            }
-            c.channel = ch;
-            c.open = true;
-            try {
-                for (byte[] m : secure.start()) {
-                    ch.send(m);
-                }
-            } catch (NoiseException e) {
-                c.fail("handshake start failed (" + e.code() + ")");
-            }
-        });
+        DuplicateIdentityConnection c = new DuplicateIdentityConnection(secure, keys, crypto, device, note, relayConnections);
+        transport.connect(endpoint, c).whenComplete((ch, failure) -> c.connected(ch, failure));
         return c;
     }
 
+    private synchronized void connected(Channel ch, Throwable failure) {
+        if (failure != null || closed) {
+            if (ch != null) {
+                ch.close();
+            }
+            note.accept("connect failed");
+            return;
+        }
+        channel = ch;
+        open = true;
+        try {
+            for (byte[] m : secure.start()) {
+                ch.send(m);
+            }
+        } catch (NoiseException e) {
+            fail("handshake start failed (" + e.code() + ")");
+        }
+    }
+
     @Override
-    public void onMessage(byte[] message) {
+    public synchronized void onMessage(byte[] message) {
         if (closed) {
             return;
         }
@@ -119,7 +135,7 @@ final class MockDuplicateConnection implements DuplicateConnection, ChannelHandl
     }
 
     @Override
-    public void onClosed(Optional<TransportException> cause) {
+    public synchronized void onClosed(Optional<TransportException> cause) {
         open = false;
         note.accept("closed " + cause.map(c -> c.code().name()).orElse("by the relay"));
     }
@@ -130,17 +146,17 @@ final class MockDuplicateConnection implements DuplicateConnection, ChannelHandl
     }
 
     @Override
-    public boolean welcomed() {
+    public synchronized boolean welcomed() {
         return welcomed;
     }
 
     @Override
-    public Optional<String> errorCode() {
+    public synchronized Optional<String> errorCode() {
         return Optional.ofNullable(errorCode);
     }
 
     @Override
-    public boolean open() {
+    public synchronized boolean open() {
         return open;
     }
 
@@ -150,7 +166,7 @@ final class MockDuplicateConnection implements DuplicateConnection, ChannelHandl
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
