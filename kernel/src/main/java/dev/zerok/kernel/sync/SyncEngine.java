@@ -296,7 +296,7 @@ public final class SyncEngine {
                     earliest = min(earliest, r.pausedUntil.orElse(null));
                     RelayConnection.Request oldest = r.outstanding.peekFirst();
                     if (oldest != null) {
-                        earliest = min(earliest, oldest.sentAt().plus(config.responseTimeout()));
+                        earliest = min(earliest, answerDue(r, oldest));
                     } else if (r.pausedUntil.isEmpty() && !closing) {
                         earliest = min(earliest, r.lastReceived.plus(config.keepAlive()));
                     }
@@ -530,7 +530,7 @@ public final class SyncEngine {
                         maybePull(r, now);
                     }
                     RelayConnection.Request oldest = r.outstanding.peekFirst();
-                    if (oldest != null && !now.isBefore(oldest.sentAt().plus(config.responseTimeout()))) {
+                    if (oldest != null && !now.isBefore(answerDue(r, oldest))) {
                         fail(r, "no answer within " + config.responseTimeout().toMillis() + " ms", now, Duration.ZERO);
                     } else if (oldest == null && !closing && r.pausedUntil.isEmpty()
                             && !now.isBefore(r.lastReceived.plus(config.keepAlive()))) {
@@ -545,6 +545,17 @@ public final class SyncEngine {
                 case DISCONNECTED, CLOSED -> { }
             }
         }
+    }
+
+    /**
+     * When the oldest outstanding request must have been answered: {@code responseTimeout} after it
+     * was sent or after the relay's last message, whichever is later. The relay answers in order,
+     * so a request queued behind others (eight 1 MiB pushes in flight on a slow link) waits for their
+     * answers first; while answers keep coming the session is alive.
+     */
+    private Instant answerDue(RelayConnection r, RelayConnection.Request oldest) {
+        Instant from = r.lastReceived.isAfter(oldest.sentAt()) ? r.lastReceived : oldest.sentAt();
+        return from.plus(config.responseTimeout());
     }
 
     private long stepMillis(RelayConnection r) {

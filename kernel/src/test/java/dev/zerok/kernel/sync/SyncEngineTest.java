@@ -310,6 +310,28 @@ class SyncEngineTest {
     }
 
     @Test
+    void pushesQueuedBehindEachOther_eachAnswerRestartsTheResponseTimeout() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        welcome(e, r1, c, 0, T0);
+        BlobId first = e.push(new byte[] {1}, T0);
+        e.push(new byte[] {2}, T0);
+        e.push(new byte[] {3}, T0);
+        assertThat(e.drainActions()).hasSize(3);
+        assertThat(e.nextDeadline()).contains(T0.plusSeconds(30));
+
+        // The first answer comes late but in time: the next request is due 30 s after it, not after its own send.
+        e.handle(new Input.Received(r1, c, new Message.PushAck(first, new Cursor(1))), T0.plusSeconds(25));
+        assertThat(e.nextDeadline()).contains(T0.plusSeconds(55));
+        e.handle(new Input.Tick(), T0.plusSeconds(54));
+        assertThat(e.drainActions()).isEmpty();
+        assertThat(e.relay(r1).state()).isEqualTo(RelayConnection.State.CONNECTED);
+        e.handle(new Input.Tick(), T0.plusSeconds(55));
+        assertThat(e.drainActions()).containsExactly(new Action.Close(r1, c));
+    }
+
+    @Test
     void push_beforeStart_notStarted() throws Exception {
         SyncEngine e = engine(r1);
         assertThatThrownBy(() -> e.push(new byte[1], T0)).isInstanceOfSatisfying(SyncException.class,
