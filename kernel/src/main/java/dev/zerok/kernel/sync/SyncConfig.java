@@ -20,7 +20,9 @@ import java.util.Objects;
  *     Welcome), and in any case {@link #HANDSHAKE_CAP_FACTOR} times it after Connect. Progress,
  *     not a whole-handshake budget, so that a 5 s one-way delay (10 s round trip) still connects.
  * @param responseTimeout how long the oldest outstanding request (Push or Pull) may wait for its
- *     answer before the session is considered dead
+ *     answer, counted from its send or from the relay's last message, whichever is later (the
+ *     relay answers in order, so a request queued behind others waits for theirs first), before
+ *     the session is considered dead
  * @param pullMaxBlobs blobs asked for per pull page, 1 to 2^32-1
  * @param pullMaxBytes payload bytes asked for per pull page, 1 to 2^32-1
  * @param maxPushesInFlight pushes sent to one relay without waiting for their PushAck, 1 or more
