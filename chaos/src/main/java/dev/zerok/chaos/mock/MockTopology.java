@@ -12,6 +12,7 @@ import dev.zerok.chaos.sim.OffsetClock;
 import dev.zerok.chaos.sim.SeededEntropy;
 import dev.zerok.chaos.sim.VirtualClock;
 import dev.zerok.chaos.topology.Capability;
+import dev.zerok.chaos.topology.RelayStoreTamper;
 import dev.zerok.chaos.topology.ChannelCounters;
 import dev.zerok.chaos.topology.ChaosException;
 import dev.zerok.chaos.topology.Device;
@@ -560,14 +561,7 @@ public final class MockTopology implements Topology {
     @Override
     public boolean deleteStoredBlob(Relay relay, long cursor) {
         MockRelay r = (MockRelay) relay;
-        boolean deleted;
-        try {
-            deleted = SqliteRelayStoreAccess.deleteBlobAt(r.dataDir.resolve("relay.db"), cursor);
-        } catch (SQLException e) {
-            throw new ChaosException("cannot delete from the store of " + r.name + ": " + e.getMessage(), e);
-        }
-        timeline.inject("delete-stored-blob", r.name + " cursor=" + cursor + " altered=" + (deleted ? 1 : 0));
-        return deleted;
+        return RelayStoreTamper.deleteStoredBlob(r.dataDir.resolve("relay.db"), r.name, cursor, timeline);
     }
 
     // ------------------------------------------------------------------ time

@@ -4,6 +4,7 @@ import dev.zerok.chaos.assertions.PlaintextWindows;
 import dev.zerok.chaos.assertions.RelayLogLeaks;
 import dev.zerok.chaos.sim.CapturingTransport;
 import dev.zerok.chaos.topology.ClientAddress;
+import dev.zerok.chaos.topology.RelayStoreTamper;
 import dev.zerok.chaos.sim.DeliveredFaultTransport;
 import dev.zerok.chaos.sim.DuplicateIdentityConnection;
 import dev.zerok.chaos.sim.InstrumentedKeyExchange;
@@ -1147,14 +1148,7 @@ public final class RealTopology implements Topology, ResourceWitness {
     @Override
     public boolean deleteStoredBlob(Relay relay, long cursor) {
         RealRelay r = (RealRelay) relay;
-        boolean deleted;
-        try {
-            deleted = SqliteRelayStoreAccess.deleteBlobAt(r.dataDir.resolve("relay.db"), cursor);
-        } catch (SQLException e) {
-            throw new ChaosException("cannot delete from the store of " + r.name + ": " + e.getMessage(), e);
-        }
-        timeline.inject("delete-stored-blob", r.name + " cursor=" + cursor + " altered=" + (deleted ? 1 : 0));
-        return deleted;
+        return RelayStoreTamper.deleteStoredBlob(r.dataDir.resolve("relay.db"), r.name, cursor, timeline);
     }
 
     // ------------------------------------------------------------------ time

@@ -45,36 +45,11 @@ public final class CapturingTransport implements Transport {
     }
 
     private Channel wrap(Channel channel) {
-        return new Channel() {
-            @Override
-            public Endpoint remoteEndpoint() {
-                return channel.remoteEndpoint();
-            }
-
+        return new ForwardingChannel(channel) {
             @Override
             public CompletionStage<Void> send(byte[] message) {
                 sink.accept(message.clone());
-                return channel.send(message);
-            }
-
-            @Override
-            public void close() {
-                channel.close();
-            }
-
-            @Override
-            public boolean isOpen() {
-                return channel.isOpen();
-            }
-
-            @Override
-            public void pauseReading() {
-                channel.pauseReading();
-            }
-
-            @Override
-            public void resumeReading() {
-                channel.resumeReading();
+                return delegate.send(message);
             }
         };
     }

@@ -285,18 +285,12 @@ public final class DeliveredFaultTransport implements Transport {
         }
     }
 
-    private final class TamperingChannel implements Channel {
-        private final Channel channel;
+    private final class TamperingChannel extends ForwardingChannel {
         private final Direction upward;
 
         TamperingChannel(Channel channel, Endpoint remote) {
-            this.channel = channel;
+            super(channel);
             this.upward = new Direction(remote, LinkDirection.UP, channel::send);
-        }
-
-        @Override
-        public Endpoint remoteEndpoint() {
-            return channel.remoteEndpoint();
         }
 
         @Override
@@ -307,22 +301,7 @@ public final class DeliveredFaultTransport implements Transport {
         @Override
         public void close() {
             upward.close();
-            channel.close();
-        }
-
-        @Override
-        public boolean isOpen() {
-            return channel.isOpen();
-        }
-
-        @Override
-        public void pauseReading() {
-            channel.pauseReading();
-        }
-
-        @Override
-        public void resumeReading() {
-            channel.resumeReading();
+            delegate.close();
         }
     }
 
