@@ -109,7 +109,7 @@ public final class SqliteRelayStoreAccess {
      * @throws SQLException if the file cannot be read
      */
     public static long blobRows(Path file) throws SQLException {
-        try (Connection c = open(file)) {
+        try (Connection c = openReadOnly(file)) {
             return SqliteFile.dsl(c).fetchCount(RELAY_BLOB);
         } catch (org.jooq.exception.DataAccessException e) {
             if (e.getMessage() != null && e.getMessage().contains("no such table")) {
@@ -127,7 +127,7 @@ public final class SqliteRelayStoreAccess {
      * @throws SQLException if the file cannot be read
      */
     public static List<long[]> blobSizesByGroup(Path file) throws SQLException {
-        try (Connection c = open(file)) {
+        try (Connection c = openReadOnly(file)) {
             var rows = SqliteFile.dsl(c).select(RELAY_BLOB.GROUP_ID, RELAY_BLOB.SIZE_BYTES).from(RELAY_BLOB)
                     .orderBy(RELAY_BLOB.GROUP_ID, RELAY_BLOB.CURSOR).fetch();
             List<long[]> out = new java.util.ArrayList<>();
@@ -162,6 +162,20 @@ public final class SqliteRelayStoreAccess {
         } catch (OpenFailure e) {
             throw new SQLException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * A read-only connection without the store's pragmas, which would write (a reader must work on
+     * a full disk, C-STOR-01's relay data directory).
+     */
+    private static Connection openReadOnly(Path file) throws SQLException {
+        if (!Files.isRegularFile(file)) {
+            throw new SQLException("no relay store at " + file);
+        }
+        org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+        config.setReadOnly(true);
+        config.setBusyTimeout((int) BUSY.toMillis());
+        return config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
     }
 
     private static byte[] sha256(byte[] bytes) {
