@@ -371,7 +371,8 @@ final class QuicTransport implements Transport {
                 .initialMaxStreamDataBidirectionalRemote(window)
                 .initialMaxStreamsBidirectional(settings.maxStreamsPerConnection())
                 .initialMaxStreamsUnidirectional(0)
-                .activeMigration(false);
+                .activeMigration(false)
+                .congestionControlAlgorithm(settings.congestionControl());
     }
 
     /** Netty reads UDP into 2048-byte buffers by default; larger datagrams would be truncated. */

@@ -68,6 +68,9 @@ import dev.zerok.ports.transport.TransportProvider;
  *   <li>{@code retry.token.lifetime} (30s): how long a Retry token validates after it was issued;
  *       it must exceed one round trip plus the echoing Initial's retransmissions (the former 10 s
  *       refused every echo over a 5 s one-way path).
+ *   <li>{@code congestion.control} (bbr): quiche's congestion controller, {@code bbr}, {@code cubic}
+ *       or {@code reno}; BBR keeps a lossy long path (200 ms each way, 5% loss) moving where CUBIC
+ *       collapses (adapter README).
  *   <li>{@code close.linger} (3s, at most {@code idle.timeout}): after an orderly {@code close()},
  *       how long this side waits for the peer to end the connection before closing it itself;
  *       queued messages and the FIN get this long to arrive. A peer that never answers (a hostile

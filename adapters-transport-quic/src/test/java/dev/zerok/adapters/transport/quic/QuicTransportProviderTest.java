@@ -43,11 +43,20 @@ class QuicTransportProviderTest {
                 "retry", "false", "max.connections.per.source", "5", "handshake.rate.per.source.per.second", "6",
                 "handshake.rate.per.source.burst", "7", "max.sources.tracked", "8", "log.source.addresses", "true",
                 "first.stream.timeout", "4s", "close.linger", "1500ms", "handshake.timeout", "12s",
-                "retry.token.lifetime", "40s"));
+                "retry.token.lifetime", "40s", "congestion.control", "CUBIC"));
 
         assertThat(settings).isEqualTo(new QuicSettings(Duration.ofSeconds(7), Duration.ofSeconds(3),
                 Duration.ofSeconds(2), 9, 2, 1452, 3, 1_048_576, false, 5, 6, 7, 8, true, Duration.ofSeconds(4),
-                Duration.ofMillis(1500), Duration.ofSeconds(12), Duration.ofSeconds(40)));
+                Duration.ofMillis(1500), Duration.ofSeconds(12), Duration.ofSeconds(40),
+                io.netty.handler.codec.quic.QuicCongestionControlAlgorithm.CUBIC));
+    }
+
+    @Test
+    void parse_congestionControl_bbrByDefault_unknownRefusedNamingTheKey() throws Exception {
+        assertThat(QuicSettings.parse(ProviderConfig.EMPTY).congestionControl())
+                .isEqualTo(io.netty.handler.codec.quic.QuicCongestionControlAlgorithm.BBR);
+        assertThatThrownBy(() -> QuicSettings.parse(ProviderConfig.of("congestion.control", "vegas")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("congestion.control").hasMessageContaining("vegas");
     }
 
     @Test
