@@ -274,7 +274,7 @@ public final class NetworkScenarios {
     // ------------------------------------------------------------------ session encryption
 
     private static Scenario tamper(String id, String title, Capability capability, LinkFaults faults) {
-        return new Scenario(id, title, Category.ENCRYPTION, needs(capability), t -> {
+        return new Scenario(id, title, Category.ENCRYPTION, needs(capability, Capability.RELAY_LOGS), t -> {
             SplittableRandom random = Steps.random(t);
             List<Device> d = Steps.devicesOnOneRelay(t, 2);
             for (Device x : d) {
@@ -291,6 +291,10 @@ public final class NetworkScenarios {
             t.runFor(Duration.ofSeconds(10 + random.nextInt(30)));
             // Tampered messages are rejected by the session AEAD: never a failed or altered blob.
             Steps.check(injected(t, "\"what\":\"fault\""), "no tampering was injected");
+            long rejected = relayNoiseFailures(t, t.relays().get(0)) + d.stream().mapToLong(NetworkScenarios::channelFailures)
+                    .sum();
+            check(rejected > 0, "messages were tampered with but no Noise session rejected one");
+            nothingPastNoise(d);
             dev.zerok.chaos.assertions.ChaosAssertions.assertNoBlobFailures(t);
             for (Device x : d) {
                 t.heal(x);
