@@ -197,6 +197,39 @@ public final class NetworkScenarios {
         }
     }
 
+    /** Noise rejections so far: relay log lines plus the devices' "secure channel failed" warnings. */
+    private static long rejections(Topology t, Relay relay, List<Device> devices) {
+        return relayNoiseFailures(t, relay) + devices.stream().mapToLong(NetworkScenarios::channelFailures).sum();
+    }
+
+    /**
+     * Waits until {@code device} has had {@value #FAILED_ATTEMPTS} more failed connection attempts
+     * than {@code before} (each a "retrying in" warning), at most {@link #FAILED_ATTEMPTS_WAIT}: the
+     * window in which a device that must never connect is watched. The attempts, not a fixed time,
+     * are what the assertion is about (a fallback would show at the next attempt), and a fixed time
+     * is wall time on real processes.
+     */
+    private static void awaitFailedAttempts(Topology t, Device device, long before, String why) {
+        check(t.await(() -> failedAttempts(device) - before >= FAILED_ATTEMPTS, FAILED_ATTEMPTS_WAIT), device.name()
+                + " made " + (failedAttempts(device) - before) + " failed attempts within " + FAILED_ATTEMPTS_WAIT
+                + " (expected " + FAILED_ATTEMPTS + ") while " + why + "; events " + device.events());
+    }
+
+    /** Failed attempts watched by {@link #awaitFailedAttempts}. */
+    static final int FAILED_ATTEMPTS = 3;
+    /** The most {@link #awaitFailedAttempts} waits (the retry backoff grows to about 30 s). */
+    static final Duration FAILED_ATTEMPTS_WAIT = Duration.ofMinutes(3);
+
+    /**
+     * Waits until a Noise session rejected a message (at most {@code cap}), then lets the group run a
+     * seeded 0-5 s more: the tampering and its rejection are the event, not a fixed time.
+     */
+    private static void awaitRejection(Topology t, Relay relay, List<Device> devices, Duration cap,
+            SplittableRandom random) {
+        t.await(() -> rejections(t, relay, devices) > 0, cap);
+        t.runFor(Duration.ofMillis(random.nextInt(5000)));
+    }
+
     public static final Scenario E_HS_05 = new Scenario("E-HS-05", "Handshake message reorder", Category.ENCRYPTION,
             needs(Capability.REORDER_DELIVERED, Capability.RELAY_LOGS, Capability.CRASH_DEVICE), t -> {
                 SplittableRandom random = Steps.random(t);
@@ -213,9 +246,9 @@ public final class NetworkScenarios {
                 b.push(payload(random, 256 + random.nextInt(4096)));
                 // A swap needs two messages in a row one way (msg3 and Hello): about half of B's handshakes.
                 handshakeUntilInjected(t, b, "REORDER_DELIVERED", 20, Duration.ofSeconds(5));
-                t.runFor(Duration.ofSeconds(10 + random.nextInt(30)));
+                awaitRejection(t, relay, List.of(a, b), Duration.ofSeconds(40), random);
                 check(injected(t, "REORDER_DELIVERED"), "no message was reordered above the transport");
-                long rejected = relayNoiseFailures(t, relay) + channelFailures(a) + channelFailures(b);
+                long rejected = rejections(t, relay, List.of(a, b));
                 check(rejected > 0, "messages were delivered out of order but no Noise session rejected one");
                 nothingPastNoise(List.of(a, b));
                 // Rejected means closed: never a failed or altered blob, whatever got through was intact.
@@ -288,11 +321,10 @@ public final class NetworkScenarios {
                 t.runFor(Duration.ofSeconds(2));
                 d.get(i % 2).push(payload(random, 256 + random.nextInt(4096)));
             }
-            t.runFor(Duration.ofSeconds(10 + random.nextInt(30)));
+            awaitRejection(t, t.relays().get(0), d, Duration.ofSeconds(40), random);
             // Tampered messages are rejected by the session AEAD: never a failed or altered blob.
             Steps.check(injected(t, "\"what\":\"fault\""), "no tampering was injected");
-            long rejected = relayNoiseFailures(t, t.relays().get(0)) + d.stream().mapToLong(NetworkScenarios::channelFailures)
-                    .sum();
+            long rejected = rejections(t, t.relays().get(0), d);
             check(rejected > 0, "messages were tampered with but no Noise session rejected one");
             nothingPastNoise(d);
             dev.zerok.chaos.assertions.ChaosAssertions.assertNoBlobFailures(t);
@@ -327,7 +359,10 @@ public final class NetworkScenarios {
                     a.push(payload(random, 256 + random.nextInt(4096)));
                     t.runFor(Duration.ofMillis(random.nextInt(2000)));
                 }
-                t.runFor(Duration.ofSeconds(60 + random.nextInt(60)));
+                // Until a replay was injected and a Noise session rejected one, at most 2 min, then 0-5 s more.
+                t.await(() -> injected(t, "REPLAY_DELIVERED") && (relayNoiseFailures(t, relay) > relayRejectsBefore
+                        || channelFailures(b) > 0), Duration.ofMinutes(2));
+                t.runFor(Duration.ofMillis(random.nextInt(5000)));
                 check(injected(t, "REPLAY_DELIVERED"), "no message was replayed");
                 check(relayNoiseFailures(t, relay) > relayRejectsBefore || channelFailures(b) > 0,
                         "replayed ciphertext was injected but no Noise session rejected it");
@@ -496,7 +531,7 @@ public final class NetworkScenarios {
                 List<Device> d = Steps.devicesOnOneRelay(t, 2);
                 // Every message down is corrupted, msg2 (with the KEM ciphertext) included: no session may come up.
                 Steps.faultAllLinks(t, d.get(1), LinkDirection.DOWN, LinkFaults.NONE.withCorrupt(1.0));
-                t.runFor(Duration.ofSeconds(60 + random.nextInt(60)));
+                awaitFailedAttempts(t, d.get(1), failedAttempts(d.get(1)), "every message to it is corrupted");
                 neverSynced(d.get(1), "every handshake reply was corrupted (no fallback to a weaker handshake)");
                 t.heal(d.get(1));
                 exchangeAndCheck(t, d, random);
@@ -526,7 +561,7 @@ public final class NetworkScenarios {
                 var blob = a.push(payload(random, 256 + random.nextInt(4096)));
                 check(t.await(() -> c.received().containsKey(blob), Duration.ofMinutes(2)),
                         "the relay stopped serving the healthy devices while " + broken.name() + " failed its handshakes");
-                t.runFor(Duration.ofSeconds(60 + random.nextInt(60)));
+                awaitFailedAttempts(t, broken, 0, fault + " breaks its key exchange");
                 // All-or-nothing: no session on the remaining component (never SYNCED, nothing received).
                 neverSynced(broken, fault + " broke one hybrid component (no single-component fallback)");
                 check(broken.received().isEmpty(), broken.name() + " received a blob without a hybrid session");
