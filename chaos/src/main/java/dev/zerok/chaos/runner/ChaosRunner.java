@@ -1,6 +1,7 @@
 package dev.zerok.chaos.runner;
 
 import dev.zerok.chaos.topology.Capability;
+import dev.zerok.chaos.topology.ChaosException;
 import dev.zerok.chaos.topology.NotRunException;
 import dev.zerok.chaos.report.Timeline;
 import dev.zerok.chaos.topology.Relay;
@@ -22,6 +23,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs a {@link Scenario} on a topology for its iterations (seed 000 section 11.3): each iteration
@@ -46,6 +49,14 @@ public final class ChaosRunner {
     public static final String ITERATIONS = "zerok.chaos.iterations";
     public static final String RESULTS = "zerok.chaos.results";
     public static final String RUN_ID = "zerok.chaos.run.id";
+    /**
+     * Iterations of one scenario run at once, each on its own topology (default 1). For wall-time
+     * runs whose iterations mostly wait (delays, backoff, the seed's fixed durations): the nightly
+     * catalogue on real processes. A scenario whose clean times are held to the baseline
+     * ({@link Scenario.Injection#NONE}) always runs one at a time, so its times are not the
+     * neighbours' load.
+     */
+    public static final String LANES = "zerok.chaos.lanes";
     /** The base seed when none is given: fixed, so CI runs are reproducible. */
     public static final long DEFAULT_BASE_SEED = 0x2E40_C4A0_5EEDL;
 
@@ -56,8 +67,21 @@ public final class ChaosRunner {
      * @param replaySeed if not null, run one iteration with exactly this seed
      * @param iterationsOverride if positive, the iteration count for every scenario
      * @param runDir where timelines, failures and the summary go
+     * @param lanes how many iterations of one scenario may run at once, each on its own topology
+     *     (at least 1; see {@link #LANES})
      */
-    public record Settings(long baseSeed, Long replaySeed, int iterationsOverride, Path runDir) {
+    public record Settings(long baseSeed, Long replaySeed, int iterationsOverride, Path runDir, int lanes) {
+        public Settings {
+            if (lanes < 1) {
+                throw new IllegalArgumentException("lanes must be at least 1: " + lanes);
+            }
+        }
+
+        /** One lane. */
+        public Settings(long baseSeed, Long replaySeed, int iterationsOverride, Path runDir) {
+            this(baseSeed, replaySeed, iterationsOverride, runDir, 1);
+        }
+
         /** From the system properties (see the class comment). */
         public static Settings fromSystemProperties() {
             String replay = System.getProperty(SEED);
@@ -66,7 +90,13 @@ public final class ChaosRunner {
             Path results = Path.of(System.getProperty(RESULTS, "target/chaos-results"));
             return new Settings(base == null ? DEFAULT_BASE_SEED : Long.decode(base),
                     replay == null || replay.isBlank() ? null : Long.decode(replay),
-                    iterations == null ? 0 : Integer.parseInt(iterations), results.resolve(RunReport.runId()));
+                    iterations == null ? 0 : Integer.parseInt(iterations), results.resolve(RunReport.runId()),
+                    Integer.parseInt(System.getProperty(LANES, "1")));
+        }
+
+        /** These settings with {@code iterations} as the iteration count. */
+        public Settings withIterations(int iterations) {
+            return new Settings(baseSeed, replaySeed, iterations, runDir, lanes);
         }
     }
 
@@ -110,12 +140,14 @@ public final class ChaosRunner {
         }
         Optional<Baseline> baseline = given != null ? Optional.of(given) : Baselines.of(factory, settings.runDir());
         Path timelineFile = settings.runDir().resolve("timelines").resolve(scenario.id() + "." + factory.kind() + ".jsonl");
+        int lanes = settings.replaySeed() != null || (scenario.injection() == Scenario.Injection.NONE
+                && baseline.isPresent()) ? 1 : Math.min(settings.lanes(), planned);
+        Outcome[] outcomes = runIterations(scenario, factory, settings, planned, lanes, baseline);
         int passed = 0;
         Aggregate total = new Aggregate();
-        for (int i = 0; i < planned; i++) {
-            long seed = settings.replaySeed() != null ? settings.replaySeed()
-                    : iterationSeed(settings.baseSeed(), scenario.id(), i);
-            Outcome outcome = runOnce(scenario, factory, seed, baseline);
+        for (int i = 0; i < planned && outcomes[i] != null; i++) {
+            Outcome outcome = outcomes[i];
+            long seed = seedOf(settings, scenario, i);
             total.add(outcome);
             append(timelineFile, "{\"iteration\":" + i + ",\"seed\":" + seed + ",\"scenario\":\"" + scenario.id() + "\"}\n"
                     + outcome.timeline);
@@ -135,6 +167,53 @@ public final class ChaosRunner {
         }
         return RunReport.record(settings.runDir(), new ScenarioResult(scenario.id(), factory.kind(), planned, passed, null,
                 null, null, millisSince(started), total.observations(baseline)));
+    }
+
+    private static long seedOf(Settings settings, Scenario scenario, int iteration) {
+        return settings.replaySeed() != null ? settings.replaySeed() : iterationSeed(settings.baseSeed(), scenario.id(), iteration);
+    }
+
+    /**
+     * The outcomes of iterations {@code 0..planned-1}, run by {@code lanes} threads that each take
+     * the next iteration; after the first failed or not-run iteration no new one starts (the ones
+     * running finish), so the array ends with nulls where iterations never ran. One lane runs them
+     * in order on the calling thread and stops at the first failure.
+     */
+    private static Outcome[] runIterations(Scenario scenario, TopologyFactory factory, Settings settings, int planned,
+            int lanes, Optional<Baseline> baseline) {
+        Outcome[] outcomes = new Outcome[planned];
+        AtomicInteger next = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        Runnable lane = () -> {
+            for (int i = next.getAndIncrement(); i < planned && !stop.get(); i = next.getAndIncrement()) {
+                Outcome o = runOnce(scenario, factory, seedOf(settings, scenario, i), baseline);
+                synchronized (outcomes) {
+                    outcomes[i] = o;
+                }
+                if (o.failure != null || o.notRunReason != null) {
+                    stop.set(true);
+                }
+            }
+        };
+        if (lanes == 1) {
+            lane.run();
+            return outcomes;
+        }
+        List<Thread> threads = new ArrayList<>();
+        for (int l = 0; l < lanes; l++) {
+            threads.add(Thread.ofPlatform().name("chaos-lane-" + scenario.id() + "-" + l).start(lane));
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ChaosException("interrupted while iterations of " + scenario.id() + " ran", e);
+            }
+        }
+        synchronized (outcomes) {
+            return outcomes.clone();
+        }
     }
 
     /** Sums what the iterations observed. */
@@ -196,8 +275,8 @@ public final class ChaosRunner {
         Path work;
         try {
             Path shm = Path.of("/dev/shm");
-            work = Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, "zerok-chaos-")
-                    : Files.createTempDirectory("zerok-chaos-");
+            work = Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, CleanupProof.WORK_DIR_PREFIX)
+                    : Files.createTempDirectory(CleanupProof.WORK_DIR_PREFIX);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

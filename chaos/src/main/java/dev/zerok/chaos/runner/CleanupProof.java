@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
  * was not there before the iteration, none of the processes the topology reported, every UDP port
  * it bound can be bound again on loopback, and its directories are gone. Polls up to a grace
  * period, since a SIGKILLed process and a closed datagram channel take a moment to disappear.
- * Stateless.
+ * Processes of topologies that run at the same time in other lanes are told apart by the work
+ * directory their arguments name. Stateless.
  */
 public final class CleanupProof {
     /** How long leftovers may take to disappear after {@code close()}. */
@@ -68,6 +69,7 @@ public final class CleanupProof {
         List<String> leaks = new ArrayList<>();
         ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
                 .filter(p -> !descendantsBefore.contains(p.pid()))
+                .filter(p -> !ofAnotherWorkDir(p, topologyDir))
                 .forEach(p -> leaks.add("process " + p.pid() + " (" + p.info().command().orElse("?") + ") still alive"));
         footprint.ifPresent(fp -> {
             for (long pid : new TreeSet<>(fp.pids())) {
@@ -91,6 +93,21 @@ public final class CleanupProof {
             leaks.add("work directory " + topologyDir + " not deleted");
         }
         return leaks;
+    }
+
+    /** Prefix of the work directories the chaos runner gives its topologies. */
+    public static final String WORK_DIR_PREFIX = "zerok-chaos-";
+
+    /**
+     * Whether {@code p}'s arguments name another topology's work directory and not
+     * {@code topologyDir}: a process of an iteration running at the same time in another lane
+     * ({@code zerok.chaos.lanes}). The relays and device agents of a topology take their
+     * configuration from its directory; a process naming no work directory counts as this
+     * iteration's.
+     */
+    static boolean ofAnotherWorkDir(ProcessHandle p, Path topologyDir) {
+        String args = String.join(" ", p.info().arguments().orElse(new String[0]));
+        return !args.contains(topologyDir.toString()) && args.contains("/" + WORK_DIR_PREFIX);
     }
 
     static boolean udpPortFree(int port) {

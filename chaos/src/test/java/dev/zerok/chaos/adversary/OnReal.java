@@ -22,8 +22,7 @@ final class OnReal {
     static void run(AdversarialScenarios.Entry entry, int iterations) {
         ChaosRunner.Settings fromProperties = ChaosRunner.Settings.fromSystemProperties();
         ChaosRunner.Settings settings = fromProperties.iterationsOverride() > 0 || iterations == 0 ? fromProperties
-                : new ChaosRunner.Settings(fromProperties.baseSeed(), fromProperties.replaySeed(), iterations,
-                        fromProperties.runDir());
+                : fromProperties.withIterations(iterations);
         ScenarioResult r = ChaosRunner.run(entry.scenario(), entry.factory(), settings);
         switch (r.verdict()) {
             case "PASSED" -> { }

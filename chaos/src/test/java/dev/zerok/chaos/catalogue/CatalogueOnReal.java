@@ -43,7 +43,7 @@ final class CatalogueOnReal {
     private static void runVariants(String id, List<Catalogue.Variant> variants, int iterations) {
         ChaosRunner.Settings p = ChaosRunner.Settings.fromSystemProperties();
         ChaosRunner.Settings settings = p.iterationsOverride() > 0 || iterations == 0 ? p
-                : new ChaosRunner.Settings(p.baseSeed(), p.replaySeed(), iterations, p.runDir());
+                : p.withIterations(iterations);
         List<String> failures = new ArrayList<>();
         List<String> notRun = new ArrayList<>();
         for (Catalogue.Variant v : variants) {

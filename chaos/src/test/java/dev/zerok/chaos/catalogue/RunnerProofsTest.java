@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -107,6 +108,74 @@ class RunnerProofsTest {
         assertThat(r.failure()).contains("baseline thresholds").contains("EXCEEDED");
         assertThat(sameFaultDeclared.verdict()).as("reported, not enforced, under a declared fault").isEqualTo("PASSED");
         assertThat(sameFaultDeclared.observations().vsBaseline()).contains("EXCEEDED>10x");
+    }
+
+    private static ChaosRunner.Settings lanes(int iterations, int lanes) {
+        ChaosRunner.Settings p = ChaosRunner.Settings.fromSystemProperties();
+        return new ChaosRunner.Settings(p.baseSeed(), null, iterations, p.runDir(), lanes);
+    }
+
+    @Test
+    void lanes_runIterationsAtOnce_eachOnItsOwnTopology_allCounted() {
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        Scenario lossy = new Scenario("T-LOSS-01", "20% loss, in lanes", Category.TRANSPORT, Set.of(Capability.LOSS), t -> {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            try {
+                exchangeUnder(t, LinkFaults.NONE.withLoss(0.2));
+                Thread.sleep(300); // wall time, so that the lanes overlap
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            } finally {
+                running.decrementAndGet();
+            }
+        });
+
+        ScenarioResult r = ChaosRunner.run(lossy, mock, lanes(6, 3));
+
+        assertThat(r.verdict()).as(String.valueOf(r.failure())).isEqualTo("PASSED");
+        assertThat(r.passed()).isEqualTo(6);
+        assertThat(most.get()).as("iterations running at once").isBetween(2, 3);
+        assertThat(r.observations().cleanup()).isEqualTo("proven");
+    }
+
+    @Test
+    void lanes_aFailedIteration_stopsNewOnes_andFailsTheScenario() {
+        AtomicInteger started = new AtomicInteger();
+        Scenario second = new Scenario("T-LOSS-01", "the second iteration started fails", Category.TRANSPORT,
+                Set.of(Capability.LOSS), t -> {
+                    int n = started.incrementAndGet();
+                    exchangeUnder(t, LinkFaults.NONE.withLoss(0.2));
+                    if (n == 2) {
+                        throw new AssertionError("iteration started second fails");
+                    }
+                });
+
+        ScenarioResult r = ChaosRunner.run(second, mock, lanes(20, 2));
+
+        assertThat(r.verdict()).isEqualTo("FAILED");
+        assertThat(r.failure()).contains("iteration started second fails").contains("replay: -D");
+        assertThat(started.get()).as("iterations started after the failure").isLessThan(20);
+        assertThat(r.passed()).isLessThan(20);
+    }
+
+    @Test
+    void cleanScenario_runsInOneLane_soItsTimesAreNotTheNeighboursLoad() {
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        Scenario clean = new Scenario("S-CONV-04", "clean, lanes asked", Category.SYNC, Set.of(), t -> {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            try {
+                exchangeUnder(t, LinkFaults.NONE);
+            } finally {
+                running.decrementAndGet();
+            }
+        }, Scenario.Injection.NONE);
+
+        ScenarioResult r = ChaosRunner.run(clean, mock, lanes(4, 4));
+
+        assertThat(r.verdict()).as(String.valueOf(r.failure())).isEqualTo("PASSED");
+        assertThat(most.get()).isEqualTo(1);
     }
 
     @Test

@@ -28,8 +28,7 @@ final class OnMock {
     static void run(Scenario scenario, MockTopologyFactory factory, int iterations) {
         ChaosRunner.Settings fromProperties = ChaosRunner.Settings.fromSystemProperties();
         ChaosRunner.Settings settings = fromProperties.iterationsOverride() > 0 || iterations == 0 ? fromProperties
-                : new ChaosRunner.Settings(fromProperties.baseSeed(), fromProperties.replaySeed(), iterations,
-                        fromProperties.runDir());
+                : fromProperties.withIterations(iterations);
         ScenarioResult r = ChaosRunner.run(scenario, factory, settings);
         switch (r.verdict()) {
             case "PASSED" -> { }
