@@ -5,6 +5,7 @@ import java.net.BindException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -106,8 +107,23 @@ public final class CleanupProof {
      * iteration's.
      */
     static boolean ofAnotherWorkDir(ProcessHandle p, Path topologyDir) {
-        String args = String.join(" ", p.info().arguments().orElse(new String[0]));
+        String args = commandLine(p);
         return !args.contains(topologyDir.toString()) && args.contains("/" + WORK_DIR_PREFIX);
+    }
+
+    /**
+     * {@code p}'s whole command line, from {@code /proc/PID/cmdline} where it exists: the JDK's
+     * {@code ProcessHandle.Info} reads only its first 4096 bytes and then reports no arguments at
+     * all, and a relay's or agent's class path alone is longer. Elsewhere the JDK's arguments; empty
+     * if the process is gone.
+     */
+    static String commandLine(ProcessHandle p) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
+                    StandardCharsets.ISO_8859_1).replace('\0', ' ');
+        } catch (IOException | RuntimeException e) {
+            return String.join(" ", p.info().arguments().orElse(new String[0]));
+        }
     }
 
     static boolean udpPortFree(int port) {
