@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -289,6 +290,7 @@ public final class ChaosRunner {
         List<String> links = List.of();
         String resources = "";
         Optional<ResourceWitness.Footprint> footprint = Optional.empty();
+        Optional<Map<Integer, Set<Long>>> socketsBeforeClose = Optional.empty();
         List<Timeline.Entry> entries = List.of();
         try {
             topology = factory.open(seed, topologyDir);
@@ -327,6 +329,7 @@ public final class ChaosRunner {
                 resources = describeResources(topology, witness);
                 links = safe(witness::linkStates);
                 footprint = Optional.of(witness.footprint());
+                socketsBeforeClose = CleanupProof.udpSockets(footprint.get().udpPorts());
             }
         } catch (NotRunException e) {
             notRun = e.getMessage();
@@ -346,7 +349,7 @@ public final class ChaosRunner {
                 }
             }
         }
-        String cleanup = CleanupProof.check(processesBefore, footprint, topologyDir);
+        String cleanup = CleanupProof.check(processesBefore, footprint, socketsBeforeClose, topologyDir);
         TempDirs.deleteRecursively(work);
         if (topology != null) {
             topology.timeline().note("cleanup", cleanup);

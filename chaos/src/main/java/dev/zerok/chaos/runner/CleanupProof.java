@@ -10,7 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -23,7 +27,7 @@ import java.util.stream.Collectors;
  * it bound can be bound again on loopback, and its directories are gone. Polls up to a grace
  * period, since a SIGKILLed process and a closed datagram channel take a moment to disappear.
  * Processes of topologies that run at the same time in other lanes are told apart by the work
- * directory their arguments name. Stateless.
+ * directory their arguments name, ports by the identity of the socket that holds them. Stateless.
  */
 public final class CleanupProof {
     /** How long leftovers may take to disappear after {@code close()}. */
@@ -46,10 +50,21 @@ public final class CleanupProof {
      */
     public static String check(Set<Long> descendantsBefore, Optional<ResourceWitness.Footprint> footprint,
             Path topologyDir) {
+        return check(descendantsBefore, footprint, Optional.empty(), topologyDir);
+    }
+
+    /**
+     * As {@link #check(Set, Optional, Path)}, a port counting as leaked only while a socket it had
+     * before {@code close()} ({@code socketsBeforeClose}, from {@link #udpSockets}) still holds it:
+     * a socket of another lane that the kernel gave the same port since is not this topology's.
+     * Without the snapshot (no {@code /proc/net/udp}), a port that cannot be bound again is leaked.
+     */
+    public static String check(Set<Long> descendantsBefore, Optional<ResourceWitness.Footprint> footprint,
+            Optional<Map<Integer, Set<Long>>> socketsBeforeClose, Path topologyDir) {
         long deadline = System.nanoTime() + GRACE.toNanos();
         List<String> leaks;
         while (true) {
-            leaks = leaks(descendantsBefore, footprint, topologyDir);
+            leaks = leaks(descendantsBefore, footprint, socketsBeforeClose, topologyDir);
             if (leaks.isEmpty()) {
                 return "proven";
             }
@@ -66,7 +81,9 @@ public final class CleanupProof {
     }
 
     static List<String> leaks(Set<Long> descendantsBefore, Optional<ResourceWitness.Footprint> footprint,
-            Path topologyDir) {
+            Optional<Map<Integer, Set<Long>>> socketsBeforeClose, Path topologyDir) {
+        Optional<Map<Integer, Set<Long>>> socketsNow = socketsBeforeClose.isPresent()
+                ? footprint.flatMap(fp -> udpSockets(fp.udpPorts())) : Optional.empty();
         List<String> leaks = new ArrayList<>();
         ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
                 .filter(p -> !descendantsBefore.contains(p.pid()))
@@ -80,7 +97,11 @@ public final class CleanupProof {
                 }
             }
             for (int port : new TreeSet<>(fp.udpPorts())) {
-                if (!udpPortFree(port)) {
+                boolean held = socketsNow.isPresent()
+                        ? !Collections.disjoint(socketsNow.get().getOrDefault(port, Set.of()),
+                                socketsBeforeClose.get().getOrDefault(port, Set.of()))
+                        : !udpPortFree(port);
+                if (held) {
                     leaks.add("UDP port " + port + " still bound");
                 }
             }
@@ -124,6 +145,42 @@ public final class CleanupProof {
         } catch (IOException | RuntimeException e) {
             return String.join(" ", p.info().arguments().orElse(new String[0]));
         }
+    }
+
+    /**
+     * The inodes of the UDP sockets (IPv4 and IPv6, every process of this network namespace) bound
+     * to each of {@code ports} now, from {@code /proc/net/udp} and {@code /proc/net/udp6}; empty
+     * where they cannot be read (not Linux). A socket's inode names it for its lifetime, so a later
+     * socket on the same port has another.
+     */
+    public static Optional<Map<Integer, Set<Long>>> udpSockets(Set<Integer> ports) {
+        Map<Integer, Set<Long>> sockets = new HashMap<>();
+        boolean read = false;
+        for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(Path.of(table), StandardCharsets.ISO_8859_1);
+            } catch (IOException | RuntimeException e) {
+                continue;
+            }
+            read = true;
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+                // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...
+                String[] f = line.trim().split("\\s+");
+                if (f.length < 10 || f[1].indexOf(':') < 0) {
+                    continue;
+                }
+                try {
+                    int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
+                    if (ports.contains(port)) {
+                        sockets.computeIfAbsent(port, k -> new HashSet<>()).add(Long.parseLong(f[9]));
+                    }
+                } catch (NumberFormatException e) {
+                    // not a socket row
+                }
+            }
+        }
+        return read ? Optional.of(sockets) : Optional.empty();
     }
 
     static boolean udpPortFree(int port) {

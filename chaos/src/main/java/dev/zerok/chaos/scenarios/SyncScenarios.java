@@ -116,6 +116,11 @@ public final class SyncScenarios {
                     a.push(payload(random, 64 + random.nextInt(256)));
                 }
                 t.awaitConvergence(SETTLE); // A alone: every push acknowledged
+                // ... and A's own pull of the log past its pushes done (a Notify may still be on its way when
+                // the last ack arrives): from here on only B's catch-up is served.
+                long logEnd = bCursor + 1000;
+                check(t.await(() -> a.pullCursor(relay).value() >= logEnd, SETTLE), "A's cursor stayed at "
+                        + a.pullCursor(relay).value() + ", short of the log's end " + logEnd);
                 long servedBeforeRestart = t.relayCounters(relay).blobsServed();
                 t.restartDevice(b);
                 converge(t, SETTLE);
