@@ -70,7 +70,6 @@ import dev.zerok.adapters.storage.sqlite.SqliteRelayStoreAccess;
 import dev.zerok.relayapp.RelayMain;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URL;
@@ -293,8 +292,7 @@ public final class RealTopology implements Topology, ResourceWitness {
     public Relay addRelay() {
         String name = "relay-" + (relays.size() + 1);
         Path dir = workDir.resolve(name);
-        RealRelay r = new RealRelay(name, dir.resolve("data"), dir.resolve("relay.properties"), dir.resolve("relay.log"),
-                freeUdpPort());
+        RealRelay r = new RealRelay(name, dir.resolve("data"), dir.resolve("relay.properties"), dir.resolve("relay.log"));
         relays.add(r);
         try {
             Files.createDirectories(dir);
@@ -302,7 +300,9 @@ public final class RealTopology implements Topology, ResourceWitness {
                 r.mount = mountFor(r.dataDir);
             }
             Map<String, String> config = new TreeMap<>(settings.relaySettings());
-            config.put("listen", "127.0.0.1:" + r.port);
+            // Port 0: the relay binds a free port itself (a port probed free here could be taken by another
+            // lane's socket before the relay binds it: "ADDRESS_IN_USE"); its first start fixes the port.
+            config.put("listen", "127.0.0.1:0");
             config.put("http.listen", "127.0.0.1:0");
             config.put("data.dir", r.dataDir.toString());
             StringBuilder text = new StringBuilder();
@@ -815,7 +815,17 @@ public final class RealTopology implements Topology, ResourceWitness {
             }
             pause(POLL_MILLIS);
         }
-        if (listening.port() != r.port) {
+        if (r.port == 0) {
+            r.port = listening.port(); // the first start: restarts listen on the same port
+            try {
+                String config = Files.readString(r.configFile).replace("listen=127.0.0.1:0\n",
+                        "listen=127.0.0.1:" + r.port + "\n");
+                Files.writeString(r.configFile, config);
+            } catch (IOException e) {
+                r.process.destroyForcibly();
+                throw new ChaosException("cannot fix the port in the configuration of " + r.name + ": " + e.getMessage(), e);
+            }
+        } else if (listening.port() != r.port) {
             r.process.destroyForcibly();
             throw new ChaosException(r.name + " listens on port " + listening.port() + ", expected " + r.port);
         }
@@ -843,15 +853,6 @@ public final class RealTopology implements Topology, ResourceWitness {
         String base = location.toString();
         return base.endsWith(".jar") ? "jar:" + base + "!/logback.xml" : base + (base.endsWith("/") ? "" : "/")
                 + "logback.xml";
-    }
-
-    /** A UDP port on loopback that was free a moment ago (the relay binds it and keeps it). */
-    private static int freeUdpPort() {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new ChaosException("no free UDP port on loopback: " + e.getMessage(), e);
-        }
     }
 
     private static void requireRunning(RealRelay r) {
@@ -1605,7 +1606,9 @@ public final class RealTopology implements Topology, ResourceWitness {
         Set<Path> dirs = new java.util.HashSet<>();
         dirs.add(workDir);
         for (RealRelay r : relays) {
-            ports.add(r.port);
+            if (r.port != 0) {
+                ports.add(r.port);
+            }
             dirs.add(r.dataDir);
         }
         for (RealDevice d : devices) {
@@ -1798,7 +1801,8 @@ public final class RealTopology implements Topology, ResourceWitness {
         final Path dataDir;
         final Path configFile;
         final Path logFile;
-        final int port;
+        /** The relay's UDP port: 0 until its first start binds one, then the same on every restart. */
+        int port;
         Process process;
         RelayId id;
         /** {@code http://host:port} of /health and /metrics, from the start-up line (null if not printed). */
@@ -1809,12 +1813,11 @@ public final class RealTopology implements Topology, ResourceWitness {
         /** The tmpfs under {@link #dataDir} with {@code withDiskFull()}; else null. */
         TmpfsMount mount;
 
-        RealRelay(String name, Path dataDir, Path configFile, Path logFile, int port) {
+        RealRelay(String name, Path dataDir, Path configFile, Path logFile) {
             this.name = name;
             this.dataDir = dataDir;
             this.configFile = configFile;
             this.logFile = logFile;
-            this.port = port;
         }
 
         @Override
