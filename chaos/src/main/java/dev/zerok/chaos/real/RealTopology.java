@@ -670,11 +670,40 @@ public final class RealTopology implements Topology, ResourceWitness {
         RealRelay r = (RealRelay) relay;
         requireRunning(r);
         timeline.inject("kill-relay", r.name);
-        keepRelayCounters(r); // relay counters: before the process and its counts are gone
-        r.process.destroyForcibly();
-        awaitExit(r, RELAY_STOP_TIMEOUT);
+        // Relay counters: read before the process and its counts are gone, with its links cut from the
+        // read to the kill, so that no page is served after the read and received (a SIGKILL drops what
+        // is in flight anyway). Under load a page served in that gap made "served" lag the cursors.
+        Map<UdpFaultProxy, boolean[]> cut = cutLinks(r);
+        try {
+            keepRelayCounters(r);
+            r.process.destroyForcibly();
+            awaitExit(r, RELAY_STOP_TIMEOUT);
+        } finally {
+            restoreLinks(cut);
+        }
         r.running = false;
         r.paused = false;
+    }
+
+    /** Partitions both directions of every device's link to {@code r}; returns each proxy's previous flags (UP, DOWN). */
+    private Map<UdpFaultProxy, boolean[]> cutLinks(RealRelay r) {
+        Map<UdpFaultProxy, boolean[]> before = new HashMap<>();
+        for (RealDevice d : devices) {
+            UdpFaultProxy p = d.proxies.get(r);
+            if (p != null) {
+                before.put(p, new boolean[] {p.profile(Direction.UP).partitioned(), p.profile(Direction.DOWN).partitioned()});
+                p.partition();
+            }
+        }
+        return before;
+    }
+
+    /** Undoes {@link #cutLinks}: each direction partitioned again exactly if it was before. */
+    private static void restoreLinks(Map<UdpFaultProxy, boolean[]> before) {
+        before.forEach((p, flags) -> {
+            p.updateProfile(Direction.UP, f -> f.withPartitioned(flags[0]));
+            p.updateProfile(Direction.DOWN, f -> f.withPartitioned(flags[1]));
+        });
     }
 
     @Override
