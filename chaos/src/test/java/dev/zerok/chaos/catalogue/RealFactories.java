@@ -38,12 +38,14 @@ final class RealFactories {
      * Production timeouts: scenarios whose point is that the shipped deadlines admit a slow path
      * (E-HS-04: 5 s per handshake message) must not run with the shortened CI timeouts above, nor
      * scenarios that watch idle sessions longer than 5 s (E-HS-06 counts the relay's sessions 15 s
-     * after the race: with a 5 s idle timeout the idle device-1 has dropped and is reconnecting).
+     * after the race: with a 5 s idle timeout the idle device-1 has dropped and is reconnecting),
+     * nor MR-5, whose primary is 5 s away each way (10 s round trips: with the 5 s idle and connect
+     * timeouts the primary's connection ended and never came back, "no convergence within PT10M").
      * In-process devices (E-HS-06 crashes a device only to restart it as its retry).
      */
     private static final RealTopologyFactory PRODUCTION_TIMEOUTS = new RealTopologyFactory(
             RealTopologyFactory.Settings.DEFAULTS);
-    private static final Set<String> NEEDS_PRODUCTION_TIMEOUTS = Set.of("E-HS-04", "E-HS-06");
+    private static final Set<String> NEEDS_PRODUCTION_TIMEOUTS = Set.of("E-HS-04", "E-HS-06", "MR-5");
 
     /**
      * Capabilities only in-process devices have (their transport and crypto in this JVM): a scenario
