@@ -115,7 +115,7 @@ public final class DeviceAgentMain {
         });
         ReceivedLog log = ReceivedLog.open(home.resolve("received.log"));
         DeviceId deviceId = StaticIdentity.deviceId(crypto.hash("SHA256"), identity.publicKey());
-        SyncClient client = new SyncClient(RealTopology.syncConfig(deviceId, List.copyOf(endpoints.keySet()), transportSettings), identity,
+        SyncClient client = new SyncClient(SyncConfig.defaults(deviceId, List.copyOf(endpoints.keySet())), identity,
                 groupKeys, endpoints, transport, clock, crypto, entropy, store, blob -> {
                     boolean first;
                     try {

@@ -57,7 +57,6 @@ import dev.zerok.ports.id.Cursor;
 import dev.zerok.ports.id.DeviceId;
 import dev.zerok.ports.id.GroupId;
 import dev.zerok.ports.id.RelayId;
-import dev.zerok.ports.spi.ConfigException;
 import dev.zerok.ports.spi.ProviderConfig;
 import dev.zerok.ports.spi.ProviderContext;
 import dev.zerok.ports.spi.Providers;
@@ -1023,7 +1022,7 @@ public final class RealTopology implements Topology, ResourceWitness {
             });
             d.laneOpen = true;
             ExecutorService executor = d.executor;
-            SyncConfig config = syncConfig(deviceId, List.copyOf(endpoints.keySet()), transportSettings);
+            SyncConfig config = SyncConfig.defaults(deviceId, List.copyOf(endpoints.keySet()));
             d.client = new SyncClient(config, d.identity, d.groupKeys, endpoints, d.transport, clockOfDevice, d.crypto,
                     entropy, d.store, blob -> {
                         d.deliveries.incrementAndGet();
@@ -1551,22 +1550,6 @@ public final class RealTopology implements Topology, ResourceWitness {
     /** Open descriptors of each relay's first process, right after it printed its endpoint. */
     private final Map<RealRelay, Long> fdsAtFirstStart = new ConcurrentHashMap<>();
     /** How long a scrape of a relay's /metrics may take (a paused relay never answers). */
-    /**
-     * A device's engine configuration: the product's defaults, with the keep-alive at a third of the
-     * device transport's {@code idle.timeout} where that is shorter than three keep-alives (the CI
-     * settings' 5 s), so an idle connection stays open as it does with the shipped 30 s and 15 s
-     * instead of ending and handshaking again every idle timeout.
-     *
-     * @throws ConfigException if {@code idle.timeout} is not a duration
-     */
-    static SyncConfig syncConfig(DeviceId device, List<RelayId> relays, Map<String, String> transportSettings)
-            throws ConfigException {
-        SyncConfig defaults = SyncConfig.defaults(device, relays);
-        Duration idle = new ProviderConfig(transportSettings).duration("idle.timeout", defaults.keepAlive().multipliedBy(3));
-        Duration third = idle.dividedBy(3);
-        return third.compareTo(defaults.keepAlive()) < 0 ? defaults.withKeepAlive(third) : defaults;
-    }
-
     private static final Duration METRICS_TIMEOUT = Duration.ofSeconds(5);
 
     private void recordStartedProcess(RealRelay r) {

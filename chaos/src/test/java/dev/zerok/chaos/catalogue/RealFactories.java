@@ -13,9 +13,7 @@ final class RealFactories {
     /**
      * Production settings except two timeouts that would only make scenarios slower: devices notice
      * a dead QUIC path after 5 s and give up a connection attempt after 5 s, relays end a stalled
-     * handshake after 3 s (the CI smoke settings). Devices keep an idle connection open with a
-     * keep-alive at a third of their idle timeout ({@code RealTopology.syncConfig}), as the shipped
-     * 15 s keep-alive does for the shipped 30 s.
+     * handshake after 3 s (the CI smoke settings).
      */
     static final RealTopologyFactory.Settings SETTINGS = RealTopologyFactory.Settings.DEFAULTS
             .withDeviceTransport("idle.timeout", "5s").withDeviceTransport("connect.timeout", "5s")
