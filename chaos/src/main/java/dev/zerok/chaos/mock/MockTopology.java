@@ -619,12 +619,14 @@ public final class MockTopology implements Topology {
         MockRelay r = (MockRelay) relay;
         long served = r.servedBefore;
         long pulls = r.pullsBefore;
+        long rateLimited = r.rateLimitedBefore;
         if (r.server != null) {
             String text = r.server.metricsText();
             served += RelayCounterSource.metric(text, RelayCounterSource.BLOBS_SERVED);
             pulls += RelayCounterSource.metric(text, RelayCounterSource.PULLS);
+            rateLimited += RelayCounterSource.metric(text, RelayCounterSource.RATE_LIMITED);
         }
-        return new RelayCounters(RelayCounterSource.rowsStored(r.dataDir.resolve("relay.db")), served, pulls);
+        return new RelayCounters(RelayCounterSource.rowsStored(r.dataDir.resolve("relay.db")), served, pulls, rateLimited);
     }
 
     /**
@@ -835,6 +837,7 @@ public final class MockTopology implements Topology {
         /** Counts of the servers this relay ran before the current one. */
         long servedBefore;
         long pullsBefore;
+        long rateLimitedBefore;
         /** On: the relay's store fails writes as on a full disk; null if a scenario chose its own store. */
         java.util.concurrent.atomic.AtomicBoolean diskFull;
 
@@ -858,6 +861,7 @@ public final class MockTopology implements Topology {
             String text = server.metricsText();
             servedBefore += RelayCounterSource.metric(text, RelayCounterSource.BLOBS_SERVED);
             pullsBefore += RelayCounterSource.metric(text, RelayCounterSource.PULLS);
+            rateLimitedBefore += RelayCounterSource.metric(text, RelayCounterSource.RATE_LIMITED);
         }
 
         @Override

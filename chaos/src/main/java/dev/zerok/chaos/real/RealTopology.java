@@ -1238,7 +1238,7 @@ public final class RealTopology implements Topology, ResourceWitness {
 
     // ------------------------------------------------------------------ relay counters (issue 11, helper "honest")
 
-    /** Per relay: served blobs and pull requests of its processes that ended, as {served, pulls}. */
+    /** Per relay: served blobs, pull requests and rate-limit refusals of its processes that ended, as {served, pulls, rate-limited}. */
     private final Map<RealRelay, long[]> countersOfEndedProcesses = new HashMap<>();
 
     /**
@@ -1253,10 +1253,10 @@ public final class RealTopology implements Topology, ResourceWitness {
     @Override
     public RelayCounters relayCounters(Relay relay) {
         RealRelay r = (RealRelay) relay;
-        long[] ended = countersOfEndedProcesses.getOrDefault(r, new long[2]);
-        long[] current = r.running && !r.paused ? scrapeRelayCounters(r) : new long[2];
+        long[] ended = countersOfEndedProcesses.getOrDefault(r, new long[3]);
+        long[] current = r.running && !r.paused ? scrapeRelayCounters(r) : new long[3];
         return new RelayCounters(RelayCounterSource.rowsStored(relayDatabase(r)), ended[0] + current[0],
-                ended[1] + current[1]);
+                ended[1] + current[1], ended[2] + current[2]);
     }
 
     /** Adds the counts of {@code r}'s current process to those of its ended ones; called just before it ends. */
@@ -1271,21 +1271,23 @@ public final class RealTopology implements Topology, ResourceWitness {
             timeline.observe("relay-counters-lost", r.name + " " + e.getMessage());
             return;
         }
-        long[] sum = countersOfEndedProcesses.computeIfAbsent(r, k -> new long[2]);
+        long[] sum = countersOfEndedProcesses.computeIfAbsent(r, k -> new long[3]);
         sum[0] += current[0];
         sum[1] += current[1];
+        sum[2] += current[2];
     }
 
-    /** {served, pulls} from the relay process's /metrics. */
+    /** {served, pulls, rate-limited} from the relay process's /metrics. */
     private long[] scrapeRelayCounters(RealRelay r) {
         Map<String, Double> metrics = scrapeMetrics(r);
         Double served = metrics.get(RelayCounterSource.BLOBS_SERVED);
         Double pulls = metrics.get(RelayCounterSource.PULLS);
-        if (served == null || pulls == null) {
+        Double rateLimited = metrics.get(RelayCounterSource.RATE_LIMITED);
+        if (served == null || pulls == null || rateLimited == null) {
             throw new ChaosException(r.name + "'s /metrics has no " + RelayCounterSource.BLOBS_SERVED + "/"
-                    + RelayCounterSource.PULLS);
+                    + RelayCounterSource.PULLS + "/" + RelayCounterSource.RATE_LIMITED);
         }
-        return new long[] {served.longValue(), pulls.longValue()};
+        return new long[] {served.longValue(), pulls.longValue(), rateLimited.longValue()};
     }
 
     // ------------------------------------------------------------------ end of relay counters

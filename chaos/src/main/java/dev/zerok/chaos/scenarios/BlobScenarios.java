@@ -148,8 +148,20 @@ public final class BlobScenarios {
 
     /** S-BLOB-02 with {@code count} blobs of 1 KiB from one device in a tight loop. */
     public static Scenario sBlob02(int count) {
-        return new Scenario("S-BLOB-02", "Many small blobs (" + count + " x 1 KiB) rapid fire", Category.SYNC,
-                SyncScenarios.OBSERVE, t -> {
+        return sBlob02(count, false);
+    }
+
+    /**
+     * S-BLOB-02 with {@code count} blobs of 1 KiB from one device in a tight loop. Asserted: B
+     * received all of them, in A's push order, and B's version vector holds A at {@code count};
+     * invariants 1-5. With {@code rateLimited} (relays configured with
+     * {@link #S_BLOB_02_RATE_LIMITED}) also that the relay refused requests with RATE_LIMITED, so
+     * the order was kept through refusals and retries.
+     */
+    public static Scenario sBlob02(int count, boolean rateLimited) {
+        return new Scenario("S-BLOB-02", "Many small blobs (" + count + " x 1 KiB) rapid fire"
+                + (rateLimited ? " through the relay's rate limit" : ""), Category.SYNC,
+                rateLimited ? needs(Capability.RELAY_COUNTERS) : SyncScenarios.OBSERVE, t -> {
                     SplittableRandom random = Steps.random(t);
                     List<Device> d = Steps.devicesOnOneRelay(t, 2);
                     Device a = d.get(0);
@@ -168,10 +180,23 @@ public final class BlobScenarios {
                             "the " + t.kind() + " topology does not expose device ids (needed for sequence numbers)"));
                     check(b.versionVector().get(aId) == count, "B's version vector has A at "
                             + b.versionVector().get(aId) + ", expected the contiguous " + count);
+                    if (rateLimited) {
+                        long refusals = t.relayCounters(t.relays().get(0)).rateLimited();
+                        t.timeline().observe("rate-limited", refusals + " requests refused with RATE_LIMITED");
+                        check(refusals > 0, "the relay refused no request with RATE_LIMITED: the rate limit was "
+                                + "never met, so the order through refusals was not tested");
+                    }
                 }).withInjection(Scenario.Injection.NONE);
     }
 
     public static final Scenario S_BLOB_02 = sBlob02(S_BLOB_02_DEFAULT_COUNT);
+
+    /**
+     * Relay settings under which S-BLOB-02 meets the relay's rate limit: a device bucket of 100
+     * requests/s with a burst of 20, so pipelined pushes are refused (RATE_LIMITED) and retried.
+     */
+    public static final java.util.Map<String, String> S_BLOB_02_RATE_LIMITED = java.util.Map.of(
+            "limits.rate.device.per.second", "100", "limits.rate.device.burst", "20");
 
     /** The seed's full count (estimated from 1,000 at about 150 s of real time per iteration on the mock); nightly. */
     public static final Scenario S_BLOB_02_SEED = sBlob02(S_BLOB_02_SEED_COUNT);

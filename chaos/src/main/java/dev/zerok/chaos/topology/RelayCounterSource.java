@@ -16,6 +16,8 @@ public final class RelayCounterSource {
     public static final String BLOBS_SERVED = "zerok_relay_blobs_served_total";
     /** Counter of pull requests the relay answered. */
     public static final String PULLS = "zerok_relay_pulls_total";
+    /** Counter of requests refused with RATE_LIMITED. */
+    public static final String RATE_LIMITED = "zerok_relay_rate_limit_hits_total";
 
     private RelayCounterSource() {}
 

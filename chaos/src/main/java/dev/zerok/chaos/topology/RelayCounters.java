@@ -7,5 +7,6 @@ package dev.zerok.chaos.topology;
  * @param rowsStored blobs held in the relay's store now (one row per stored blob)
  * @param blobsServed blob entries the relay sent in pull responses, summed over every session
  * @param pullRequests pull requests the relay answered
+ * @param rateLimited requests the relay refused with RATE_LIMITED
  */
-public record RelayCounters(long rowsStored, long blobsServed, long pullRequests) {}
+public record RelayCounters(long rowsStored, long blobsServed, long pullRequests, long rateLimited) {}

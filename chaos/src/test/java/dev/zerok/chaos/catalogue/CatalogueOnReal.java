@@ -40,6 +40,11 @@ final class CatalogueOnReal {
         runVariants(scenario.id(), List.of(new Catalogue.Variant(scenario, Optional.empty())), iterations);
     }
 
+    /** A scenario outside the catalogue on {@code factory} (a catalogue scenario under other relay settings). */
+    static void runOutsideCatalogue(Scenario scenario, dev.zerok.chaos.topology.TopologyFactory factory, int iterations) {
+        runVariants(scenario.id(), List.of(new Catalogue.Variant(scenario, Optional.of(factory))), iterations);
+    }
+
     private static void runVariants(String id, List<Catalogue.Variant> variants, int iterations) {
         ChaosRunner.Settings p = ChaosRunner.Settings.fromSystemProperties();
         ChaosRunner.Settings settings = p.iterationsOverride() > 0 || iterations == 0 ? p

@@ -37,4 +37,15 @@ class CatalogueRealCiTest {
     void C_COLL_01_connectionKilledAfterThreeOfTenChunks_resumesFromTheFourth() {
         CatalogueOnReal.run("C-COLL-01", 1);
     }
+
+    /**
+     * S-BLOB-02 (250 blobs) through a relay whose device bucket (100/s, burst 20) refuses part of
+     * A's pipelined pushes: B must still receive A's blobs in A's push order.
+     */
+    @Test
+    void S_BLOB_02_underTheRelaysRateLimit_perSenderOrderHolds() {
+        CatalogueOnReal.runOutsideCatalogue(dev.zerok.chaos.scenarios.BlobScenarios.sBlob02(
+                dev.zerok.chaos.scenarios.BlobScenarios.S_BLOB_02_DEFAULT_COUNT, true),
+                RealFactories.withRelay(dev.zerok.chaos.scenarios.BlobScenarios.S_BLOB_02_RATE_LIMITED), 1);
+    }
 }

@@ -60,7 +60,7 @@ final class RealFactories {
             "E-ENC-04", withRelay(NetworkScenarios.E_ENC_04_RELAY_SETTINGS),
             "E-ENC-05", withRelay(NetworkScenarios.E_ENC_05_RELAY_SETTINGS));
 
-    private static RealTopologyFactory withRelay(Map<String, String> relaySettings) {
+    static RealTopologyFactory withRelay(Map<String, String> relaySettings) {
         RealTopologyFactory.Settings s = SETTINGS;
         for (Map.Entry<String, String> e : relaySettings.entrySet()) {
             s = s.withRelay(e.getKey(), e.getValue());

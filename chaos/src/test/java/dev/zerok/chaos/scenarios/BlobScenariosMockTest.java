@@ -36,6 +36,16 @@ class BlobScenariosMockTest {
         OnMock.run(BlobScenarios.S_BLOB_02);
     }
 
+    /**
+     * 250 blobs through a relay whose device bucket (100/s, burst 20) refuses part of the pipelined
+     * pushes with RATE_LIMITED: the pushes behind a refused one must not overtake it, so B still
+     * receives A's blobs in A's push order.
+     */
+    @Test
+    void S_BLOB_02_250SmallBlobsRapidFire_underTheRelaysRateLimit() {
+        OnMock.run(BlobScenarios.sBlob02(BlobScenarios.S_BLOB_02_DEFAULT_COUNT, true), new dev.zerok.chaos.mock.MockTopologyFactory(BlobScenarios.S_BLOB_02_RATE_LIMITED), 5);
+    }
+
     /** The seed's count, 25 iterations: estimated at about an hour on the mock (not measured). */
     @Test
     @Tag("nightly")

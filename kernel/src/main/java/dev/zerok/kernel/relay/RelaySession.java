@@ -254,6 +254,13 @@ public final class RelaySession {
     private boolean partialFrame;
     /** The Pull being served, while pages of withheld blobs are skipped for it. */
     private Message.Pull pullInFlight;
+    /**
+     * The Push last refused with RATE_LIMITED and when its retry is due: every other Push is
+     * refused until this one is sent again, so a push pipelined behind it cannot take an earlier
+     * cursor (a sender's blobs keep their push order in the group's log).
+     */
+    private Optional<BlobId> refusedPush = Optional.empty();
+    private Instant refusedPushRetryAt = Instant.MIN;
 
     /**
      * @param limits the relay's limits
@@ -553,7 +560,7 @@ public final class RelaySession {
         switch (message) {
             case Message.Hello hello -> onHello(hello);
             case Message.Push push -> {
-                if (!requireActive() || !admit(now)) {
+                if (!requireActive() || !admitInOrder(push, now)) {
                     return;
                 }
                 if (push.payloadBytes() > limits.maxBlobPayloadBytes()) {
@@ -612,11 +619,37 @@ public final class RelaySession {
         return true;
     }
 
+    /**
+     * Admits a Push unless an earlier one of this session was refused with RATE_LIMITED and has
+     * not been sent again: then this one is refused too (without taking a token), with the earlier
+     * refusal's remaining retry time.
+     */
+    private boolean admitInOrder(Message.Push push, Instant now) {
+        if (refusedPush.isPresent() && !refusedPush.get().equals(push.blob())) {
+            long retryMillis = Math.max(1, java.time.Duration.between(now, refusedPushRetryAt).toMillis());
+            actions.add(new Action.Send(new Message.Error(ErrorCode.RATE_LIMITED, "an earlier push was refused; "
+                    + "send it again before later ones", Math.min(retryMillis, 0xFFFF_FFFFL))));
+            return false;
+        }
+        refusedPush = Optional.empty();
+        TokenBucketLimiter.Decision decision = limiter.tryAcquire(group, device, now);
+        if (!decision.allowed()) {
+            refuseRateLimited(decision);
+            refusedPush = Optional.of(push.blob());
+            refusedPushRetryAt = now.plus(decision.retryAfter());
+        }
+        return decision.allowed();
+    }
+
+    private void refuseRateLimited(TokenBucketLimiter.Decision decision) {
+        actions.add(new Action.Send(new Message.Error(ErrorCode.RATE_LIMITED, "too many requests",
+                Math.min(decision.retryAfter().toMillis() + 1, 0xFFFF_FFFFL))));
+    }
+
     private boolean admit(Instant now) {
         TokenBucketLimiter.Decision decision = limiter.tryAcquire(group, device, now);
         if (!decision.allowed()) {
-            actions.add(new Action.Send(new Message.Error(ErrorCode.RATE_LIMITED, "too many requests",
-                    Math.min(decision.retryAfter().toMillis() + 1, 0xFFFF_FFFFL))));
+            refuseRateLimited(decision);
         }
         return decision.allowed();
     }

@@ -71,6 +71,12 @@ public final class RelayConnection {
     boolean helloSent;
     boolean backlog;
     boolean pushBlocked;
+    /**
+     * A push was refused with RATE_LIMITED: no push is sent until every push in flight is answered,
+     * so the refused one is sent again first (the relay refuses the later ones until it is) and a
+     * sender's blobs keep their push order in the relay's log.
+     */
+    boolean pushRefused;
     boolean pullInFlight;
     boolean hasMore;
     Cursor head = Cursor.ZERO;
@@ -147,6 +153,7 @@ public final class RelayConnection {
         helloSent = false;
         backlog = false;
         pushBlocked = false;
+        pushRefused = false;
         pullInFlight = false;
         keepAliveInFlight = false;
         hasMore = false;

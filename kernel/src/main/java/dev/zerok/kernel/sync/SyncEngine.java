@@ -661,6 +661,9 @@ public final class SyncEngine {
                 }
                 long waitMillis = error.retryAfterMillis() == 0 ? Backoff.BASE.toMillis() : error.retryAfterMillis();
                 r.pausedUntil = Optional.of(now.plusMillis(waitMillis));
+                if (request instanceof RelayConnection.Request.Push) {
+                    r.pushRefused = true;
+                }
             }
             case QUOTA_EXCEEDED -> {
                 if (request instanceof RelayConnection.Request.Push) {
@@ -711,6 +714,12 @@ public final class SyncEngine {
     private void pump(RelayConnection r, Instant now) {
         if (r.state() != RelayConnection.State.CONNECTED || r.pausedUntil.isPresent() || r.pushBlocked) {
             return;
+        }
+        if (r.pushRefused) {
+            if (!r.pushesInFlight.isEmpty()) {
+                return; // the refusals (or acks) of the pushes behind the refused one come first
+            }
+            r.pushRefused = false;
         }
         int room = config.maxPushesInFlight() - r.pushesInFlight.size();
         if (room <= 0) {

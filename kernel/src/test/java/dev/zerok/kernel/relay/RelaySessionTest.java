@@ -352,6 +352,33 @@ class RelaySessionTest {
     }
 
     @Test
+    void afterARateLimitedPush_laterPushesAreRefusedUntilItComesAgain_soTheyCannotOvertakeIt() {
+        limiter = new TokenBucketLimiter<>(1, 1, 1000, 1000, 100, T0);
+        RelaySession s = active();
+        s.handle(new Input.Received(new Message.Push(blob(1), 60, new byte[] {1})), T0);
+        s.handle(new Input.AppendCompleted(blob(1), new Cursor(10), false), T0);
+        s.handle(new Input.Received(new Message.Push(blob(2), 60, new byte[] {1})), T0); // no token: refused
+        s.drainActions();
+
+        // A second later the bucket has a token again, but blob 3 was pipelined behind the refused 2.
+        Instant later = T0.plusSeconds(1);
+        s.handle(new Input.Received(new Message.Push(blob(3), 60, new byte[] {1})), later);
+        assertThat(s.drainActions()).singleElement().satisfies(a -> assertThat(sent(a)).isInstanceOfSatisfying(
+                Message.Error.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED)));
+
+        // Blob 2 again: stored; then blob 3 (its token refilled a second later) is stored after it.
+        s.handle(new Input.Received(new Message.Push(blob(2), 60, new byte[] {1})), later);
+        assertThat(s.drainActions()).singleElement().isInstanceOfSatisfying(Action.Append.class,
+                a -> assertThat(a.blob()).isEqualTo(blob(2)));
+        s.handle(new Input.AppendCompleted(blob(2), new Cursor(11), false), later);
+        s.drainActions();
+        s.handle(new Input.Received(new Message.Push(blob(3), 60, new byte[] {1})), later.plusSeconds(1));
+        assertThat(s.drainActions()).singleElement().isInstanceOfSatisfying(Action.Append.class,
+                a -> assertThat(a.blob()).isEqualTo(blob(3)));
+        assertThat(s.state()).isEqualTo(State.ACTIVE);
+    }
+
+    @Test
     void quotaRefusal_isAnErrorAndTheSessionStaysOpen() {
         RelaySession s = active();
         s.handle(new Input.Received(new Message.Push(blob(1), 60, new byte[] {7})), T0);

@@ -380,6 +380,27 @@ class SyncEngineTest {
     }
 
     @Test
+    void rateLimitedPush_noPushUntilThoseBehindItAreAnswered_thenTheRefusedOneFirst() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        welcome(e, r1, c, 0, T0);
+        BlobId first = e.push(new byte[] {1}, T0);
+        BlobId second = e.push(new byte[] {2}, T0);
+        e.drainActions();
+        e.handle(new Input.Received(r1, c, new Message.Error(ErrorCode.RATE_LIMITED, "slow down", 10)), T0);
+        // The pause passes while the second push is still unanswered: nothing is sent (it could be
+        // stored ahead of the refused first one).
+        e.handle(new Input.Tick(), T0.plusMillis(10));
+        assertThat(e.drainActions()).isEmpty();
+        e.handle(new Input.Received(r1, c, new Message.Error(ErrorCode.RATE_LIMITED, "an earlier push was refused", 5)),
+                T0.plusMillis(11));
+        e.handle(new Input.Tick(), T0.plusMillis(16));
+        List<Action> sent = e.drainActions();
+        assertThat(sent).extracting(a -> ((Message.Push) ((Action.Send) a).message()).blob()).containsExactly(first, second);
+    }
+
+    @Test
     void unknownGroupOnHello_relayClosedForGoodAndNeverRetried() throws Exception {
         SyncEngine e = engine(r1);
         e.handle(new Input.Start(), T0);
