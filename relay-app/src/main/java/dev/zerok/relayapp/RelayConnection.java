@@ -75,6 +75,11 @@ final class RelayConnection implements ChannelHandler {
     private boolean budgetPaused;
     private boolean readingPaused;
 
+    /** The order in which the relay accepted this connection (1 for the first of the process). */
+    long number() {
+        return number;
+    }
+
     RelayConnection(RelayRuntime runtime, long number) {
         this.runtime = runtime;
         this.number = number;
@@ -301,7 +306,7 @@ final class RelayConnection implements ChannelHandler {
             }
             case Action.JoinGroup join -> {
                 runtime.router().join(join.group(), this);
-                runtime.claimDevice(join.device(), this).ifPresent(older -> older.enqueue(new Input.Superseded()));
+                runtime.claimDevice(join.device(), this).ifPresent(loser -> loser.enqueue(new Input.Superseded()));
             }
             case Action.LeaveGroup leave -> runtime.router().leave(leave.group(), this);
             case Action.Broadcast broadcast -> {

@@ -130,13 +130,29 @@ final class RelayRuntime {
     }
 
     /**
-     * Makes {@code connection} the one session of {@code device}.
+     * Makes the newest connection of {@code device} its one session. "Newest" is the order in which
+     * the relay accepted the connections, not the order of their Hellos: a device that gave up on a
+     * connection (its QUIC idle timeout ends it silently) and opened another can have the stale
+     * one's Hello served after the new one's on a loaded relay; the stale one must not then
+     * supersede the live one.
      *
-     * @return the older session of the same device identity, which must give way
+     * @return the session that must give way: the one this device held before, or {@code connection}
+     *     itself when the device already holds a connection accepted after it
      */
     Optional<RelayConnection> claimDevice(DeviceId device, RelayConnection connection) {
-        RelayConnection older = devices.put(device, connection);
-        return older == null || older == connection ? Optional.empty() : Optional.of(older);
+        RelayConnection[] loser = new RelayConnection[1];
+        devices.compute(device, (id, held) -> {
+            if (held == null || held == connection) {
+                return connection;
+            }
+            if (held.number() > connection.number()) {
+                loser[0] = connection;
+                return held;
+            }
+            loser[0] = held;
+            return connection;
+        });
+        return Optional.ofNullable(loser[0]);
     }
 
     /** Forgets a closed connection; {@code device} may be null (closed before the handshake). */

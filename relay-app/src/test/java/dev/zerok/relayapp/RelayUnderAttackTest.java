@@ -154,6 +154,27 @@ class RelayUnderAttackTest {
         }
     }
 
+    @Test
+    void staleConnectionOfTheSameDevice_whoseHelloComesLast_givesWay_andTheNewerSessionStays() throws Exception {
+        // A device gave up on its first connection (a silent QUIC idle timeout) before that
+        // connection's Hello was served, and reconnected: the stale Hello is served last.
+        GroupKeys group = GroupKeys.derive(crypto, Secret.adopt(entropy.bytes(32)));
+        KeyPair identity = StaticIdentity.generate(crypto.dh("25519"), entropy);
+        try (RelayProcess relay = relay("stale", "");
+                RawDevice stale = new RawDevice(transport, relay.endpoint, relay.publicKey, crypto, entropy, identity);
+                RawDevice live = new RawDevice(transport, relay.endpoint, relay.publicKey, crypto, entropy, identity)) {
+            assertThat(live.hello(crypto, group)).isInstanceOf(Message.Welcome.class);
+
+            stale.hello(crypto, group);
+
+            assertThat(stale.receiveSkippingNotify(Duration.ofSeconds(10))).isInstanceOfSatisfying(Message.Error.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHORIZED));
+            assertThat(stale.awaitClosed(Duration.ofSeconds(10))).isTrue();
+            live.send(new Message.Pull(Cursor.ZERO, 1, 1024));
+            assertThat(live.receiveSkippingNotify(Duration.ofSeconds(10))).isInstanceOf(Message.PullResponse.class);
+        }
+    }
+
     /** Opens a QUIC stream, sends Noise message 1 of a genuine handshake, then nothing. */
     private static Channel stallAfterFirstHandshakeMessage(RelayProcess relay) throws Exception {
         KeyPair identity = StaticIdentity.generate(crypto.dh("25519"), entropy);
