@@ -272,6 +272,7 @@ public final class Sim {
             switch (action) {
                 case SyncEngine.Action.Connect c -> connect(d, relay(c), c.connection());
                 case SyncEngine.Action.Send s -> {
+                    d.sent.add(s.message());
                     Link l = link(d, s.connection());
                     if (l == null || l.deviceClosed || !l.device.isEstablished()) {
                         continue; // a send into a closed or not yet secured connection is lost

@@ -5,6 +5,7 @@ import dev.zerok.kernel.sync.InMemoryClientStateStore;
 import dev.zerok.kernel.sync.SyncEngine;
 import dev.zerok.kernel.sync.SyncEvent;
 import dev.zerok.kernel.sync.SyncException;
+import dev.zerok.kernel.wire.Message;
 import dev.zerok.ports.clientstate.ClientStateStore;
 import dev.zerok.ports.crypto.KeyPair;
 import dev.zerok.ports.id.BlobId;
@@ -28,6 +29,7 @@ public final class SimDevice {
     final InMemoryClientStateStore store = new InMemoryClientStateStore();
     final List<DeliveredBlob> delivered = new ArrayList<>();
     final List<SyncEvent> events = new ArrayList<>();
+    final List<Message> sent = new ArrayList<>();
     final Map<SimRelay, Duration> latency = new HashMap<>();
     SyncEngine engine;
 
@@ -55,6 +57,11 @@ public final class SimDevice {
     /** Every blob the engine handed to the inbox, in delivery order (a copy). */
     public List<DeliveredBlob> delivered() {
         return List.copyOf(delivered);
+    }
+
+    /** Every message the engine asked to send to any relay, in order (a copy; a send into a closed connection included). */
+    public List<Message> sent() {
+        return List.copyOf(sent);
     }
 
     /** Every event the engine reported, in order (a copy). */
