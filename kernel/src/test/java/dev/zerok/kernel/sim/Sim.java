@@ -424,6 +424,9 @@ public final class Sim {
                 feedRelay(l, new RelaySession.Input.HandshakeCompleted(l.deviceId, l.relaySide.handshakeHash()));
             }
             for (Message m : received.messages()) {
+                if (m instanceof Message.Hello || m instanceof Message.Push || m instanceof Message.Pull) {
+                    l.requests.add(m);
+                }
                 feedRelay(l, new RelaySession.Input.Received(m));
             }
             if (l.relaySide.isEstablished()) {
@@ -458,7 +461,16 @@ public final class Sim {
                 if (l.relayClosed) {
                     return null;
                 }
-                if (send.message() instanceof Message.Error error) {
+                Message m = send.message();
+                if (m instanceof Message.Welcome || m instanceof Message.PushAck || m instanceof Message.PullResponse
+                        || m instanceof Message.Error) {
+                    // The session answers requests one each, in order: this answers the oldest.
+                    Message request = l.requests.poll();
+                    if (m instanceof Message.Error error && request instanceof Message.Push) {
+                        r.pushesRefused.merge(error.code(), 1, Integer::sum);
+                    }
+                }
+                if (m instanceof Message.Error error) {
                     r.errorsSent.merge(error.code(), 1, Integer::sum);
                 }
                 try {
@@ -572,6 +584,8 @@ public final class Sim {
         final SecureChannel device;
         final SecureChannel relaySide;
         final ArrayDeque<byte[]> relayInbox = new ArrayDeque<>();
+        /** Requests the relay read and has not answered yet, oldest first. */
+        final ArrayDeque<Message> requests = new ArrayDeque<>();
         RelaySession session;
         DeviceId deviceId;
         boolean readingPaused;

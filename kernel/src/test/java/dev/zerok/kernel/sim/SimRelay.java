@@ -34,6 +34,7 @@ public final class SimRelay {
     final Map<GroupId, LinkedHashSet<Sim.Link>> groups = new HashMap<>();
     final Map<DeviceId, Sim.Link> devices = new LinkedHashMap<>();
     final Map<ErrorCode, Integer> errorsSent = new EnumMap<>(ErrorCode.class);
+    final Map<ErrorCode, Integer> pushesRefused = new EnumMap<>(ErrorCode.class);
     int withheld;
     final List<Sim.Link> links = new ArrayList<>();
 
@@ -58,6 +59,14 @@ public final class SimRelay {
     /** How many Error messages with {@code code} this relay's sessions sent so far. */
     public int errorsSent(ErrorCode code) {
         return errorsSent.getOrDefault(code, 0);
+    }
+
+    /**
+     * How many Push requests this relay's sessions answered with an Error of {@code code} (each
+     * answer matched to its request by order: a session answers its requests one each, in order).
+     */
+    public int pushesRefused(ErrorCode code) {
+        return pushesRefused.getOrDefault(code, 0);
     }
 
     @Override
