@@ -25,7 +25,7 @@ import java.util.Set;
  * the store object, so a test can "restart" a device by opening a new store on the same disk.
  * {@link #failNextCalls} makes the next operations fail with {@code IO} and change nothing.
  */
-final class InMemoryClientStateStore implements ClientStateStore {
+public final class InMemoryClientStateStore implements ClientStateStore {
     /** The durable state, shared by every store opened on it. */
     static final class Disk {
         final LinkedHashMap<BlobId, OutboxEntry> outbox = new LinkedHashMap<>();
@@ -43,7 +43,8 @@ final class InMemoryClientStateStore implements ClientStateStore {
         this.disk = disk;
     }
 
-    InMemoryClientStateStore() {
+    /** A store on a fresh, empty disk. */
+    public InMemoryClientStateStore() {
         this(new Disk());
     }
 
