@@ -84,6 +84,8 @@ public final class Sim {
     private final PriorityQueue<Event> queue = new PriorityQueue<>(
             Comparator.comparing(Event::at).thenComparingLong(Event::sequence));
     private long nextSequence;
+    /** Links created so far: a link's {@code accepted} is its place in the relays' accept order. */
+    private long acceptedLinks;
     private Instant now = T0;
 
     /** A world whose every random choice derives from {@code seed}. */
@@ -323,7 +325,7 @@ public final class Sim {
             throw new AssertionError("cannot start a handshake", e);
         }
         relaySide.inboundFrameLimit(RelayLimits.HELLO_FRAME_BYTES);
-        Link l = new Link(d, r, connection, latency, deviceSide, relaySide);
+        Link l = new Link(d, r, connection, ++acceptedLinks, latency, deviceSide, relaySide);
         links.add(l);
         r.links.add(l);
         // The transport connect takes one one-way latency; then both ends see the connection.
@@ -512,9 +514,14 @@ public final class Sim {
             }
             case RelaySession.Action.JoinGroup join -> {
                 r.groups.computeIfAbsent(join.group(), g -> new LinkedHashSet<>()).add(l);
-                Link older = r.devices.put(join.device(), l);
-                if (older != null && older != l) {
-                    schedule(Duration.ZERO, () -> feedRelay(older, new RelaySession.Input.Superseded()));
+                // As relay-app's RelayRuntime.claimDevice: the later-accepted connection wins.
+                Link held = r.devices.get(join.device());
+                Link loser = held == null || held == l ? null : held.accepted > l.accepted ? l : held;
+                if (loser != l) {
+                    r.devices.put(join.device(), l);
+                }
+                if (loser != null) {
+                    schedule(Duration.ZERO, () -> feedRelay(loser, new RelaySession.Input.Superseded()));
                 }
             }
             case RelaySession.Action.LeaveGroup leave -> leaveGroup(l, leave.group());
@@ -580,6 +587,8 @@ public final class Sim {
         final SimDevice owner;
         final SimRelay relay;
         final long connection;
+        /** The order in which the relay accepted this connection (1 for the world's first). */
+        final long accepted;
         final Duration latency;
         final SecureChannel device;
         final SecureChannel relaySide;
@@ -592,11 +601,12 @@ public final class Sim {
         boolean deviceClosed;
         boolean relayClosed;
 
-        Link(SimDevice owner, SimRelay relay, long connection, Duration latency, SecureChannel device,
+        Link(SimDevice owner, SimRelay relay, long connection, long accepted, Duration latency, SecureChannel device,
                 SecureChannel relaySide) {
             this.owner = owner;
             this.relay = relay;
             this.connection = connection;
+            this.accepted = accepted;
             this.latency = latency;
             this.device = device;
             this.relaySide = relaySide;
