@@ -83,6 +83,39 @@ public final class CleanupProof {
         }
     }
 
+    /**
+     * Which processes hold the sockets {@code inodes} (from their {@code /proc/PID/fd} links) and,
+     * for this JVM, which of its threads are named after Netty event loops: the evidence a port
+     * leak needs, as " (held by pid N [this JVM])"; empty where {@code /proc} cannot be read.
+     */
+    static String holders(Set<Long> inodes) {
+        if (inodes.isEmpty()) {
+            return "";
+        }
+        Set<String> targets = new java.util.HashSet<>();
+        inodes.forEach(i -> targets.add("socket:[" + i + "]"));
+        List<String> found = new ArrayList<>();
+        long self = ProcessHandle.current().pid();
+        try (java.nio.file.DirectoryStream<Path> procs = java.nio.file.Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path proc : procs) {
+                try (java.nio.file.DirectoryStream<Path> fds = java.nio.file.Files.newDirectoryStream(proc.resolve("fd"))) {
+                    for (Path fd : fds) {
+                        if (targets.contains(String.valueOf(java.nio.file.Files.readSymbolicLink(fd)))) {
+                            long pid = Long.parseLong(proc.getFileName().toString());
+                            found.add("pid " + pid + (pid == self ? " (this JVM)" : ""));
+                            break;
+                        }
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the process ended or its fds are not readable: not a holder we can name
+                }
+            }
+        } catch (java.io.IOException e) {
+            return "";
+        }
+        return found.isEmpty() ? " (holder not found in /proc)" : " (held by " + String.join(", ", found) + ")";
+    }
+
     static List<String> leaks(Set<Long> descendantsBefore, Optional<ResourceWitness.Footprint> footprint,
             Optional<Map<Integer, Set<Long>>> socketsBeforeClose, Path topologyDir) {
         Optional<Map<Integer, Set<Long>>> socketsNow = socketsBeforeClose.isPresent()
@@ -105,7 +138,8 @@ public final class CleanupProof {
                                 socketsBeforeClose.get().getOrDefault(port, Set.of()))
                         : !udpPortFree(port);
                 if (held) {
-                    leaks.add("UDP port " + port + " still bound");
+                    Set<Long> inodes = socketsNow.map(now -> now.getOrDefault(port, Set.of())).orElse(Set.of());
+                    leaks.add("UDP port " + port + " still bound" + holders(inodes));
                 }
             }
             for (Path dir : fp.dirs()) {

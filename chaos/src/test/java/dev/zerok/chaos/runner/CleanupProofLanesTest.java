@@ -45,7 +45,8 @@ class CleanupProofLanesTest {
             assertThat(before.get().get(port)).hasSize(1);
 
             assertThat(CleanupProof.leaks(Set.of(), Optional.of(fp), before, none))
-                    .as("the socket it had is still open").containsExactly("UDP port " + port + " still bound");
+                    .as("the socket it had is still open, named with its holder").containsExactly("UDP port " + port
+                            + " still bound (held by pid " + ProcessHandle.current().pid() + " (this JVM))");
 
             mine.close();
             try (DatagramSocket otherLane = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
