@@ -124,7 +124,17 @@ public final class Device implements AutoCloseable {
         this.folders = new Folders(this, folderStore, foldersDir, id);
         SyncConfig config = SyncConfig.defaults(id, List.copyOf(endpoints.keySet()));
         this.client = new SyncClient(config, identity, groupKeys, endpoints, ports.transport(), clock,
-                ports.keyExchange(), ports.entropy(), state, this::deliver, lane, maxFrameBytes);
+                ports.keyExchange(), ports.entropy(), state, new dev.zerok.kernel.sync.Inbox() {
+                    @Override
+                    public void deliver(DeliveredBlob blob) throws SyncException {
+                        Device.this.deliver(blob);
+                    }
+
+                    @Override
+                    public void flush() throws SyncException {
+                        flushChunks();
+                    }
+                }, lane, maxFrameBytes);
     }
 
     /**
@@ -574,6 +584,9 @@ public final class Device implements AutoCloseable {
 
     // ------------------------------------------------------------------ internals
 
+    /** Chunks delivered on the lane and not yet stored ({@link #flushChunks}); lane only. */
+    private final Map<ContentHash, byte[]> receivedChunks = new LinkedHashMap<>();
+
     /** The inbox: called on the lane for every authenticated blob, before its page is committed. */
     private void deliver(DeliveredBlob blob) throws SyncException {
         try {
@@ -585,6 +598,7 @@ public final class Device implements AutoCloseable {
                 }
                 case COLLECTION -> content.putCollection(blob.blob(), blob.sender(), blob.data());
                 case FOLDER -> {
+                    flushChunks(); // the records may name chunks of this page: those are stored first
                     FolderCodec.Message message;
                     try {
                         message = FolderCodec.decode(blob.data());
@@ -597,8 +611,8 @@ public final class Device implements AutoCloseable {
                 case CHUNK -> {
                     byte[] sealed = blob.data();
                     ContentHash address = chunkSealer.address(sealed);
-                    if (!chunks.has(address)) {
-                        chunks.putVerified(address, sealed);
+                    if (!receivedChunks.containsKey(address) && !chunks.has(address)) {
+                        receivedChunks.put(address, sealed);
                     }
                     chunksReceived.incrementAndGet();
                 }
@@ -606,6 +620,25 @@ public final class Device implements AutoCloseable {
         } catch (IOException | BlobStoreException e) {
             throw new SyncException(SyncException.Code.INBOX_FAILED, "storing a received blob failed"
                     + (diskFull(e) ? ": the disk is full; free space and sync again" : ""), e);
+        }
+    }
+
+    /**
+     * Stores the chunks delivered since the last flush with one durability barrier; the engine
+     * calls it before it commits their page, and {@link #deliver} before a folder record (which may
+     * name them) is merged. On failure nothing of the page is committed and it is pulled again.
+     */
+    private void flushChunks() throws SyncException {
+        if (receivedChunks.isEmpty()) {
+            return;
+        }
+        try {
+            chunks.putAllVerified(receivedChunks);
+        } catch (BlobStoreException e) {
+            throw new SyncException(SyncException.Code.INBOX_FAILED, "storing a received blob failed"
+                    + (diskFull(e) ? ": the disk is full; free space and sync again" : ""), e);
+        } finally {
+            receivedChunks.clear();
         }
     }
 
@@ -626,16 +659,33 @@ public final class Device implements AutoCloseable {
     private record QueuedChunk(SealedChunk sealed, CompletableFuture<BlobId> enqueued) {}
 
     /**
-     * Chunks sealed ahead of their enqueue: sealing and chunk-store writes on the caller's thread
-     * overlap the outbox writes on the lane.
+     * Chunks sealed ahead of their enqueue, at most: sealing and chunk-store writes on the caller's
+     * thread overlap the outbox writes on the lane, and the lane queues the chunks that wait with
+     * one commit ({@link SyncClient#push}), so a window of many small chunks is few commits.
      */
-    private static final int PUSH_WINDOW = 16;
+    private static final int PUSH_WINDOW = 512;
+    /** Sealed chunk bytes held ahead of their enqueue, at most (then the caller waits for the oldest). */
+    private static final long PUSH_WINDOW_BYTES = 16L << 20;
 
-    private void storeOldest(java.util.SequencedMap<ContentHash, QueuedChunk> inFlight)
+    /**
+     * Waits for the oldest chunk's enqueue, then stores it and every chunk behind it whose enqueue
+     * also completed (the lane queues them in batches) with one durability barrier.
+     *
+     * @return the sealed bytes stored
+     */
+    private long storeOldest(java.util.SequencedMap<ContentHash, QueuedChunk> inFlight)
             throws DeviceException, BlobStoreException {
-        QueuedChunk oldest = inFlight.pollFirstEntry().getValue();
-        await(oldest.enqueued());
-        chunks.putVerified(oldest.sealed().address(), oldest.sealed().bytes());
+        await(inFlight.firstEntry().getValue().enqueued());
+        Map<ContentHash, byte[]> done = new LinkedHashMap<>();
+        long bytes = 0;
+        while (!inFlight.isEmpty() && inFlight.firstEntry().getValue().enqueued().isDone()) {
+            QueuedChunk next = inFlight.pollFirstEntry().getValue();
+            await(next.enqueued()); // done: throws at once if the enqueue failed
+            done.put(next.sealed().address(), next.sealed().bytes());
+            bytes += next.sealed().bytes().length;
+        }
+        chunks.putAllVerified(done);
+        return bytes;
     }
 
     private BlobId awaitPush(SyncPayload.Kind kind, byte[] data) throws DeviceException {
@@ -725,6 +775,7 @@ public final class Device implements AutoCloseable {
      */
     final class ChunkQueue {
         private final java.util.SequencedMap<ContentHash, QueuedChunk> inFlight = new LinkedHashMap<>();
+        private long inFlightBytes;
         private int queued;
         private int deduplicated;
 
@@ -763,8 +814,9 @@ public final class Device implements AutoCloseable {
                 } else {
                     inFlight.put(sealed.address(), new QueuedChunk(sealed, client.push(SyncPayload.Kind.CHUNK,
                             sealed.bytes())));
-                    if (inFlight.size() >= PUSH_WINDOW) {
-                        storeOldest(inFlight);
+                    inFlightBytes += sealed.bytes().length;
+                    while (inFlight.size() >= PUSH_WINDOW || inFlightBytes >= PUSH_WINDOW_BYTES) {
+                        inFlightBytes -= storeOldest(inFlight);
                     }
                     queued++;
                 }
@@ -780,6 +832,7 @@ public final class Device implements AutoCloseable {
                 while (!inFlight.isEmpty()) {
                     storeOldest(inFlight);
                 }
+                inFlightBytes = 0;
             } catch (BlobStoreException e) {
                 throw new DeviceException(DeviceException.Code.STORE, "the chunk store failed (" + e.code() + ")", e);
             }

@@ -79,6 +79,27 @@ public final class SyncClient implements AutoCloseable {
     private final List<Waiter> waiters = new ArrayList<>();
     private final CompletableFuture<Boolean> closed = new CompletableFuture<>();
 
+    /**
+     * Pushes handed to {@link #push} and not yet queued: the lane takes all that wait (up to
+     * {@link #MAX_PUSH_BATCH_BYTES}) into one {@link SyncEngine#pushAll}, so a burst of pushes costs
+     * one outbox commit (group commit; each caller still waits for its blob to be durable).
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<QueuedPush> pushQueue =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean pushDrainPosted = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Messages from the transport not yet decoded: the lane hands all that wait to one {@link SyncEngine#handleAll}. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Inbound> inbound = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean inboundDrainPosted = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Bytes of push data one outbox commit takes at most (at least one push). */
+    static final int MAX_PUSH_BATCH_BYTES = 4 << 20;
+    /** Inbound messages one engine call takes at most. */
+    static final int MAX_INBOUND_BATCH = 256;
+
+    private record QueuedPush(SyncEngine.Outgoing item, CompletableFuture<BlobId> result) {}
+
+    private record Inbound(Connection conn, byte[] message) {}
+
     /** Plaintext size of each blob pushed through {@link #push} since start, to count acknowledged bytes. */
     private final Map<BlobId, Integer> pushedSizes = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<RelayId, Long> knownHeads = new HashMap<>();
@@ -189,18 +210,10 @@ public final class SyncClient implements AutoCloseable {
      */
     public CompletableFuture<BlobId> push(SyncPayload.Kind kind, byte[] data) {
         CompletableFuture<BlobId> result = new CompletableFuture<>();
-        byte[] copy = data.clone();
-        post(() -> {
-            try {
-                BlobId blob = engine.push(kind, copy, clock.now());
-                pushedSizes.put(blob, copy.length);
-                pushBytes.addAndGet((long) copy.length * endpoints.size());
-                result.complete(blob);
-            } catch (SyncException | RuntimeException e) {
-                result.completeExceptionally(e);
-            }
-            afterEngineCall();
-        });
+        pushQueue.add(new QueuedPush(new SyncEngine.Outgoing(kind, data.clone()), result));
+        if (pushDrainPosted.compareAndSet(false, true)) {
+            post(this::drainPushes);
+        }
         return result;
     }
 
@@ -374,6 +387,59 @@ public final class SyncClient implements AutoCloseable {
         afterEngineCall();
     }
 
+    /** Queues every waiting push (up to {@link #MAX_PUSH_BATCH_BYTES}) with one outbox commit. */
+    private void drainPushes() {
+        pushDrainPosted.set(false);
+        List<QueuedPush> batch = new ArrayList<>();
+        long bytes = 0;
+        while (bytes < MAX_PUSH_BATCH_BYTES) {
+            QueuedPush next = pushQueue.poll();
+            if (next == null) {
+                break;
+            }
+            batch.add(next);
+            bytes += next.item().data().length;
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        if (!pushQueue.isEmpty() && pushDrainPosted.compareAndSet(false, true)) {
+            post(this::drainPushes);
+        }
+        try {
+            List<BlobId> blobs = engine.pushAll(batch.stream().map(QueuedPush::item).toList(), clock.now());
+            for (int i = 0; i < batch.size(); i++) {
+                int size = batch.get(i).item().data().length;
+                pushedSizes.put(blobs.get(i), size);
+                pushBytes.addAndGet((long) size * endpoints.size());
+                batch.get(i).result().complete(blobs.get(i));
+            }
+        } catch (SyncException | RuntimeException e) {
+            batch.forEach(q -> q.result().completeExceptionally(e));
+        }
+        afterEngineCall();
+    }
+
+    /** Decodes every waiting transport message and hands the results to the engine in one call. */
+    private void drainInbound() {
+        inboundDrainPosted.set(false);
+        List<Input> inputs = new ArrayList<>();
+        for (int i = 0; i < MAX_INBOUND_BATCH; i++) {
+            Inbound next = inbound.poll();
+            if (next == null) {
+                break;
+            }
+            decode(next.conn(), next.message(), inputs);
+        }
+        if (!inbound.isEmpty() && inboundDrainPosted.compareAndSet(false, true)) {
+            post(this::drainInbound);
+        }
+        if (!inputs.isEmpty()) {
+            engine.handleAll(inputs, clock.now());
+            afterEngineCall();
+        }
+    }
+
     private void afterEngineCall() {
         for (Action action : engine.drainActions()) {
             switch (action) {
@@ -405,7 +471,10 @@ public final class SyncClient implements AutoCloseable {
         ChannelHandler handler = new ChannelHandler() {
             @Override
             public void onMessage(byte[] message) {
-                post(() -> onTransportMessage(conn, message));
+                inbound.add(new Inbound(conn, message));
+                if (inboundDrainPosted.compareAndSet(false, true)) {
+                    post(SyncClient.this::drainInbound);
+                }
             }
 
             @Override
@@ -442,7 +511,12 @@ public final class SyncClient implements AutoCloseable {
         }));
     }
 
-    private void onTransportMessage(Connection conn, byte[] message) {
+    /**
+     * Decodes one transport message of {@code conn} and adds the engine inputs it yields to
+     * {@code inputs}. A connection that fails here is failed at once, after the inputs gathered
+     * before it are handled (so the engine sees every event in order).
+     */
+    private void decode(Connection conn, byte[] message, List<Input> inputs) {
         if (conn.closing || connections.get(conn.number) != conn) {
             return;
         }
@@ -450,25 +524,31 @@ public final class SyncClient implements AutoCloseable {
         try {
             received = conn.secure.receive(message);
         } catch (NoiseException e) {
-            fail(conn, "secure channel failed (" + e.code() + ")");
+            failAfter(inputs, conn, "secure channel failed (" + e.code() + ")");
             return;
         } catch (ProtocolException e) {
-            fail(conn, "relay sent a malformed frame (" + e.code() + ")");
+            failAfter(inputs, conn, "relay sent a malformed frame (" + e.code() + ")");
             return;
         }
         for (byte[] out : received.toSend()) {
             conn.channel.send(out);
         }
         if (received.handshakeCompleted()) {
-            feed(new Input.HandshakeCompleted(conn.relay, conn.number, conn.secure.handshakeHash()));
+            inputs.add(new Input.HandshakeCompleted(conn.relay, conn.number, conn.secure.handshakeHash()));
         }
         for (Message m : received.messages()) {
-            if (connections.get(conn.number) != conn) {
-                return; // the engine closed this connection while handling an earlier message
-            }
             count(conn.relay, m);
-            feed(new Input.Received(conn.relay, conn.number, m));
+            inputs.add(new Input.Received(conn.relay, conn.number, m));
         }
+    }
+
+    private void failAfter(List<Input> inputs, Connection conn, String cause) {
+        if (!inputs.isEmpty()) {
+            engine.handleAll(List.copyOf(inputs), clock.now());
+            inputs.clear();
+            afterEngineCall();
+        }
+        fail(conn, cause);
     }
 
     /** Traffic and quota bookkeeping for {@link #traffic()} and {@link #quotaRefusals()}; never affects sync. */

@@ -1,5 +1,6 @@
 package dev.zerok.chaos.mock;
 
+import dev.zerok.ports.clientstate.Acknowledgement;
 import dev.zerok.ports.clientstate.BlobIndexEntry;
 import dev.zerok.ports.clientstate.ClientStateException;
 import dev.zerok.ports.clientstate.ClientStateStore;
@@ -44,9 +45,10 @@ final class DiskFullClientStateStore implements ClientStateStore {
     }
 
     @Override
-    public void enqueue(OutboxEntry entry, List<RelayId> relays, VersionVector versionVector) throws ClientStateException {
+    public void enqueueAll(List<OutboxEntry> entries, List<RelayId> relays, VersionVector versionVector)
+            throws ClientStateException {
         refuseWrite("enqueue");
-        store.enqueue(entry, relays, versionVector);
+        store.enqueueAll(entries, relays, versionVector);
     }
 
     @Override
@@ -60,9 +62,9 @@ final class DiskFullClientStateStore implements ClientStateStore {
     }
 
     @Override
-    public void acknowledge(RelayId relay, BlobId blob, Cursor pushAckCursor) throws ClientStateException {
+    public void acknowledgeAll(List<Acknowledgement> acknowledgements) throws ClientStateException {
         refuseWrite("acknowledge");
-        store.acknowledge(relay, blob, pushAckCursor);
+        store.acknowledgeAll(acknowledgements);
     }
 
     @Override

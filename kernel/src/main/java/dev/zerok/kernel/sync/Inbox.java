@@ -17,4 +17,15 @@ public interface Inbox {
      *     again after the backoff
      */
     void deliver(DeliveredBlob blob) throws SyncException;
+
+    /**
+     * Called after the last {@link #deliver} of a page (or of a redelivery batch) and before the
+     * page is committed: an application that buffers what it was handed makes it durable here, so
+     * a page costs one durability barrier instead of one per blob. The default does nothing.
+     *
+     * @throws SyncException coded {@code INBOX_FAILED} as {@link #deliver}: nothing of the page is
+     *     committed and it is pulled again
+     */
+    default void flush() throws SyncException {
+    }
 }

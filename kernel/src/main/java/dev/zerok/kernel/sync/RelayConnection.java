@@ -66,9 +66,20 @@ public final class RelayConnection {
 
     // The session's bookkeeping; reset on every new attempt.
     final ArrayDeque<Request> outstanding = new ArrayDeque<>();
-    final Set<BlobId> pushesInFlight = new HashSet<>();
+    /** Pushes sent and not yet answered, with their payload sizes in bytes. */
+    final java.util.Map<BlobId, Integer> pushesInFlight = new java.util.HashMap<>();
     final Set<BlobId> tooLarge = new HashSet<>();
     boolean helloSent;
+
+    /** Payload bytes of the pushes in flight. */
+    long pushBytesInFlight() {
+        long sum = 0;
+        for (int size : pushesInFlight.values()) {
+            sum += size;
+        }
+        return sum;
+    }
+
     boolean backlog;
     boolean pushBlocked;
     /**

@@ -9,6 +9,7 @@ import dev.zerok.kernel.wire.ErrorCode;
 import dev.zerok.kernel.wire.FrameCodec;
 import dev.zerok.kernel.wire.Message;
 import dev.zerok.kernel.wire.MessageCodec;
+import dev.zerok.ports.clientstate.Acknowledgement;
 import dev.zerok.ports.clientstate.BlobIndexEntry;
 import dev.zerok.ports.clientstate.ClientStateException;
 import dev.zerok.ports.clientstate.ClientStateStore;
@@ -60,7 +61,16 @@ import java.util.TreeMap;
  * a state and an input, for no gain in testability (tests use an in-memory fake store). The store
  * is a port, so the kernel still does no I/O of its own. Likewise the application receives blobs
  * through the synchronous {@link Inbox} <em>before</em> each page is committed (at-least-once
- * delivery), and status and reports go to {@link SyncListener}s, called synchronously.
+ * delivery; {@link Inbox#flush} once per page), and status and reports go to
+ * {@link SyncListener}s, called synchronously.
+ *
+ * <h2>Batching</h2>
+ * Each store write is one transaction (one fsync), so the engine writes in batches where the
+ * driver lets it: {@link #pushAll} queues many blobs with one write, {@link #handleAll} records
+ * the PushAcks among many inputs with one write, and a pulled page is one write. A driver that
+ * drains whatever waits in its queues into these calls gets group commit for free: the slower the
+ * disk, the larger the batches. Pushes to one relay are pipelined up to
+ * {@link SyncConfig#maxPushesInFlight} and {@link #PUSH_WINDOW_BYTES}.
  *
  * <h2>Relays</h2>
  * Every relay is connected at start, in preference order, and kept connected: a push is queued in
@@ -112,6 +122,16 @@ public final class SyncEngine {
      */
     public static final int PUSH_OVERHEAD_BYTES = (int) (FrameCodec.DEFAULT_MAX_FRAME_BYTES
             - MessageCodec.maxBlobPayloadBytes(FrameCodec.DEFAULT_MAX_FRAME_BYTES));
+
+    /**
+     * Payload bytes of unanswered pushes to one relay, at most: the window stops at the first push
+     * that reaches it (a single push may be larger). With {@link SyncConfig#maxPushesInFlight} it
+     * bounds the payloads read from the outbox and held by the relay's receive path at once.
+     */
+    public static final long PUSH_WINDOW_BYTES = 8L << 20;
+
+    /** Outbox entries read per store call while filling a push window. */
+    private static final int PUMP_READ_SLICE = 16;
 
     /** Events the driver feeds in. */
     public sealed interface Input {
@@ -198,6 +218,10 @@ public final class SyncEngine {
     /** Relays with a redelivery pass under way, and the cursor the pass has reached. */
     private final Map<RelayId, Cursor> redeliveries = new HashMap<>();
     private final List<Action> actions = new ArrayList<>();
+    /** Acknowledgements taken off the push window but not yet recorded in the store (see {@link #handleAll}). */
+    private final List<Acknowledgement> unrecordedAcks = new ArrayList<>();
+    /** True inside {@link #handleAll}: acknowledgements wait for one store write at its end. */
+    private boolean batching;
 
     private VersionVector vector = VersionVector.EMPTY;
     private long nextConnection = 1;
@@ -372,6 +396,30 @@ public final class SyncEngine {
     }
 
     /**
+     * Consumes several events at {@code now}, in order, with the same outcome as one
+     * {@link #handle} per event, but the PushAcks among them are recorded in the store with one
+     * write ({@link ClientStateStore#acknowledgeAll}) instead of one each, and the push window is
+     * refilled once. A driver that drains its queued inputs at once uses this to batch commits.
+     * Nothing waits on the batch: every acknowledgement is recorded before this returns, and
+     * before the outbox is read for the next pushes.
+     *
+     * @param inputs zero or more events, handled in list order
+     */
+    public void handleAll(List<Input> inputs, Instant now) {
+        batching = true;
+        try {
+            for (Input input : inputs) {
+                handle(input, now);
+            }
+        } finally {
+            batching = false;
+        }
+        recordAcknowledgements(now);
+        checkAllFailed();
+        updateStatus();
+    }
+
+    /**
      * Pushes application bytes: the same as {@link #push(SyncPayload.Kind, byte[], Instant)} with
      * kind {@link SyncPayload.Kind#DATA}.
      *
@@ -401,7 +449,44 @@ public final class SyncEngine {
      *     failed, {@code STORE_FAILED} if the outbox could not be written (nothing was queued)
      */
     public BlobId push(SyncPayload.Kind kind, byte[] data, Instant now) throws SyncException {
-        Objects.requireNonNull(kind, "kind");
+        return pushAll(List.of(new Outgoing(kind, data)), now).get(0);
+    }
+
+    /**
+     * One blob for {@link #pushAll}: what it is and its bytes.
+     *
+     * @param kind what {@code data} is
+     * @param data the bytes, as {@link #push(SyncPayload.Kind, byte[], Instant)} takes them
+     */
+    public record Outgoing(SyncPayload.Kind kind, byte[] data) {
+        public Outgoing {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(data, "data");
+        }
+
+        @Override
+        public String toString() {
+            return "Outgoing[" + kind + ", " + data.length + " bytes]";
+        }
+    }
+
+    /**
+     * Seals several blobs with consecutive sender sequence numbers, in list order, and queues them
+     * in the persistent outbox for every relay with <b>one</b> store write
+     * ({@link ClientStateStore#enqueueAll}); otherwise as
+     * {@link #push(SyncPayload.Kind, byte[], Instant)}. They are pushed in list order. When this
+     * returns, every blob survives a crash; when it throws, none was queued.
+     *
+     * @param items one or more blobs
+     * @param now when the blobs were created (stored with the outbox entries)
+     * @return the new blob ids, in the order of {@code items}
+     * @throws SyncException as {@link #push(SyncPayload.Kind, byte[], Instant)}
+     * @throws IllegalArgumentException if {@code items} is empty
+     */
+    public List<BlobId> pushAll(List<Outgoing> items, Instant now) throws SyncException {
+        if (items.isEmpty()) {
+            throw new IllegalArgumentException("pushAll needs at least one blob");
+        }
         if (!started) {
             throw new SyncException(SyncException.Code.NOT_STARTED, "start the sync engine before pushing");
         }
@@ -409,20 +494,26 @@ public final class SyncEngine {
             throw new SyncException(SyncException.Code.CLOSED, "the sync engine is closing; push after the next start");
         }
         DeviceId self = config.device();
-        long sequence = vector.get(self) + 1;
-        BlobId blob = new BlobId(entropy.bytes(BlobId.LENGTH));
-        byte[] plaintext = new SyncPayload(kind, sequence, data).encode();
-        BlobSealer.Sealed sealed;
-        try {
-            sealed = sealer.seal(keys.contentKey(), keys.groupId(), blob, self, plaintext);
-        } catch (SealingException e) {
-            throw new SyncException(SyncException.Code.CRYPTO_UNAVAILABLE, "sealing the blob failed", e);
-        } finally {
-            Arrays.fill(plaintext, (byte) 0);
+        long sequence = vector.get(self);
+        List<OutboxEntry> entries = new ArrayList<>(items.size());
+        List<BlobId> blobs = new ArrayList<>(items.size());
+        for (Outgoing item : items) {
+            sequence++;
+            BlobId blob = new BlobId(entropy.bytes(BlobId.LENGTH));
+            byte[] plaintext = new SyncPayload(item.kind(), sequence, item.data()).encode();
+            try {
+                BlobSealer.Sealed sealed = sealer.seal(keys.contentKey(), keys.groupId(), blob, self, plaintext);
+                entries.add(new OutboxEntry(blob, sealed.bytes(), now, config.pushTtl()));
+            } catch (SealingException e) {
+                throw new SyncException(SyncException.Code.CRYPTO_UNAVAILABLE, "sealing the blob failed", e);
+            } finally {
+                Arrays.fill(plaintext, (byte) 0);
+            }
+            blobs.add(blob);
         }
         VersionVector next = vector.with(self, sequence);
         try {
-            store.enqueue(new OutboxEntry(blob, sealed.bytes(), now, config.pushTtl()), config.relays(), next);
+            store.enqueueAll(entries, config.relays(), next);
         } catch (ClientStateException e) {
             throw new SyncException(SyncException.Code.STORE_FAILED, "the outbox could not be written; nothing was queued", e);
         }
@@ -431,7 +522,7 @@ public final class SyncEngine {
         relays.values().forEach(r -> pump(r, now));
         checkAllFailed();
         updateStatus();
-        return blob;
+        return List.copyOf(blobs);
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -698,20 +789,54 @@ public final class SyncEngine {
         }
         r.outstanding.pollFirst();
         r.pushesInFlight.remove(ack.blob());
+        unrecordedAcks.add(new Acknowledgement(r.relay(), ack.blob(), ack.cursor()));
+        if (!batching) {
+            recordAcknowledgements(now);
+        }
+    }
+
+    /**
+     * Records the acknowledgements taken off the push windows in one store write, reports them and
+     * refills those relays' windows. If the write fails, each relay concerned is failed: its
+     * blobs stay in the outbox and are pushed again (the relay answers them as duplicates).
+     */
+    private void recordAcknowledgements(Instant now) {
+        if (unrecordedAcks.isEmpty()) {
+            return;
+        }
+        List<Acknowledgement> acks = List.copyOf(unrecordedAcks);
+        unrecordedAcks.clear();
+        java.util.Set<RelayId> acked = new java.util.LinkedHashSet<>();
+        acks.forEach(a -> acked.add(a.relay()));
         try {
-            store.acknowledge(r.relay(), ack.blob(), ack.cursor());
+            store.acknowledgeAll(acks);
         } catch (ClientStateException e) {
             localFailure = Optional.of("the state store failed to record an acknowledgement (" + e.code() + ")");
-            fail(r, "the state store failed; the blob will be pushed again", now, Duration.ZERO);
+            for (RelayId relay : acked) {
+                fail(relays.get(relay), "the state store failed; the blob will be pushed again", now, Duration.ZERO);
+            }
             return;
         }
         localFailure = Optional.empty();
-        emit(new SyncEvent.Acknowledged(r.relay(), ack.blob(), ack.cursor()));
-        pump(r, now);
+        for (Acknowledgement a : acks) {
+            emit(new SyncEvent.Acknowledged(a.relay(), a.blob(), a.pushAckCursor()));
+        }
+        for (RelayId relay : acked) {
+            pump(relays.get(relay), now);
+        }
+    }
+
+    /**
+     * True if no more pushes may be sent to {@code r}: {@link SyncConfig#maxPushesInFlight} pushes
+     * or {@link #PUSH_WINDOW_BYTES} payload bytes are in flight.
+     */
+    private boolean windowFull(RelayConnection r) {
+        return r.pushesInFlight.size() >= config.maxPushesInFlight() || r.pushBytesInFlight() >= PUSH_WINDOW_BYTES;
     }
 
     /** Sends outbox entries this relay has not acknowledged, up to the in-flight window. */
     private void pump(RelayConnection r, Instant now) {
+        recordAcknowledgements(now); // the outbox read below must not return acknowledged blobs
         if (r.state() != RelayConnection.State.CONNECTED || r.pausedUntil.isPresent() || r.pushBlocked) {
             return;
         }
@@ -721,44 +846,50 @@ public final class SyncEngine {
             }
             r.pushRefused = false;
         }
-        int room = config.maxPushesInFlight() - r.pushesInFlight.size();
-        if (room <= 0) {
-            return; // the next acknowledgement pumps again; reading payloads now would be wasted
-        }
-        java.util.Set<BlobId> skip = new java.util.HashSet<>(r.pushesInFlight);
-        skip.addAll(r.tooLarge);
-        List<OutboxEntry> pending;
-        try {
-            // room + 1: one more than can be sent tells whether a backlog remains.
-            pending = store.pending(r.relay(), room + 1, skip);
-        } catch (ClientStateException e) {
-            localFailure = Optional.of("the state store could not list the outbox (" + e.code() + ")");
-            fail(r, "the state store failed", now, Duration.ZERO);
-            return;
-        }
-        boolean more = false;
-        for (OutboxEntry entry : pending) {
-            if (r.pushesInFlight.contains(entry.blob()) || r.tooLarge.contains(entry.blob())) {
-                continue;
+        // Read in slices of the window, so the payloads held at once stay near the window's bytes.
+        while (!windowFull(r)) {
+            int want = Math.min(config.maxPushesInFlight() - r.pushesInFlight.size(), PUMP_READ_SLICE);
+            java.util.Set<BlobId> skip = new java.util.HashSet<>(r.pushesInFlight.keySet());
+            skip.addAll(r.tooLarge);
+            List<OutboxEntry> pending;
+            try {
+                // want + 1: one more than can be sent tells whether a backlog remains.
+                pending = store.pending(r.relay(), want + 1, skip);
+            } catch (ClientStateException e) {
+                localFailure = Optional.of("the state store could not list the outbox (" + e.code() + ")");
+                fail(r, "the state store failed", now, Duration.ZERO);
+                return;
             }
-            if (room <= 0) {
-                more = true;
+            int taken = 0;
+            for (OutboxEntry entry : pending) {
+                if (windowFull(r)) {
+                    break;
+                }
+                if (skip.contains(entry.blob())) {
+                    continue;
+                }
+                taken++;
+                byte[] payload = entry.sealedPayload();
+                if ((long) payload.length + PUSH_OVERHEAD_BYTES > r.maxFrameBytes) {
+                    r.tooLarge.add(entry.blob());
+                    emit(new SyncEvent.RelayWarning(r.relay(), "a blob exceeds the relay's frame limit; it stays in the "
+                            + "outbox for the relays that accept it"));
+                    continue;
+                }
+                long ttlSeconds = Math.max(1, Math.min(entry.ttl().toSeconds(), r.maxTtlSeconds));
+                send(r, new Message.Push(entry.blob(), ttlSeconds, payload));
+                r.outstanding.addLast(new RelayConnection.Request.Push(entry.blob(), now));
+                r.pushesInFlight.put(entry.blob(), payload.length);
+            }
+            if (taken == pending.size() && pending.size() <= want) {
+                r.backlog = false; // the outbox holds no more for this relay
+                return;
+            }
+            if (taken == 0) {
                 break;
             }
-            byte[] payload = entry.sealedPayload();
-            if ((long) payload.length + PUSH_OVERHEAD_BYTES > r.maxFrameBytes) {
-                r.tooLarge.add(entry.blob());
-                emit(new SyncEvent.RelayWarning(r.relay(), "a blob exceeds the relay's frame limit; it stays in the "
-                        + "outbox for the relays that accept it"));
-                continue;
-            }
-            long ttlSeconds = Math.max(1, Math.min(entry.ttl().toSeconds(), r.maxTtlSeconds));
-            send(r, new Message.Push(entry.blob(), ttlSeconds, payload));
-            r.outstanding.addLast(new RelayConnection.Request.Push(entry.blob(), now));
-            r.pushesInFlight.add(entry.blob());
-            room--;
         }
-        r.backlog = more;
+        r.backlog = true;
     }
 
     private void onNotify(RelayConnection r, Message.Notify notify, Instant now) {
@@ -868,6 +999,7 @@ public final class SyncEngine {
             for (DeliveredBlob d : again) {
                 inbox.deliver(d);
             }
+            inbox.flush();
         } catch (ClientStateException | SealingException | SyncException | RuntimeException e) {
             // The index said RECEIVED with this hash, so the bytes opened before: a failure here is
             // local (store, inbox). The pass resumes from the last page handed over.
@@ -942,17 +1074,18 @@ public final class SyncEngine {
         } catch (ClientStateException e) {
             throw new SyncException(SyncException.Code.STORE_FAILED, "the state store failed while reading (" + e.code() + ")", e);
         }
-        for (DeliveredBlob d : work.deliveries) {
-            try {
+        try {
+            for (DeliveredBlob d : work.deliveries) {
                 inbox.deliver(d);
-            } catch (SyncException e) {
-                // The application's own reason (e.g. its disk is full) is what the user must act on;
-                // it is the application's text, never relay input.
-                throw new SyncException(SyncException.Code.INBOX_FAILED, "the application's inbox refused a blob ("
-                        + e.getMessage() + ")", e);
-            } catch (RuntimeException e) {
-                throw new SyncException(SyncException.Code.INBOX_FAILED, "the application's inbox refused a blob", e);
             }
+            inbox.flush();
+        } catch (SyncException e) {
+            // The application's own reason (e.g. its disk is full) is what the user must act on;
+            // it is the application's text, never relay input.
+            throw new SyncException(SyncException.Code.INBOX_FAILED, "the application's inbox refused a blob ("
+                    + e.getMessage() + ")", e);
+        } catch (RuntimeException e) {
+            throw new SyncException(SyncException.Code.INBOX_FAILED, "the application's inbox refused a blob", e);
         }
         Cursor last = blobs.get(blobs.size() - 1).cursor();
         try {
@@ -1078,6 +1211,7 @@ public final class SyncEngine {
         }
         if (relays.values().stream().allMatch(r -> r.state() == RelayConnection.State.CLOSED)) {
             closed = true;
+            recordAcknowledgements(now);
             boolean flushed = true;
             for (RelayId relay : config.relays()) {
                 try {

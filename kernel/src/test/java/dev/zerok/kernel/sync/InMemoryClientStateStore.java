@@ -1,5 +1,6 @@
 package dev.zerok.kernel.sync;
 
+import dev.zerok.ports.clientstate.Acknowledgement;
 import dev.zerok.ports.clientstate.BlobIndexEntry;
 import dev.zerok.ports.clientstate.ClientStateException;
 import dev.zerok.ports.clientstate.ClientStateStore;
@@ -38,6 +39,7 @@ public final class InMemoryClientStateStore implements ClientStateStore {
     private final Disk disk;
     private boolean closed;
     private int failNext;
+    private int writes;
 
     InMemoryClientStateStore(Disk disk) {
         this.disk = disk;
@@ -50,6 +52,11 @@ public final class InMemoryClientStateStore implements ClientStateStore {
 
     Disk disk() {
         return disk;
+    }
+
+    /** Successful writes so far (enqueue, acknowledge, commitPulled: one per call, as one transaction each). */
+    synchronized int writes() {
+        return writes;
     }
 
     /** The next {@code count} calls fail with {@code IO} and change nothing. */
@@ -70,16 +77,26 @@ public final class InMemoryClientStateStore implements ClientStateStore {
     @Override
     public synchronized void enqueue(OutboxEntry entry, List<RelayId> relays) throws ClientStateException {
         check();
+        writes++;
         put(entry, relays);
     }
 
     @Override
-    public synchronized void enqueue(OutboxEntry entry, List<RelayId> relays, VersionVector versionVector)
+    public synchronized void enqueueAll(List<OutboxEntry> entries, List<RelayId> relays, VersionVector versionVector)
             throws ClientStateException {
-        check();
-        if (put(entry, relays)) {
-            disk.vector = versionVector;
+        if (entries.isEmpty() || entries.stream().map(OutboxEntry::blob).distinct().count() != entries.size()) {
+            throw new IllegalArgumentException("one or more entries with distinct blob ids");
         }
+        if (relays.isEmpty()) {
+            throw new IllegalArgumentException("an outbox entry needs at least one relay");
+        }
+        check();
+        writes++;
+        if (entries.stream().anyMatch(e -> disk.outbox.containsKey(e.blob()))) {
+            return;
+        }
+        entries.forEach(e -> put(e, relays));
+        disk.vector = versionVector;
     }
 
     private boolean put(OutboxEntry entry, List<RelayId> relays) {
@@ -101,12 +118,15 @@ public final class InMemoryClientStateStore implements ClientStateStore {
     }
 
     @Override
-    public synchronized void acknowledge(RelayId relay, BlobId blob, Cursor pushAckCursor) throws ClientStateException {
+    public synchronized void acknowledgeAll(List<Acknowledgement> acknowledgements) throws ClientStateException {
         check();
-        Set<RelayId> t = disk.targets.get(blob);
-        if (t != null && t.remove(relay) && t.isEmpty()) {
-            disk.targets.remove(blob);
-            disk.outbox.remove(blob);
+        writes++;
+        for (Acknowledgement ack : acknowledgements) {
+            Set<RelayId> t = disk.targets.get(ack.blob());
+            if (t != null && t.remove(ack.relay()) && t.isEmpty()) {
+                disk.targets.remove(ack.blob());
+                disk.outbox.remove(ack.blob());
+            }
         }
     }
 
@@ -126,6 +146,7 @@ public final class InMemoryClientStateStore implements ClientStateStore {
     public synchronized void commitPulled(RelayId relay, Cursor newPullCursor, List<BlobIndexEntry> entries,
             VersionVector versionVector) throws ClientStateException {
         check();
+        writes++;
         if (newPullCursor.compareTo(disk.cursors.getOrDefault(relay, Cursor.ZERO)) < 0) {
             throw new ClientStateException(ClientStateException.Code.CURSOR_REGRESSION, "cursor regression");
         }

@@ -3,6 +3,7 @@ package dev.zerok.kernel.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.zerok.kernel.content.BlobSealer;
 import dev.zerok.kernel.content.ChunkSealer;
 import dev.zerok.kernel.content.Manifest;
 import dev.zerok.kernel.content.ManifestCodec;
@@ -14,6 +15,7 @@ import dev.zerok.kernel.sync.World.Device;
 import dev.zerok.kernel.sync.World.FakeRelay;
 import dev.zerok.kernel.wire.ErrorCode;
 import dev.zerok.kernel.wire.Message;
+import dev.zerok.ports.clientstate.OutboxEntry;
 import dev.zerok.ports.id.BlobId;
 import dev.zerok.ports.id.Cursor;
 import dev.zerok.ports.id.DeviceId;
@@ -573,14 +575,158 @@ class SyncEngineTest {
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         welcome(e, r1, c, 0, T0);
-        for (int i = 0; i < 10; i++) {
+        int window = SyncConfig.defaults(self, List.of(r1)).maxPushesInFlight();
+        for (int i = 0; i < window + 2; i++) {
             e.push(new byte[] {(byte) i}, T0);
         }
         List<Action> sent = e.drainActions();
-        assertThat(sent).hasSize(8);
+        assertThat(sent).hasSize(window);
         BlobId first = ((Message.Push) ((Action.Send) sent.get(0)).message()).blob();
         e.handle(new Input.Received(r1, c, new Message.PushAck(first, new Cursor(1))), T0);
         assertThat(e.drainActions()).hasSize(1);
+    }
+
+    @Test
+    void pushWindow_stopsAtItsBytes_oneLargePushStillGoesAlone() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        welcome(e, r1, c, 0, T0);
+        int mebibyte = 1 << 20;
+        long fits = SyncEngine.PUSH_WINDOW_BYTES / mebibyte; // pushes of just over 1 MiB each
+        e.pushAll(java.util.stream.IntStream.range(0, (int) fits + 3)
+                .mapToObj(i -> new SyncEngine.Outgoing(SyncPayload.Kind.CHUNK, new byte[mebibyte])).toList(), T0);
+        List<Action> sent = e.drainActions();
+        assertThat(sent).hasSize((int) fits);
+        long bytes = sent.stream().mapToLong(a -> ((Message.Push) ((Action.Send) a).message()).payload().length).sum();
+        assertThat(bytes).isGreaterThanOrEqualTo(SyncEngine.PUSH_WINDOW_BYTES)
+                .isLessThan(SyncEngine.PUSH_WINDOW_BYTES + 2L * mebibyte);
+        BlobId first = ((Message.Push) ((Action.Send) sent.get(0)).message()).blob();
+        e.handle(new Input.Received(r1, c, new Message.PushAck(first, new Cursor(1))), T0);
+        assertThat(e.drainActions()).hasSize(1);
+    }
+
+    @Test
+    void pushAll_oneOutboxWrite_consecutiveSequencesInListOrder_failureQueuesNone() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        welcome(e, r1, c, 0, T0);
+        e.push(new byte[] {0}, T0);
+        int writes = store.writes();
+
+        List<BlobId> blobs = e.pushAll(List.of(new SyncEngine.Outgoing(SyncPayload.Kind.DATA, new byte[] {1}),
+                new SyncEngine.Outgoing(SyncPayload.Kind.CHUNK, new byte[] {2}),
+                new SyncEngine.Outgoing(SyncPayload.Kind.DATA, new byte[] {3})), T0);
+
+        assertThat(store.writes()).isEqualTo(writes + 1);
+        assertThat(store.versionVector().get(self)).isEqualTo(4);
+        assertThat(store.pending(r1, 10)).extracting(OutboxEntry::blob).containsSubsequence(blobs);
+        List<Message.Push> pushed = e.drainActions().stream().map(a -> (Message.Push) ((Action.Send) a).message()).toList();
+        assertThat(pushed).extracting(Message.Push::blob).endsWith(blobs.toArray(BlobId[]::new));
+        // Each blob opens to its own kind and the next sequence number, in list order.
+        BlobSealer opener = BlobSealer.create(World.CRYPTO, world.entropy);
+        List<SyncPayload> opened = new ArrayList<>();
+        for (Message.Push p : pushed.subList(pushed.size() - 3, pushed.size())) {
+            opened.add(SyncPayload.decode(opener.open(world.keys.contentKey(), world.keys.groupId(), p.blob(), self,
+                    p.payload())));
+        }
+        assertThat(opened).extracting(SyncPayload::sequence).containsExactly(2L, 3L, 4L);
+        assertThat(opened).extracting(SyncPayload::kind).containsExactly(SyncPayload.Kind.DATA, SyncPayload.Kind.CHUNK,
+                SyncPayload.Kind.DATA);
+
+        store.failNextCalls(1);
+        assertThatThrownBy(() -> e.pushAll(List.of(new SyncEngine.Outgoing(SyncPayload.Kind.DATA, new byte[] {5}),
+                new SyncEngine.Outgoing(SyncPayload.Kind.DATA, new byte[] {6})), T0))
+                .isInstanceOfSatisfying(SyncException.class,
+                        ex -> assertThat(ex.code()).isEqualTo(SyncException.Code.STORE_FAILED));
+        assertThat(store.versionVector().get(self)).isEqualTo(4);
+        assertThat(store.pending(r1, 10)).hasSize(4);
+        assertThat(e.push(new byte[] {7}, T0)).isNotNull();
+        assertThat(store.versionVector().get(self)).isEqualTo(5);
+    }
+
+    @Test
+    void handleAll_aBurstOfPushAcks_recordedWithOneWriteThenTheWindowRefills() throws Exception {
+        SyncEngine e = engine(r1);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        welcome(e, r1, c, 0, T0);
+        int window = SyncConfig.defaults(self, List.of(r1)).maxPushesInFlight();
+        List<SyncEngine.Outgoing> items = new ArrayList<>();
+        for (int i = 0; i < window + 5; i++) {
+            items.add(new SyncEngine.Outgoing(SyncPayload.Kind.DATA, new byte[] {(byte) i}));
+        }
+        List<BlobId> blobs = e.pushAll(items, T0);
+        assertThat(e.drainActions()).hasSize(window);
+        int writes = store.writes();
+
+        List<Input> acks = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            acks.add(new Input.Received(r1, c, new Message.PushAck(blobs.get(i), new Cursor(i + 1))));
+        }
+        e.handleAll(acks, T0);
+
+        assertThat(store.writes()).isEqualTo(writes + 1);
+        assertThat(store.pending(r1, window + 5)).extracting(OutboxEntry::blob)
+                .doesNotContainAnyElementsOf(blobs.subList(0, 3)).hasSize(window + 2);
+        assertThat(events).filteredOn(SyncEvent.Acknowledged.class::isInstance).hasSize(3);
+        assertThat(e.drainActions()).extracting(a -> ((Message.Push) ((Action.Send) a).message()).blob())
+                .containsExactlyElementsOf(blobs.subList(window, window + 3));
+
+        // One by one, each acknowledgement is its own write.
+        e.handle(new Input.Received(r1, c, new Message.PushAck(blobs.get(3), new Cursor(4))), T0);
+        e.handle(new Input.Received(r1, c, new Message.PushAck(blobs.get(4), new Cursor(5))), T0);
+        assertThat(store.writes()).isEqualTo(writes + 3);
+    }
+
+    @Test
+    void inboxFlushFails_pageIsNotCommittedAndPulledAgain() throws Exception {
+        List<DeliveredBlob> buffered = new ArrayList<>();
+        boolean[] failFlush = {true};
+        int[] flushes = {0};
+        Inbox inbox = new Inbox() {
+            @Override
+            public void deliver(DeliveredBlob blob) {
+                buffered.add(blob);
+            }
+
+            @Override
+            public void flush() throws SyncException {
+                flushes[0]++;
+                if (failFlush[0]) {
+                    throw new SyncException(SyncException.Code.INBOX_FAILED, "disk full");
+                }
+            }
+        };
+        DeviceId other = new DeviceId(world.entropy.bytes(32));
+        BlobSealer sealer = BlobSealer.create(World.CRYPTO, world.entropy);
+        BlobId id = new BlobId(world.entropy.bytes(16));
+        byte[] sealed = sealer.seal(world.keys.contentKey(), world.keys.groupId(), id, other,
+                new SyncPayload(SyncPayload.Kind.DATA, 1, new byte[] {42}).encode()).bytes();
+        SyncEngine e = new SyncEngine(SyncConfig.defaults(self, List.of(r1)), world.keys, World.CRYPTO, world.entropy,
+                store, inbox);
+        e.handle(new Input.Start(), T0);
+        long c = connectionOf(e.drainActions().get(0));
+        welcome(e, r1, c, 1, T0);
+        e.handle(new Input.Received(r1, c, new Message.PullResponse(List.of(
+                new Message.PulledBlob(new Cursor(1), id, other, sealed)), false)), T0);
+
+        assertThat(flushes[0]).isEqualTo(1);
+        assertThat(store.pullCursor(r1)).isEqualTo(Cursor.ZERO);
+        assertThat(store.blob(id)).isEmpty();
+        assertThat(e.drainActions()).contains(new Action.Close(r1, c));
+
+        failFlush[0] = false;
+        e.handle(new Input.Tick(), T0.plusSeconds(60));
+        long c2 = connectionOf(e.drainActions().stream().filter(Action.Connect.class::isInstance).findFirst().orElseThrow());
+        welcome(e, r1, c2, 1, T0.plusSeconds(60));
+        e.handle(new Input.Received(r1, c2, new Message.PullResponse(List.of(
+                new Message.PulledBlob(new Cursor(1), id, other, sealed)), false)), T0.plusSeconds(60));
+        assertThat(flushes[0]).isEqualTo(2);
+        assertThat(store.pullCursor(r1)).isEqualTo(new Cursor(1));
+        assertThat(store.blob(id)).isPresent();
+        assertThat(buffered).extracting(DeliveredBlob::blob).containsExactly(id, id);
     }
 
     @Test

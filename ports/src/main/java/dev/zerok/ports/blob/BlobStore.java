@@ -46,6 +46,23 @@ public interface BlobStore extends AutoCloseable {
     void putVerified(ContentHash expected, byte[] content) throws BlobStoreException;
 
     /**
+     * Stores several blobs, each only if it hashes to its address, as {@link #putVerified} does,
+     * with one durability barrier for all of them instead of one each: when this returns, every
+     * blob is durable. This default stores them one by one; a store with a cheaper group barrier
+     * overrides it.
+     *
+     * @param blobs address to bytes (iteration order is the write order); empty does nothing
+     * @throws BlobStoreException coded {@code CORRUPT} if any blob does not hash to its address
+     *     (checked first: nothing is stored), {@code IO} or {@code FULL} (each blob is then wholly
+     *     stored or absent, as after a crash)
+     */
+    default void putAllVerified(java.util.Map<ContentHash, byte[]> blobs) throws BlobStoreException {
+        for (java.util.Map.Entry<ContentHash, byte[]> e : blobs.entrySet()) {
+            putVerified(e.getKey(), e.getValue());
+        }
+    }
+
+    /**
      * The whole blob, verified against its address.
      *
      * @return empty if the store has no blob at {@code hash}

@@ -25,15 +25,37 @@ public interface ClientStateStore extends AutoCloseable {
 
     /**
      * Adds a blob this device sealed to the outbox, as {@link #enqueue(OutboxEntry, List)} does,
-     * and in the same transaction stores {@code versionVector} as the committed version vector.
-     * The sync engine uses it so the sender sequence number sealed into the blob (the device's own
-     * entry of the vector) is durable exactly when the blob is: after a crash the device never
-     * seals the same sequence number twice.
+     * and in the same transaction stores {@code versionVector} as the committed version vector:
+     * {@link #enqueueAll} of one entry.
      *
      * @throws ClientStateException coded {@code IO}; if an entry is already queued under the same
-     *     blob id, nothing is written (neither the entry nor the vector)
+     *     blob id, nothing is written (neither the entry nor the vector) and it returns normally
      */
-    void enqueue(OutboxEntry entry, List<RelayId> relays, VersionVector versionVector) throws ClientStateException;
+    default void enqueue(OutboxEntry entry, List<RelayId> relays, VersionVector versionVector)
+            throws ClientStateException {
+        enqueueAll(List.of(entry), relays, versionVector);
+    }
+
+    /**
+     * Adds blobs this device sealed to the outbox for each relay in {@code relays}, in list order
+     * (they are pushed in that order), and stores {@code versionVector} as the committed version
+     * vector, all in <b>one transaction</b>: when this returns, every entry and the vector survive a
+     * crash; when it throws, nothing was written. The sync engine seals a batch of pushes with
+     * consecutive sender sequence numbers and queues them with one commit, so the sequence numbers
+     * sealed into the blobs (the device's own entry of the vector) are durable exactly when the
+     * blobs are: after a crash the device never seals the same sequence number twice.
+     *
+     * @param entries one or more entries with distinct blob ids
+     * @param relays one or more relays
+     * <p>If any entry is already queued under its blob id, nothing is written (no entry, not the
+     * vector) and it returns normally, as a repeated single enqueue does.
+     *
+     * @throws ClientStateException coded {@code IO}; nothing was written
+     * @throws IllegalArgumentException if {@code entries} or {@code relays} is empty, or two
+     *     entries share a blob id
+     */
+    void enqueueAll(List<OutboxEntry> entries, List<RelayId> relays, VersionVector versionVector)
+            throws ClientStateException;
 
     /** Outbox entries not yet acknowledged by {@code relay}, oldest first, at most {@code max}. */
     List<OutboxEntry> pending(RelayId relay, int max) throws ClientStateException;
@@ -54,9 +76,22 @@ public interface ClientStateStore extends AutoCloseable {
     /**
      * Records that {@code relay} acknowledged {@code blob}; the entry leaves the outbox once every
      * relay it was queued for has acknowledged it. The push-ack cursor is stored for diagnostics
-     * only and never becomes the pull cursor.
+     * only and never becomes the pull cursor. {@link #acknowledgeAll} of one.
      */
-    void acknowledge(RelayId relay, BlobId blob, Cursor pushAckCursor) throws ClientStateException;
+    default void acknowledge(RelayId relay, BlobId blob, Cursor pushAckCursor) throws ClientStateException {
+        acknowledgeAll(List.of(new Acknowledgement(relay, blob, pushAckCursor)));
+    }
+
+    /**
+     * Records several acknowledgements, in list order, in <b>one transaction</b>, each as
+     * {@link #acknowledge} does; an acknowledgement of a blob or relay not in the outbox changes
+     * nothing (a repeated ack). When it throws, nothing was recorded and the blobs are pushed again
+     * (relays answer a repeated push as a duplicate).
+     *
+     * @param acknowledgements zero or more; an empty list writes nothing
+     * @throws ClientStateException coded {@code IO}
+     */
+    void acknowledgeAll(List<Acknowledgement> acknowledgements) throws ClientStateException;
 
     /** The pull cursor for {@code relay}; {@link Cursor#ZERO} if never pulled. */
     Cursor pullCursor(RelayId relay) throws ClientStateException;

@@ -122,6 +122,33 @@ public abstract class BlobStoreContract {
     }
 
     @Test
+    void putAllVerified_storesEveryBlob_oneWrongHashStoresNothing() throws Exception {
+        BlobStore store = store();
+        java.util.Map<ContentHash, byte[]> batch = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 40; i++) {
+            byte[] content = bytes(100 + i);
+            batch.put(sha256(content), content);
+        }
+        store.putAllVerified(batch);
+        for (java.util.Map.Entry<ContentHash, byte[]> e : batch.entrySet()) {
+            assertThat(store.get(e.getKey())).hasValueSatisfying(v -> assertThat(v).isEqualTo(e.getValue()));
+        }
+        store.putAllVerified(batch); // again: still stored once each
+        assertThat(store.list()).hasSize(40);
+        store.putAllVerified(java.util.Map.of());
+
+        java.util.Map<ContentHash, byte[]> bad = new java.util.LinkedHashMap<>();
+        byte[] good = bytes(64);
+        bad.put(sha256(good), good);
+        bad.put(sha256(bytes(64)), bytes(64));
+        assertThatThrownBy(() -> store.putAllVerified(bad))
+                .isInstanceOfSatisfying(BlobStoreException.class,
+                        e -> assertThat(e.code()).isEqualTo(BlobStoreException.Code.CORRUPT));
+        assertThat(store.has(sha256(good))).isFalse();
+        assertThat(store.list()).hasSize(40);
+    }
+
+    @Test
     void put_streamOfSeveralMebibytes_isStoredAndHashed() throws Exception {
         BlobStore store = store();
         long size = 4L << 20;

@@ -3,6 +3,7 @@ package dev.zerok.ports.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.zerok.ports.clientstate.Acknowledgement;
 import dev.zerok.ports.clientstate.BlobIndexEntry;
 import dev.zerok.ports.clientstate.ClientStateException;
 import dev.zerok.ports.clientstate.ClientStateStore;
@@ -243,6 +244,71 @@ public abstract class ClientStateStoreContract {
         ClientStateStore again = store();
         assertThat(again.pending(a, 10)).containsExactly(e);
         assertThat(again.versionVector()).isEqualTo(one);
+    }
+
+    @Test
+    void enqueueAll_queuesInListOrderWithTheVector_survivesReopen() throws Exception {
+        ClientStateStore store = store();
+        RelayId a = relay();
+        RelayId b = relay();
+        DeviceId self = device();
+        OutboxEntry before = entry(5);
+        store.enqueue(before, List.of(a));
+        List<OutboxEntry> batch = List.of(entry(10), entry(20), entry(30));
+        VersionVector three = VersionVector.EMPTY.with(self, 3);
+        store.enqueueAll(batch, List.of(a, b), three);
+        assertThat(store.pending(a, 10)).containsExactly(before, batch.get(0), batch.get(1), batch.get(2));
+        assertThat(store.pending(b, 2)).containsExactly(batch.get(0), batch.get(1));
+        assertThat(store.versionVector()).isEqualTo(three);
+        store.close();
+        ClientStateStore again = store();
+        assertThat(again.pending(b, 10)).containsExactlyElementsOf(batch);
+        assertThat(again.versionVector()).isEqualTo(three);
+    }
+
+    @Test
+    void enqueueAll_oneEntryAlreadyQueued_writesNoEntryAndNotTheVector() throws Exception {
+        ClientStateStore store = store();
+        RelayId a = relay();
+        DeviceId self = device();
+        OutboxEntry queued = entry(10);
+        VersionVector one = VersionVector.EMPTY.with(self, 1);
+        store.enqueue(queued, List.of(a), one);
+        OutboxEntry fresh = entry(20);
+        store.enqueueAll(List.of(fresh, queued), List.of(a), one.with(self, 3));
+        assertThat(store.pending(a, 10)).containsExactly(queued);
+        assertThat(store.versionVector()).isEqualTo(one);
+        assertThatThrownBy(() -> store.enqueueAll(List.of(), List.of(a), one))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.enqueueAll(List.of(fresh, fresh), List.of(a), one))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.pending(a, 10)).containsExactly(queued);
+    }
+
+    @Test
+    void acknowledgeAll_recordsEveryAcknowledgement_repeatsAndStrangersChangeNothing() throws Exception {
+        ClientStateStore store = store();
+        RelayId a = relay();
+        RelayId b = relay();
+        OutboxEntry first = entry(10);
+        OutboxEntry second = entry(20);
+        OutboxEntry third = entry(30);
+        store.enqueueAll(List.of(first, second, third), List.of(a, b), VersionVector.EMPTY.with(device(), 3));
+        store.acknowledgeAll(List.of(
+                new Acknowledgement(a, first.blob(), new Cursor(1)),
+                new Acknowledgement(a, third.blob(), new Cursor(2)),
+                new Acknowledgement(b, first.blob(), new Cursor(7)),
+                new Acknowledgement(a, first.blob(), new Cursor(1)),
+                new Acknowledgement(relay(), second.blob(), new Cursor(3)),
+                new Acknowledgement(a, blobId(), new Cursor(4))));
+        assertThat(store.pending(a, 10)).containsExactly(second);
+        assertThat(store.pending(b, 10)).containsExactly(second, third);
+        store.acknowledgeAll(List.of());
+        store.close();
+        ClientStateStore again = store();
+        assertThat(again.pending(a, 10)).containsExactly(second);
+        assertThat(again.pending(b, 10)).containsExactly(second, third);
+        assertThat(again.pullCursor(a)).isEqualTo(Cursor.ZERO);
     }
 
     @Test

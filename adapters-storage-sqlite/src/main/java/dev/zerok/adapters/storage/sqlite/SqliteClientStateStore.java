@@ -8,6 +8,7 @@ import static dev.zerok.adapters.storage.sqlite.jooq.Tables.VERSION_VECTOR;
 
 import dev.zerok.adapters.storage.sqlite.jooq.tables.records.BlobIndexRecord;
 import dev.zerok.adapters.storage.sqlite.jooq.tables.records.OutboxRecord;
+import dev.zerok.ports.clientstate.Acknowledgement;
 import dev.zerok.ports.clientstate.BlobIndexEntry;
 import dev.zerok.ports.clientstate.ClientStateException;
 import dev.zerok.ports.clientstate.ClientStateException.Code;
@@ -91,43 +92,57 @@ final class SqliteClientStateStore implements ClientStateStore {
      * {@inheritDoc}
      *
      * <p>Duplicate relays in {@code relays} count once.
-     *
-     * @throws IllegalArgumentException if {@code relays} is empty (the entry could never leave)
      */
     @Override
-    public void enqueue(OutboxEntry entry, List<RelayId> relays, VersionVector versionVector) throws ClientStateException {
-        insertOutboxEntry(entry, relays, Optional.of(versionVector));
+    public void enqueueAll(List<OutboxEntry> entries, List<RelayId> relays, VersionVector versionVector)
+            throws ClientStateException {
+        if (entries.isEmpty()) {
+            throw new IllegalArgumentException("enqueueAll needs at least one entry");
+        }
+        if (entries.stream().map(OutboxEntry::blob).distinct().count() != entries.size()) {
+            throw new IllegalArgumentException("two entries share a blob id");
+        }
+        insertOutboxEntries(entries, relays, Optional.of(versionVector));
     }
 
     private void insertOutboxEntry(OutboxEntry entry, List<RelayId> relays, Optional<VersionVector> versionVector)
             throws ClientStateException {
+        insertOutboxEntries(List.of(entry), relays, versionVector);
+    }
+
+    private void insertOutboxEntries(List<OutboxEntry> entries, List<RelayId> relays,
+            Optional<VersionVector> versionVector) throws ClientStateException {
         if (relays.isEmpty()) {
             throw new IllegalArgumentException("an outbox entry needs at least one relay");
         }
-        byte[] blob = entry.blob().bytes();
-        Instant createdAt = entry.createdAt();
-        Duration ttl = entry.ttl();
-        byte[] payload = entry.sealedPayload();
         LinkedHashSet<RelayId> targets = new LinkedHashSet<>(relays);
         inTransaction("enqueue", d -> {
-            if (d.fetchExists(OUTBOX, OUTBOX.BLOB_ID.eq(blob))) {
-                return null;
+            for (OutboxEntry entry : entries) {
+                if (d.fetchExists(OUTBOX, OUTBOX.BLOB_ID.eq(entry.blob().bytes()))) {
+                    return null; // already queued: nothing is written
+                }
             }
             Long last = d.select(DSL.max(OUTBOX.QUEUE_ORDER)).from(OUTBOX).fetchOne(0, Long.class);
-            d.insertInto(OUTBOX)
-                    .set(OUTBOX.BLOB_ID, blob)
-                    .set(OUTBOX.QUEUE_ORDER, last == null ? 1L : last + 1)
-                    .set(OUTBOX.SEALED_PAYLOAD, payload)
-                    .set(OUTBOX.CREATED_AT_SECONDS, createdAt.getEpochSecond())
-                    .set(OUTBOX.CREATED_AT_NANOS, (long) createdAt.getNano())
-                    .set(OUTBOX.TTL_SECONDS, ttl.getSeconds())
-                    .set(OUTBOX.TTL_NANOS, (long) ttl.getNano())
-                    .execute();
-            for (RelayId relay : targets) {
-                d.insertInto(OUTBOX_TARGET)
-                        .set(OUTBOX_TARGET.BLOB_ID, blob)
-                        .set(OUTBOX_TARGET.RELAY_ID, relay.bytes())
+            long order = last == null ? 0L : last;
+            for (OutboxEntry entry : entries) {
+                byte[] blob = entry.blob().bytes();
+                Instant createdAt = entry.createdAt();
+                Duration ttl = entry.ttl();
+                d.insertInto(OUTBOX)
+                        .set(OUTBOX.BLOB_ID, blob)
+                        .set(OUTBOX.QUEUE_ORDER, ++order)
+                        .set(OUTBOX.SEALED_PAYLOAD, entry.sealedPayload())
+                        .set(OUTBOX.CREATED_AT_SECONDS, createdAt.getEpochSecond())
+                        .set(OUTBOX.CREATED_AT_NANOS, (long) createdAt.getNano())
+                        .set(OUTBOX.TTL_SECONDS, ttl.getSeconds())
+                        .set(OUTBOX.TTL_NANOS, (long) ttl.getNano())
                         .execute();
+                for (RelayId relay : targets) {
+                    d.insertInto(OUTBOX_TARGET)
+                            .set(OUTBOX_TARGET.BLOB_ID, blob)
+                            .set(OUTBOX_TARGET.RELAY_ID, relay.bytes())
+                            .execute();
+                }
             }
             if (versionVector.isPresent()) {
                 writeVersionVector(d, versionVector.get());
@@ -185,28 +200,33 @@ final class SqliteClientStateStore implements ClientStateStore {
      * <p>An acknowledgement for a blob or relay not in the outbox changes nothing (a repeated ack).
      */
     @Override
-    public void acknowledge(RelayId relay, BlobId blob, Cursor pushAckCursor) throws ClientStateException {
-        byte[] r = relay.bytes();
-        byte[] b = blob.bytes();
+    public void acknowledgeAll(List<Acknowledgement> acknowledgements) throws ClientStateException {
+        if (acknowledgements.isEmpty()) {
+            return;
+        }
         inTransaction("acknowledge", d -> {
-            int removed = d.deleteFrom(OUTBOX_TARGET)
-                    .where(OUTBOX_TARGET.BLOB_ID.eq(b), OUTBOX_TARGET.RELAY_ID.eq(r))
-                    .execute();
-            if (removed == 0) {
-                return null;
+            for (Acknowledgement ack : acknowledgements) {
+                byte[] r = ack.relay().bytes();
+                byte[] b = ack.blob().bytes();
+                int removed = d.deleteFrom(OUTBOX_TARGET)
+                        .where(OUTBOX_TARGET.BLOB_ID.eq(b), OUTBOX_TARGET.RELAY_ID.eq(r))
+                        .execute();
+                if (removed == 0) {
+                    continue;
+                }
+                if (!d.fetchExists(OUTBOX_TARGET, OUTBOX_TARGET.BLOB_ID.eq(b))) {
+                    d.deleteFrom(OUTBOX).where(OUTBOX.BLOB_ID.eq(b)).execute();
+                }
+                // Diagnostics only: a column of its own that pullCursor never reads.
+                d.insertInto(RELAY_CURSOR)
+                        .set(RELAY_CURSOR.RELAY_ID, r)
+                        .set(RELAY_CURSOR.PULL_CURSOR, Cursor.ZERO.value())
+                        .set(RELAY_CURSOR.LAST_PUSH_ACK_CURSOR, ack.pushAckCursor().value())
+                        .onConflict(RELAY_CURSOR.RELAY_ID)
+                        .doUpdate()
+                        .set(RELAY_CURSOR.LAST_PUSH_ACK_CURSOR, ack.pushAckCursor().value())
+                        .execute();
             }
-            if (!d.fetchExists(OUTBOX_TARGET, OUTBOX_TARGET.BLOB_ID.eq(b))) {
-                d.deleteFrom(OUTBOX).where(OUTBOX.BLOB_ID.eq(b)).execute();
-            }
-            // Diagnostics only: a column of its own that pullCursor never reads.
-            d.insertInto(RELAY_CURSOR)
-                    .set(RELAY_CURSOR.RELAY_ID, r)
-                    .set(RELAY_CURSOR.PULL_CURSOR, Cursor.ZERO.value())
-                    .set(RELAY_CURSOR.LAST_PUSH_ACK_CURSOR, pushAckCursor.value())
-                    .onConflict(RELAY_CURSOR.RELAY_ID)
-                    .doUpdate()
-                    .set(RELAY_CURSOR.LAST_PUSH_ACK_CURSOR, pushAckCursor.value())
-                    .execute();
             return null;
         });
     }
