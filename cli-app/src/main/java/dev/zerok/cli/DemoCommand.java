@@ -166,6 +166,8 @@ public class DemoCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "throughput: %.1f MB/s, %.0f files/s%n", written.bytesWritten() / 1e6 / seconds,
                         files / seconds);
                 relay.peakRssBytes().ifPresent(rss -> out.printf(Locale.ROOT, "relay peak RSS: %s%n", mib(rss)));
+                RelayChild.peakRssBytes(ProcessHandle.current().pid()).ifPresent(rss -> out.printf(Locale.ROOT,
+                        "devices peak RSS: %s (both devices, this process)%n", mib(rss)));
                 if (mismatches > 0) {
                     out.printf(Locale.ROOT, "VERIFY FAILED: %d file(s) differ or are missing%n", mismatches);
                     return 1;
@@ -269,7 +271,7 @@ public class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void deleteTree(Path root) {
+    static void deleteTree(Path root) {
         try (Stream<Path> walk = Files.walk(root)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> {
                 try {

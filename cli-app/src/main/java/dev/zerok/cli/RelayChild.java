@@ -46,14 +46,8 @@ final class RelayChild implements AutoCloseable {
         Files.writeString(config, String.join("\n", "listen=127.0.0.1:0", "http.listen=127.0.0.1:0",
                 "data.dir=" + dir.resolve("data"), ""));
         Path log = dir.resolve("relay.log");
-        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString());
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
-        if (Runtime.version().feature() >= 23) {
-            command.add("--sun-misc-unsafe-memory-access=allow"); // msgpack-core's Unsafe use, quiet
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.zerok.relayapp.RelayMain", "--config",
-                config.toString()));
+        List<String> command = javaCommand("dev.zerok.relayapp.RelayMain");
+        command.addAll(List.of("--config", config.toString()));
         Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         CompletableFuture<String[]> startup = CompletableFuture.supplyAsync(() -> readStartup(process));
         try {
@@ -126,8 +120,13 @@ final class RelayChild implements AutoCloseable {
 
     /** The relay's peak resident set size so far, in bytes, from /proc (Linux); empty elsewhere. */
     OptionalLong peakRssBytes() {
+        return peakRssBytes(process.pid());
+    }
+
+    /** Process {@code pid}'s peak resident set size (VmHWM) so far, in bytes; empty if unknown (not Linux, ended). */
+    static OptionalLong peakRssBytes(long pid) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith("VmHWM:")) {
                     return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024);
                 }
@@ -136,6 +135,21 @@ final class RelayChild implements AutoCloseable {
             // not Linux, or the process ended
         }
         return OptionalLong.empty();
+    }
+
+    /**
+     * The command that runs {@code mainClass} from this JVM's class path on this JVM's java, with
+     * the flags that keep JDK warnings off the terminal.
+     */
+    static List<String> javaCommand(String mainClass) {
+        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString());
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        if (Runtime.version().feature() >= 23) {
+            command.add("--sun-misc-unsafe-memory-access=allow"); // msgpack-core's Unsafe use, quiet
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        return command;
     }
 
     /** Stops the relay gracefully (SIGTERM: it drains), forcibly after 10 s. */

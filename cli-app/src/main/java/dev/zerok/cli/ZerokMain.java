@@ -23,7 +23,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "zerok", mixinStandardHelpOptions = true, versionProvider = ZerokMain.Version.class,
         description = "zero-knowledge, end-to-end-encrypted sync between your devices through untrusted relays.",
         subcommands = {InitCommand.class, RelaysCommand.class, PairCommand.class, PushCommand.class, PullCommand.class,
-                StatusCommand.class, SyncCommand.class, DevicesCommand.class, RelayCommand.class, DemoCommand.class},
+                StatusCommand.class, SyncCommand.class, DevicesCommand.class, RelayCommand.class, DemoCommand.class,
+                BenchCommand.class},
         footer = {"", ExitCodes.HELP, "", "Guide: docs/USER-GUIDE.md"})
 public final class ZerokMain implements Callable<Integer> {
     /** The version printed by {@code --version}. */

@@ -39,6 +39,11 @@ class DemoCommandTest {
         assertThat(exit).as(text).isZero();
         assertThat(text).contains("verified: all 30 files identical (SHA-256)").containsPattern("relay: pid \\d+");
         assertThat(dir.resolve("work/pulled/tree/sub/deeper/f0")).hasSameBinaryContentAs(tree.resolve("sub/deeper/f0"));
+        // `zerok bench` reads these figures from the demo's output.
+        BenchCommand.Run run = BenchCommand.parse(text).orElseThrow();
+        assertThat(run.seconds()).isPositive().isGreaterThanOrEqualTo(run.sealQueue());
+        assertThat(run.relayRssMiB()).isGreaterThan(10);
+        assertThat(run.deviceRssMiB()).isGreaterThan(10);
     }
 
     @Test
