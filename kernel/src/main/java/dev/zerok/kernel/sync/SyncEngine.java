@@ -1028,6 +1028,8 @@ public final class SyncEngine {
         VersionVector working = vector;
         final Map<DeviceId, TreeMap<Long, BlobId>> heldCopies = new HashMap<>();
         final Map<BlobId, BlobIndexEntry> entries = new LinkedHashMap<>();
+        /** The store's index entries of the page's ids, read once for the page. */
+        Map<BlobId, BlobIndexEntry> known = Map.of();
         final List<DeliveredBlob> deliveries = new ArrayList<>();
         final List<String> warnings = new ArrayList<>();
 
@@ -1068,6 +1070,7 @@ public final class SyncEngine {
         }
         PageWork work = new PageWork(relay);
         try {
+            work.known = store.blobs(blobs.stream().map(Message.PulledBlob::blob).toList());
             for (Message.PulledBlob b : blobs) {
                 examine(work, b);
             }
@@ -1112,7 +1115,7 @@ public final class SyncEngine {
         byte[] payload = b.payload();
         ContentHash hash = sealer.contentHash(payload);
         BlobIndexEntry seen = work.entries.get(b.blob());
-        Optional<BlobIndexEntry> known = seen != null ? Optional.of(seen) : store.blob(b.blob());
+        Optional<BlobIndexEntry> known = Optional.ofNullable(seen != null ? seen : work.known.get(b.blob()));
         if (known.isPresent() && known.get().state() == BlobIndexEntry.State.RECEIVED) {
             if (!known.get().contentHash().equals(hash)) {
                 work.warnings.add("the relay served different bytes under the id of a blob already received; the "

@@ -681,6 +681,33 @@ class SyncEngineTest {
     }
 
     @Test
+    void blobAlreadyReceivedThroughAnotherRelay_laterPageSkipsIt_noSecondDeliveryNoFailure() throws Exception {
+        DeviceId other = new DeviceId(world.entropy.bytes(32));
+        BlobSealer sealer = BlobSealer.create(World.CRYPTO, world.entropy);
+        BlobId id = new BlobId(world.entropy.bytes(16));
+        byte[] sealed = sealer.seal(world.keys.contentKey(), world.keys.groupId(), id, other,
+                new SyncPayload(SyncPayload.Kind.DATA, 1, new byte[] {42}).encode()).bytes();
+        SyncEngine e = engine(r1, r2);
+        e.handle(new Input.Start(), T0);
+        List<Action> connects = e.drainActions();
+        long c1 = connectionOf(connects.get(0));
+        long c2 = connectionOf(connects.get(1));
+        welcome(e, r1, c1, 1, T0);
+        welcome(e, r2, c2, 1, T0);
+
+        e.handleAll(List.of(new Input.Received(r1, c1, new Message.PullResponse(List.of(
+                new Message.PulledBlob(new Cursor(1), id, other, sealed)), false))), T0);
+        e.handleAll(List.of(new Input.Received(r2, c2, new Message.PullResponse(List.of(
+                new Message.PulledBlob(new Cursor(1), id, other, sealed)), false))), T0);
+
+        assertThat(delivered).extracting(DeliveredBlob::blob).containsExactly(id);
+        assertThat(events).noneMatch(SyncEvent.BlobFailed.class::isInstance);
+        assertThat(store.blob(id)).hasValueSatisfying(b -> assertThat(b.state())
+                .isEqualTo(dev.zerok.ports.clientstate.BlobIndexEntry.State.RECEIVED));
+        assertThat(store.pullCursor(r2)).isEqualTo(new Cursor(1));
+    }
+
+    @Test
     void inboxFlushFails_pageIsNotCommittedAndPulledAgain() throws Exception {
         List<DeliveredBlob> buffered = new ArrayList<>();
         boolean[] failFlush = {true};

@@ -114,6 +114,25 @@ public interface ClientStateStore extends AutoCloseable {
     Optional<BlobIndexEntry> blob(BlobId blob) throws ClientStateException;
 
     /**
+     * The index entries of those of {@code blobs} that were ever received or failed, in one read:
+     * {@link #blob} for many ids (a pulled page asks for all of its ids at once).
+     *
+     * @param blobs zero or more ids
+     * @return id to entry, only for the ids that have one
+     * @throws ClientStateException coded {@code IO}
+     */
+    default java.util.Map<BlobId, BlobIndexEntry> blobs(java.util.Collection<BlobId> blobs) throws ClientStateException {
+        java.util.Map<BlobId, BlobIndexEntry> found = new java.util.HashMap<>();
+        for (BlobId blob : blobs) {
+            Optional<BlobIndexEntry> entry = blob(blob);
+            if (entry.isPresent()) {
+                found.put(blob, entry.get());
+            }
+        }
+        return found;
+    }
+
+    /**
      * The {@link BlobIndexEntry.State#RECEIVED} index entries from {@code sender} whose sequence
      * number is above {@code afterSequence}, by ascending sequence number. The sync engine asks
      * for those above the sender's version-vector entry: the blobs received out of order that

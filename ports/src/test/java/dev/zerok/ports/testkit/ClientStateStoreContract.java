@@ -312,6 +312,30 @@ public abstract class ClientStateStoreContract {
     }
 
     @Test
+    void blobs_manyIdsInOneRead_onlyTheKnownOnesWithTheirEntries() throws Exception {
+        ClientStateStore store = store();
+        RelayId r = relay();
+        List<BlobIndexEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 620; i++) { // more than one query's worth of ids
+            entries.add(i % 7 == 0 ? failed(r, i + 1, "bad " + i) : received(r, i + 1, device(), i + 1));
+        }
+        store.commitPulled(r, new Cursor(620), entries, VersionVector.EMPTY);
+        List<BlobId> asked = new ArrayList<>();
+        entries.forEach(e -> asked.add(e.blob()));
+        BlobId unknown = blobId();
+        asked.add(unknown);
+
+        java.util.Map<BlobId, BlobIndexEntry> found = store.blobs(asked);
+
+        assertThat(found).hasSize(620).doesNotContainKey(unknown);
+        for (BlobIndexEntry e : entries) {
+            assertThat(found.get(e.blob())).isEqualTo(e);
+        }
+        assertThat(store.blobs(List.of())).isEmpty();
+        assertThat(store.blobs(List.of(unknown))).isEmpty();
+    }
+
+    @Test
     void received_bySenderAboveSequence_ascendingReceivedOnly() throws Exception {
         ClientStateStore store = store();
         RelayId a = relay();

@@ -290,6 +290,26 @@ final class SqliteClientStateStore implements ClientStateStore {
                 .map(SqliteClientStateStore::toIndexEntry));
     }
 
+    /** {@inheritDoc} One read transaction, one query per 500 ids. */
+    @Override
+    public Map<BlobId, BlobIndexEntry> blobs(java.util.Collection<BlobId> blobs) throws ClientStateException {
+        if (blobs.isEmpty()) {
+            return Map.of();
+        }
+        List<byte[]> ids = blobs.stream().map(BlobId::bytes).toList();
+        return inTransaction("blobs", d -> {
+            Map<BlobId, BlobIndexEntry> found = new java.util.HashMap<>();
+            for (int from = 0; from < ids.size(); from += 500) {
+                for (BlobIndexRecord row : d.selectFrom(BLOB_INDEX)
+                        .where(BLOB_INDEX.BLOB_ID.in(ids.subList(from, Math.min(ids.size(), from + 500)))).fetch()) {
+                    BlobIndexEntry entry = toIndexEntry(row);
+                    found.put(entry.blob(), entry);
+                }
+            }
+            return found;
+        });
+    }
+
     /**
      * {@inheritDoc}
      *
