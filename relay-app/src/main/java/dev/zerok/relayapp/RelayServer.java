@@ -115,12 +115,12 @@ public final class RelayServer implements AutoCloseable {
                 : PortsModule.relayStore(config, new ProviderContext(clock, entropy));
         RelayLimits limits = limits(top);
         TokenBucketLimiter<DeviceId> limiter = new TokenBucketLimiter<>(
-                new TokenBucketLimiter.Rate(top.intValue("limits.rate.device.per.second", 200, 1, 1_000_000),
-                        top.intValue("limits.rate.device.burst", 400, 1, 1_000_000)),
-                new TokenBucketLimiter.Rate(top.intValue("limits.rate.group.per.second", 1_000, 1, 10_000_000),
-                        top.intValue("limits.rate.group.burst", 2_000, 1, 10_000_000)),
-                new TokenBucketLimiter.Rate(top.intValue("limits.rate.global.per.second", 5_000, 1, 10_000_000),
-                        top.intValue("limits.rate.global.burst", 10_000, 1, 10_000_000)),
+                new TokenBucketLimiter.Rate(top.intValue("limits.rate.device.per.second", 10_000, 1, 1_000_000),
+                        top.intValue("limits.rate.device.burst", 20_000, 1, 1_000_000)),
+                new TokenBucketLimiter.Rate(top.intValue("limits.rate.group.per.second", 20_000, 1, 10_000_000),
+                        top.intValue("limits.rate.group.burst", 40_000, 1, 10_000_000)),
+                new TokenBucketLimiter.Rate(top.intValue("limits.rate.global.per.second", 50_000, 1, 10_000_000),
+                        top.intValue("limits.rate.global.burst", 100_000, 1, 10_000_000)),
                 top.intValue("limits.rate.max.keys", 100_000, 1, 10_000_000), clock.now());
         RelayRuntime.Admission admission = new RelayRuntime.Admission(
                 top.intValue("limits.sessions.max", 1_000, 1, 1_000_000),
