@@ -72,6 +72,8 @@ final class RelayConnection implements ChannelHandler {
     /** Inputs produced while executing actions that must reach the session after the current feed. */
     private final List<Input> pendingInputs = new ArrayList<>();
     private long reservedBytes;
+    /** Payload bytes of the pushes whose append runs off the lane: their budget stays held until it returns. */
+    private long appendHeldBytes;
     private boolean budgetWaiting;
     // Guarded by this: who wants reading paused (the lane backlog is set from the transport's thread).
     private boolean lanePaused;
@@ -181,14 +183,15 @@ final class RelayConnection implements ChannelHandler {
 
     /**
      * Holds a relay-wide budget reservation for the frame being received, from its header on:
-     * completed frames were processed by now and give theirs back; a frame that does not fit stops
+     * completed frames were processed by now and give theirs back, except that while an append
+     * runs off the lane its pushes' payload bytes stay reserved; a frame that does not fit stops
      * reading until others finish ({@link InboundBudget}).
      */
     private void reserveForPartialFrame() {
         if (closed) {
             return;
         }
-        long wanted = (long) secure.announcedInboundFrameBytes() * InboundBudget.COST_PER_FRAME_BYTE;
+        long wanted = Math.max(secure.announcedInboundFrameBytes(), appendHeldBytes) * InboundBudget.COST_PER_FRAME_BYTE;
         if (wanted < reservedBytes) {
             runtime.budget().release(reservedBytes - wanted);
             reservedBytes = wanted;
@@ -316,6 +319,9 @@ final class RelayConnection implements ChannelHandler {
      * With a direct executor the call runs at once and the result follows the current lane task.
      */
     private void appendOffLane(List<Action.Append> appends, Function<List<Input.PushOutcome>, Input> result) {
+        // The frames' budget reservation would be released after this feed, while the payloads
+        // are still held by the store call: keep it until the result is in.
+        appendHeldBytes = appends.stream().mapToLong(a -> a.payload().length).sum();
         Runnable call = () -> {
             Input input;
             try {
@@ -324,7 +330,11 @@ final class RelayConnection implements ChannelHandler {
                 lane.execute(() -> taskFailed(e));
                 return;
             }
-            lane.execute(() -> feed(input));
+            lane.execute(() -> {
+                appendHeldBytes = 0;
+                feed(input);
+                reserveForPartialFrame();
+            });
         };
         try {
             runtime.executor().execute(call);
