@@ -12,6 +12,8 @@ import dev.zerok.kernel.wire.Message;
 import dev.zerok.kernel.wire.ProtocolException;
 import dev.zerok.ports.id.Cursor;
 import dev.zerok.ports.id.DeviceId;
+import dev.zerok.ports.relaystore.AppendOutcome;
+import dev.zerok.ports.relaystore.AppendRequest;
 import dev.zerok.ports.relaystore.AppendResult;
 import dev.zerok.ports.relaystore.Page;
 import dev.zerok.ports.relaystore.RelayStoreException;
@@ -25,7 +27,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +72,8 @@ final class RelayConnection implements ChannelHandler {
     /** Inputs produced while executing actions that must reach the session after the current feed. */
     private final List<Input> pendingInputs = new ArrayList<>();
     private long reservedBytes;
+    /** Payload bytes of the pushes whose append runs off the lane: their budget stays held until it returns. */
+    private long appendHeldBytes;
     private boolean budgetWaiting;
     // Guarded by this: who wants reading paused (the lane backlog is set from the transport's thread).
     private boolean lanePaused;
@@ -164,7 +170,10 @@ final class RelayConnection implements ChannelHandler {
             if (m instanceof Message.Push push) {
                 runtime.metrics().bytesReceived.inc(push.payloadBytes());
             }
-            feed(new Input.Received(m));
+        }
+        if (!received.messages().isEmpty()) {
+            // All at once: Pushes that arrived together are stored in one transaction.
+            feed(new Input.ReceivedAll(received.messages()));
         }
         if (secure.isEstablished()) {
             feed(new Input.StreamProgress(received.messages().size(), secure.bufferedInboundBytes()));
@@ -174,14 +183,15 @@ final class RelayConnection implements ChannelHandler {
 
     /**
      * Holds a relay-wide budget reservation for the frame being received, from its header on:
-     * completed frames were processed by now and give theirs back; a frame that does not fit stops
+     * completed frames were processed by now and give theirs back, except that while an append
+     * runs off the lane its pushes' payload bytes stay reserved; a frame that does not fit stops
      * reading until others finish ({@link InboundBudget}).
      */
     private void reserveForPartialFrame() {
         if (closed) {
             return;
         }
-        long wanted = (long) secure.announcedInboundFrameBytes() * InboundBudget.COST_PER_FRAME_BYTE;
+        long wanted = Math.max(secure.announcedInboundFrameBytes(), appendHeldBytes) * InboundBudget.COST_PER_FRAME_BYTE;
         if (wanted < reservedBytes) {
             runtime.budget().release(reservedBytes - wanted);
             reservedBytes = wanted;
@@ -245,7 +255,7 @@ final class RelayConnection implements ChannelHandler {
         });
     }
 
-    /** Executes one action; store reads and writes return the input that reports their result. */
+    /** Executes one action; store reads return the input that reports their result, appends feed theirs later ({@link #appendOffLane}). */
     private Optional<Input> execute(Action action) {
         switch (action) {
             case Action.Send send -> sendMessage(send.message());
@@ -262,34 +272,8 @@ final class RelayConnection implements ChannelHandler {
                     return Optional.of(new Input.StoreUnavailable());
                 }
             }
-            case Action.Append append -> {
-                runtime.metrics().pushes.inc();
-                try {
-                    AppendResult result = runtime.store().append(append.group(), append.sender(), append.blob(),
-                            append.payload(), runtime.clock().now(), append.ttl());
-                    if (!result.duplicate()) {
-                        runtime.metrics().blobsStored.inc();
-                    }
-                    return Optional.of(new Input.AppendCompleted(append.blob(), result.cursor(), result.duplicate()));
-                } catch (RelayStoreException e) {
-                    return Optional.of(switch (e.code()) {
-                        case QUOTA_EXCEEDED -> new Input.AppendRefusedQuota(append.blob(), false,
-                                e.storedBytes().orElse(-1), e.quotaBytes().orElse(-1));
-                        case CAPACITY_EXCEEDED -> {
-                            runtime.metrics().capacityRefusals.inc();
-                            yield new Input.AppendRefusedQuota(append.blob(), true);
-                        }
-                        case STORAGE_FULL -> {
-                            runtime.metrics().storageFullRefusals.inc();
-                            // The operator must act (free space under data.dir); devices retry meanwhile.
-                            LOG.warn("connection {}: a push was refused: the relay store's filesystem is full "
-                                    + "(STORAGE_FULL); nothing was stored; free space in the data directory", number);
-                            yield new Input.StoreUnavailable(true);
-                        }
-                        default -> new Input.StoreUnavailable();
-                    });
-                }
-            }
+            case Action.Append append -> appendOffLane(List.of(append), outcomes -> outcomes.get(0));
+            case Action.AppendAll all -> appendOffLane(all.appends(), Input.AppendsCompleted::new);
             case Action.ReadPage read -> {
                 runtime.metrics().pulls.inc();
                 try {
@@ -325,6 +309,85 @@ final class RelayConnection implements ChannelHandler {
             case Action.Close close -> closeNow();
         }
         return Optional.empty();
+    }
+
+    /**
+     * Runs the store call for pushes off the lane, on the relay's executor, and feeds its result
+     * back on the lane. While the transaction commits, the lane goes on reading: Pushes arriving
+     * meanwhile queue in the session, which stores them together in the next transaction (group
+     * commit), and the acks still leave only after the commit (the session waits for the result).
+     * With a direct executor the call runs at once and the result follows the current lane task.
+     */
+    private void appendOffLane(List<Action.Append> appends, Function<List<Input.PushOutcome>, Input> result) {
+        // The frames' budget reservation would be released after this feed, while the payloads
+        // are still held by the store call: keep it until the result is in.
+        appendHeldBytes = appends.stream().mapToLong(a -> a.payload().length).sum();
+        Runnable call = () -> {
+            Input input;
+            try {
+                input = result.apply(pushOutcomes(appends));
+            } catch (RuntimeException e) {
+                lane.execute(() -> taskFailed(e));
+                return;
+            }
+            lane.execute(() -> {
+                appendHeldBytes = 0;
+                feed(input);
+                reserveForPartialFrame();
+            });
+        };
+        try {
+            runtime.executor().execute(call);
+        } catch (RejectedExecutionException e) {
+            call.run(); // the relay is shutting down its executor: finish on the lane
+        }
+    }
+
+    /**
+     * Stores the pushes in one {@link dev.zerok.ports.relaystore.RelayStore#appendAll} call (one
+     * transaction) and maps each outcome for the session; metrics count each push.
+     */
+    private List<Input.PushOutcome> pushOutcomes(List<Action.Append> appends) {
+        List<AppendRequest> requests = new ArrayList<>(appends.size());
+        for (Action.Append a : appends) {
+            requests.add(new AppendRequest(a.group(), a.sender(), a.blob(), a.payload(), a.ttl()));
+        }
+        runtime.metrics().pushes.inc(appends.size());
+        List<AppendOutcome> outcomes = runtime.store().appendAll(requests, runtime.clock().now());
+        List<Input.PushOutcome> results = new ArrayList<>(outcomes.size());
+        boolean warnedFull = false;
+        for (int i = 0; i < outcomes.size(); i++) {
+            Action.Append append = appends.get(i);
+            results.add(switch (outcomes.get(i)) {
+                case AppendResult result -> {
+                    if (!result.duplicate()) {
+                        runtime.metrics().blobsStored.inc();
+                    }
+                    yield new Input.AppendCompleted(append.blob(), result.cursor(), result.duplicate());
+                }
+                case AppendOutcome.Refused refused -> switch (refused.code()) {
+                    case QUOTA_EXCEEDED -> new Input.AppendRefusedQuota(append.blob(), false,
+                            refused.failure().storedBytes().orElse(-1), refused.failure().quotaBytes().orElse(-1));
+                    case CAPACITY_EXCEEDED -> {
+                        runtime.metrics().capacityRefusals.inc();
+                        yield new Input.AppendRefusedQuota(append.blob(), true);
+                    }
+                    case STORAGE_FULL -> {
+                        runtime.metrics().storageFullRefusals.inc();
+                        if (!warnedFull) {
+                            warnedFull = true; // one line per store call, not one per push of the batch
+                            // The operator must act (free space under data.dir); devices retry meanwhile.
+                            LOG.warn("connection {}: {} push(es) refused: the relay store's filesystem is full "
+                                    + "(STORAGE_FULL); nothing was stored; free space in the data directory", number,
+                                    appends.size());
+                        }
+                        yield new Input.StoreUnavailable(true);
+                    }
+                    default -> new Input.StoreUnavailable();
+                };
+            });
+        }
+        return results;
     }
 
     private void sendMessage(Message message) {

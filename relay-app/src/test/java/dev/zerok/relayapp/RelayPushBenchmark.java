@@ -28,7 +28,9 @@ import java.util.concurrent.Future;
  * Bounded manual benchmark, not a test: 1 KiB pushes per second through a relay process on
  * loopback with 1 and 8 clients (each with 16 pushes in flight), and push-to-notify latency
  * (p50/p99) between two devices. Run: see docs/OPERATIONS.md "Performance".
- * Arguments: pushes per client (default 2000), latency samples (default 300).
+ * Arguments: pushes per client (default 2000), latency samples (default 300), pushes in flight per
+ * client (default 16; the relay stores the pushes that wait behind a commit in one transaction, so
+ * a larger window makes larger batches).
  */
 public final class RelayPushBenchmark {
     private RelayPushBenchmark() {}
@@ -36,6 +38,7 @@ public final class RelayPushBenchmark {
     public static void main(String[] args) throws Exception {
         int perClient = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int samples = args.length > 1 ? Integer.parseInt(args[1]) : 300;
+        int window = args.length > 2 ? Integer.parseInt(args[2]) : 16;
         KeyExchange crypto = Providers.select(KeyExchangeProvider.class, "bouncycastle").open(ProviderConfig.EMPTY);
         Entropy entropy = Providers.select(EntropyProvider.class, "drbg").open(ProviderConfig.EMPTY);
         var clock = Providers.select(ClockProvider.class, "system").open(ProviderConfig.EMPTY);
@@ -59,7 +62,7 @@ public final class RelayPushBenchmark {
                 List<Future<?>> runs = new ArrayList<>();
                 for (RawDevice d : devices) {
                     runs.add(pool.submit(() -> {
-                        pushWindowed(d, perClient, entropy);
+                        pushWindowed(d, perClient, window, entropy);
                         return null;
                     }));
                 }
@@ -67,8 +70,8 @@ public final class RelayPushBenchmark {
                     f.get();
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                System.out.printf("clients=%d pushes=%d seconds=%.2f pushes/s=%.0f%n", clients, clients * perClient, seconds,
-                        clients * perClient / seconds);
+                System.out.printf("clients=%d window=%d pushes=%d seconds=%.2f pushes/s=%.0f%n", clients, window,
+                        clients * perClient, seconds, clients * perClient / seconds);
                 pool.shutdown();
                 for (RawDevice d : devices) {
                     d.close();
@@ -99,8 +102,7 @@ public final class RelayPushBenchmark {
         }
     }
 
-    private static void pushWindowed(RawDevice d, int count, Entropy entropy) throws Exception {
-        int window = 16;
+    private static void pushWindowed(RawDevice d, int count, int window, Entropy entropy) throws Exception {
         int sent = 0;
         int acked = 0;
         byte[] payload = entropy.bytes(1024);

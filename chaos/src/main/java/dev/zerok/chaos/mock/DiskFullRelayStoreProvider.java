@@ -1,10 +1,9 @@
 package dev.zerok.chaos.mock;
 
-import dev.zerok.ports.id.BlobId;
 import dev.zerok.ports.id.Cursor;
-import dev.zerok.ports.id.DeviceId;
 import dev.zerok.ports.id.GroupId;
-import dev.zerok.ports.relaystore.AppendResult;
+import dev.zerok.ports.relaystore.AppendOutcome;
+import dev.zerok.ports.relaystore.AppendRequest;
 import dev.zerok.ports.relaystore.GroupUsage;
 import dev.zerok.ports.relaystore.Page;
 import dev.zerok.ports.relaystore.RelayStore;
@@ -16,8 +15,9 @@ import dev.zerok.ports.spi.ProviderConfig;
 import dev.zerok.ports.spi.ProviderContext;
 import dev.zerok.ports.spi.Providers;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,9 +25,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The mock topology's relay store ({@code store=chaos-disk-full}): the {@code sqlite} relay store
  * with a switch that makes its filesystem "full". While the switch of the store's {@code path} is on,
- * every write ({@link RelayStore#append}, {@link RelayStore#purgeExpired}) fails exactly as the SQLite
- * adapter fails on a full disk: {@link RelayStoreException} coded {@code STORAGE_FULL}, nothing
- * stored. Reads still work (a full disk can be read). Thread-safe.
+ * every write ({@link RelayStore#append}, {@link RelayStore#appendAll}, {@link RelayStore#purgeExpired})
+ * fails exactly as the SQLite adapter fails on a full disk: {@link RelayStoreException} coded
+ * {@code STORAGE_FULL}, nothing stored (for {@code appendAll}: every request refused with it, as a
+ * failed transaction reports). Reads still work (a full disk can be read). Thread-safe.
  */
 public final class DiskFullRelayStoreProvider implements RelayStoreProvider {
     /** The provider name for the relay's {@code store} key. */
@@ -71,10 +72,13 @@ public final class DiskFullRelayStoreProvider implements RelayStoreProvider {
         }
 
         @Override
-        public AppendResult append(GroupId group, DeviceId sender, BlobId blob, byte[] payload, Instant now,
-                Duration ttl) throws RelayStoreException {
-            refuseWrite("append");
-            return store.append(group, sender, blob, payload, now, ttl);
+        public List<AppendOutcome> appendAll(List<AppendRequest> requests, Instant now) {
+            try {
+                refuseWrite("append");
+            } catch (RelayStoreException full) {
+                return Collections.nCopies(requests.size(), new AppendOutcome.Refused(full));
+            }
+            return store.appendAll(requests, now);
         }
 
         @Override

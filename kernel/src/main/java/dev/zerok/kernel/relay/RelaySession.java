@@ -28,9 +28,19 @@ import java.util.Optional;
  * </pre>
  *
  * <p>Requests are served one at a time in arrival order: while a store operation is in flight
- * (an {@link Action.Append}, {@link Action.ReadPage} or {@link Action.ReadHead} awaiting its
- * result input), later messages wait in a queue, so PushAcks and PullResponses leave in request
- * order. Every refusal after the handshake is an in-band {@link Message.Error} with a stable code
+ * (an {@link Action.Append}, {@link Action.AppendAll}, {@link Action.ReadPage} or
+ * {@link Action.ReadHead} awaiting its result input), later messages wait in a queue, so
+ * PushAcks and PullResponses leave in request order.
+ *
+ * <p>Batched appends (group commit): when the session serves a Push and more Pushes wait right
+ * behind it in the queue, it admits each of them in order (each takes its own rate-limit token;
+ * a refused one gets its in-band Error in its place) and emits ONE {@link Action.AppendAll} for
+ * all it admitted, at most {@link #MAX_PUSHES_PER_APPEND} pushes and, after the first,
+ * {@link RelayLimits#maxFrameBytes()} payload bytes (the session's read budget: reading pauses
+ * when that much waits). The driver stores them in one transaction; only when its result
+ * ({@link Input.AppendsCompleted}) is in does the session send the PushAcks and Errors of the
+ * batch, in request order, and ONE {@link Action.Broadcast} with the highest new cursor. So an
+ * acknowledged blob is always committed. A lone Push is an {@link Action.Append}, as before. Every refusal after the handshake is an in-band {@link Message.Error} with a stable code
  * before the close; before the handshake completed nothing can be sealed, so the session only
  * closes.
  *
@@ -69,6 +79,17 @@ public final class RelaySession {
         /** A decoded message from the device. */
         record Received(Message message) implements Input {}
 
+        /**
+         * Decoded messages from the device that arrived together (one transport read), in order:
+         * the same as a {@link Received} for each, except that the session queues them all before
+         * it serves any, so Pushes among them can share one {@link Action.AppendAll}.
+         */
+        record ReceivedAll(List<Message> messages) implements Input {
+            public ReceivedAll {
+                messages = List.copyOf(messages);
+            }
+        }
+
         /** The device's bytes broke the framing or the codec; {@code reason} is safe to send back. */
         record ProtocolViolation(String reason) implements Input {}
 
@@ -85,8 +106,14 @@ public final class RelaySession {
             }
         }
 
-        /** Result of {@link Action.Append}. */
-        record AppendCompleted(BlobId blob, Cursor cursor, boolean duplicate) implements Input {}
+        /**
+         * What the store did with one push of an {@link Action.Append} or {@link Action.AppendAll}:
+         * stored it (or found it stored), refused it for quota or capacity, or failed.
+         */
+        sealed interface PushOutcome extends Input permits AppendCompleted, AppendRefusedQuota, StoreUnavailable {}
+
+        /** Result of {@link Action.Append}: the blob is stored under {@code cursor} (the first one, for a duplicate). */
+        record AppendCompleted(BlobId blob, Cursor cursor, boolean duplicate) implements Input, PushOutcome {}
 
         /**
          * {@link Action.Append} stored nothing because the group's quota is full, or with
@@ -96,10 +123,23 @@ public final class RelaySession {
          *     if the store did not say; only for the message text
          * @param quotaBytes the group's quota in bytes, or -1 if the store did not say
          */
-        record AppendRefusedQuota(BlobId blob, boolean relayFull, long storedBytes, long quotaBytes) implements Input {
+        record AppendRefusedQuota(BlobId blob, boolean relayFull, long storedBytes, long quotaBytes)
+                implements Input, PushOutcome {
             /** Without figures. */
             public AppendRefusedQuota(BlobId blob, boolean relayFull) {
                 this(blob, relayFull, -1, -1);
+            }
+        }
+
+        /**
+         * Result of {@link Action.AppendAll}: one outcome per append of the action, in its order.
+         * A {@link StoreUnavailable} fed instead answers every push of the batch as unavailable (the
+         * transaction failed). Outcomes missing at the end (a driver bug) are answered as
+         * unavailable too; extra ones are ignored.
+         */
+        record AppendsCompleted(List<PushOutcome> outcomes) implements Input {
+            public AppendsCompleted {
+                outcomes = List.copyOf(outcomes);
             }
         }
 
@@ -119,7 +159,7 @@ public final class RelaySession {
          * behind. {@code full}: the filesystem under the store is full, so the answer says so and
          * asks for a longer wait ({@link RelaySession#STORAGE_FULL_RETRY_AFTER_MILLIS}).
          */
-        record StoreUnavailable(boolean full) implements Input {
+        record StoreUnavailable(boolean full) implements Input, PushOutcome {
             /** A store failure other than a full filesystem (busy, I/O error). */
             public StoreUnavailable() {
                 this(false);
@@ -182,6 +222,24 @@ public final class RelaySession {
             }
         }
 
+        /**
+         * Append every one of {@code appends} (2 to {@link RelaySession#MAX_PUSHES_PER_APPEND}, all of
+         * this session's group and device) in ONE store transaction, cursors in list order, each
+         * checked against the quota on its own ({@code RelayStore.appendAll}); then feed
+         * {@link Input.AppendsCompleted} with one outcome per append, or {@link Input.StoreUnavailable}
+         * if the transaction failed and stored nothing.
+         */
+        record AppendAll(List<Append> appends) implements Action {
+            public AppendAll {
+                appends = List.copyOf(appends);
+            }
+
+            @Override
+            public String toString() {
+                return "AppendAll[" + appends.size() + " REDACTED]";
+            }
+        }
+
         /** Read one bounded page, then feed {@link Input.PageRead} or {@link Input.StoreUnavailable}. */
         record ReadPage(GroupId group, Cursor after, int maxBlobs, long maxBytes) implements Action {
             @Override
@@ -225,6 +283,13 @@ public final class RelaySession {
      */
     public static final long STORAGE_FULL_RETRY_AFTER_MILLIS = 10_000;
 
+    /**
+     * The most pushes one {@link Action.AppendAll} carries: enough that a device pipelining a full
+     * queue ({@link RelayLimits#maxQueuedRequests()}) and more is served in one transaction,
+     * bounded so one commit does not hold the store's write lock for long.
+     */
+    public static final int MAX_PUSHES_PER_APPEND = 256;
+
     private final RelayLimits limits;
     private final MembershipVerifier verifier;
     private final TokenBucketLimiter<DeviceId> limiter;
@@ -261,6 +326,15 @@ public final class RelaySession {
      */
     private Optional<BlobId> refusedPush = Optional.empty();
     private Instant refusedPushRetryAt = Instant.MIN;
+    /**
+     * The responses of the pushes being stored, in request order: a slot per push, either its
+     * append (answered from the store's outcome) or the Error its admission already decided.
+     * Empty while no append is in flight.
+     */
+    private final List<PushSlot> pushesInFlight = new ArrayList<>();
+
+    /** One push of a batch: stored ({@code append} present) or refused at admission ({@code refusal}). */
+    private record PushSlot(Optional<Action.Append> append, Optional<Message.Error> refusal) {}
 
     /**
      * @param limits the relay's limits
@@ -321,7 +395,7 @@ public final class RelaySession {
         if (state == State.CLOSING || state == State.CLOSED) {
             return; // the Close action is out; results of work in flight have nowhere to go
         }
-        if (isStoreResult(input) && !inFlight) {
+        if (isStoreResult(input) && !inFlight || isPushResult(input) && pushesInFlight.isEmpty()) {
             return; // a result nobody asked for (a driver bug) must not move the state
         }
         switch (input) {
@@ -342,12 +416,15 @@ public final class RelaySession {
                 }
             }
             case Input.Received r -> {
-                queue.add(r.message());
-                queuedBytes += queuedSize(r.message());
-                if (queue.size() > 16L * limits.maxQueuedRequests()) {
-                    refuse(ErrorCode.BAD_REQUEST, "more than " + 16L * limits.maxQueuedRequests()
-                            + " requests outstanding; wait for answers before sending more");
-                    return;
+                if (enqueue(r.message())) {
+                    pump(now);
+                }
+            }
+            case Input.ReceivedAll r -> {
+                for (Message message : r.messages()) {
+                    if (!enqueue(message)) {
+                        return;
+                    }
                 }
                 pump(now);
             }
@@ -362,24 +439,15 @@ public final class RelaySession {
                         welcomeOldest(h.head(), h.oldestRetained()), limits.maxFrameBytes(), limits.maxTtl().toSeconds())));
                 pump(now);
             }
-            case Input.AppendCompleted a -> {
-                inFlight = false;
-                actions.add(new Action.Send(new Message.PushAck(a.blob(), a.cursor())));
-                if (!a.duplicate()) {
-                    actions.add(new Action.Broadcast(group, a.cursor()));
-                }
-                pump(now);
-            }
-            case Input.AppendRefusedQuota q -> {
-                inFlight = false;
-                actions.add(new Action.Send(new Message.Error(ErrorCode.QUOTA_EXCEEDED, q.relayFull()
-                        ? "the relay's total storage is full; nothing was stored; space returns as blobs expire, "
-                                + "push to another relay meanwhile"
-                        : "the group's storage quota is full" + quotaFigures(q) + "; nothing was stored", 0)));
-                pump(now);
-            }
+            case Input.AppendCompleted a -> onPushOutcomes(List.of(a), now);
+            case Input.AppendRefusedQuota q -> onPushOutcomes(List.of(q), now);
+            case Input.AppendsCompleted all -> onPushOutcomes(all.outcomes(), now);
             case Input.PageRead p -> onPage(p, now);
             case Input.StoreUnavailable u -> {
+                if (!pushesInFlight.isEmpty()) {
+                    onPushOutcomes(java.util.Collections.nCopies(pushesInFlight.size(), u), now);
+                    return;
+                }
                 inFlight = false;
                 pullInFlight = null;
                 String detail = u.full() ? "relay storage is full; nothing was stored; retry later"
@@ -443,6 +511,18 @@ public final class RelaySession {
         }
     }
 
+    /** Queues a request; false if that made far too many outstanding (the session is refused and closing). */
+    private boolean enqueue(Message message) {
+        queue.add(message);
+        queuedBytes += queuedSize(message);
+        if (queue.size() > 16L * limits.maxQueuedRequests()) {
+            refuse(ErrorCode.BAD_REQUEST, "more than " + 16L * limits.maxQueuedRequests()
+                    + " requests outstanding; wait for answers before sending more");
+            return false;
+        }
+        return true;
+    }
+
     /** The deadline of the handshake step awaited, capped. */
     private Instant helloDeadline() {
         return stepDeadline.isBefore(handshakeCap) ? stepDeadline : handshakeCap;
@@ -466,9 +546,50 @@ public final class RelaySession {
     }
 
     private static boolean isStoreResult(Input input) {
-        return input instanceof Input.HeadRead || input instanceof Input.AppendCompleted
-                || input instanceof Input.AppendRefusedQuota || input instanceof Input.PageRead
+        return input instanceof Input.HeadRead || isPushResult(input) || input instanceof Input.PageRead
                 || input instanceof Input.StoreUnavailable || input instanceof Input.SessionCapReached;
+    }
+
+    private static boolean isPushResult(Input input) {
+        return input instanceof Input.AppendCompleted || input instanceof Input.AppendRefusedQuota
+                || input instanceof Input.AppendsCompleted;
+    }
+
+    /**
+     * The store answered the pushes in flight: their responses leave now, in request order (an
+     * Error decided at admission in its place), then one Broadcast of the highest new cursor.
+     */
+    private void onPushOutcomes(List<? extends Input.PushOutcome> outcomes, Instant now) {
+        inFlight = false;
+        Optional<Cursor> newHead = Optional.empty();
+        int next = 0;
+        for (PushSlot slot : pushesInFlight) {
+            if (slot.refusal().isPresent()) {
+                actions.add(new Action.Send(slot.refusal().get()));
+                continue;
+            }
+            Input.PushOutcome outcome = next < outcomes.size() ? outcomes.get(next) : new Input.StoreUnavailable();
+            next++;
+            switch (outcome) {
+                case Input.AppendCompleted a -> {
+                    actions.add(new Action.Send(new Message.PushAck(a.blob(), a.cursor())));
+                    if (!a.duplicate() && newHead.filter(h -> h.isAfter(a.cursor())).isEmpty()) {
+                        newHead = Optional.of(a.cursor());
+                    }
+                }
+                case Input.AppendRefusedQuota q -> actions.add(new Action.Send(new Message.Error(ErrorCode.QUOTA_EXCEEDED,
+                        q.relayFull() ? "the relay's total storage is full; nothing was stored; space returns as blobs "
+                                + "expire, push to another relay meanwhile"
+                                : "the group's storage quota is full" + quotaFigures(q) + "; nothing was stored", 0)));
+                case Input.StoreUnavailable u -> actions.add(new Action.Send(new Message.Error(ErrorCode.UNAVAILABLE,
+                        u.full() ? "relay storage is full; nothing was stored; retry later"
+                                : "relay storage is unavailable; retry later",
+                        u.full() ? STORAGE_FULL_RETRY_AFTER_MILLIS : 1000)));
+            }
+        }
+        pushesInFlight.clear();
+        newHead.ifPresent(head -> actions.add(new Action.Broadcast(group, head)));
+        pump(now);
     }
 
     private void onPage(Input.PageRead page, Instant now) {
@@ -560,17 +681,15 @@ public final class RelaySession {
         switch (message) {
             case Message.Hello hello -> onHello(hello);
             case Message.Push push -> {
-                if (!requireActive() || !admitInOrder(push, now)) {
+                if (!requireActive()) {
                     return;
                 }
-                if (push.payloadBytes() > limits.maxBlobPayloadBytes()) {
-                    actions.add(new Action.Send(new Message.Error(ErrorCode.TOO_LARGE, "blob exceeds the largest payload this "
-                            + "relay can serve back (" + limits.maxBlobPayloadBytes() + " bytes); nothing was stored", 0)));
+                Optional<Message.Error> refusal = admitPush(push, now);
+                if (refusal.isPresent()) {
+                    actions.add(new Action.Send(refusal.get()));
                     return;
                 }
-                inFlight = true;
-                actions.add(new Action.Append(group, device, push.blob(), push.payload(),
-                        Duration.ofSeconds(Math.min(push.ttlSeconds(), limits.maxTtl().toSeconds()))));
+                servePushes(push, now);
             }
             case Message.Pull pull -> {
                 if (!requireActive() || !admit(now)) {
@@ -620,36 +739,75 @@ public final class RelaySession {
     }
 
     /**
-     * Admits a Push unless an earlier one of this session was refused with RATE_LIMITED and has
-     * not been sent again: then this one is refused too (without taking a token), with the earlier
-     * refusal's remaining retry time.
+     * Stores {@code first} (admitted) together with the Pushes queued right behind it: each is
+     * admitted in order ({@link #admitPush}) and keeps its place in the responses, admitted or
+     * not, until a message that is not a Push, {@link #MAX_PUSHES_PER_APPEND} pushes, or
+     * {@link RelayLimits#maxFrameBytes()} payload bytes. One admitted push is an
+     * {@link Action.Append}, more are one {@link Action.AppendAll}.
      */
-    private boolean admitInOrder(Message.Push push, Instant now) {
+    private void servePushes(Message.Push first, Instant now) {
+        List<Action.Append> appends = new ArrayList<>();
+        appends.add(append(first));
+        pushesInFlight.add(new PushSlot(Optional.of(appends.get(0)), Optional.empty()));
+        long batchBytes = first.payloadBytes();
+        while (pushesInFlight.size() < MAX_PUSHES_PER_APPEND && queue.peek() instanceof Message.Push next
+                && batchBytes + next.payloadBytes() <= limits.maxFrameBytes()) {
+            queue.poll();
+            queuedBytes -= queuedSize(next);
+            Optional<Message.Error> refusal = admitPush(next, now);
+            if (refusal.isPresent()) {
+                pushesInFlight.add(new PushSlot(Optional.empty(), refusal));
+                continue;
+            }
+            batchBytes += next.payloadBytes();
+            Action.Append append = append(next);
+            appends.add(append);
+            pushesInFlight.add(new PushSlot(Optional.of(append), Optional.empty()));
+        }
+        inFlight = true;
+        actions.add(appends.size() == 1 ? appends.get(0) : new Action.AppendAll(appends));
+    }
+
+    private Action.Append append(Message.Push push) {
+        return new Action.Append(group, device, push.blob(), push.payload(),
+                Duration.ofSeconds(Math.min(push.ttlSeconds(), limits.maxTtl().toSeconds())));
+    }
+
+    /**
+     * Admits a Push (empty) or gives the Error that refuses it: RATE_LIMITED when an earlier one of
+     * this session was refused with RATE_LIMITED and has not been sent again (without taking a
+     * token, with the earlier refusal's remaining retry time) or when the rate limiter refuses it,
+     * TOO_LARGE when its payload exceeds what a PullResponse can serve back.
+     */
+    private Optional<Message.Error> admitPush(Message.Push push, Instant now) {
         if (refusedPush.isPresent() && !refusedPush.get().equals(push.blob())) {
             long retryMillis = Math.max(1, java.time.Duration.between(now, refusedPushRetryAt).toMillis());
-            actions.add(new Action.Send(new Message.Error(ErrorCode.RATE_LIMITED, "an earlier push was refused; "
-                    + "send it again before later ones", Math.min(retryMillis, 0xFFFF_FFFFL))));
-            return false;
+            return Optional.of(new Message.Error(ErrorCode.RATE_LIMITED, "an earlier push was refused; "
+                    + "send it again before later ones", Math.min(retryMillis, 0xFFFF_FFFFL)));
         }
         refusedPush = Optional.empty();
         TokenBucketLimiter.Decision decision = limiter.tryAcquire(group, device, now);
         if (!decision.allowed()) {
-            refuseRateLimited(decision);
             refusedPush = Optional.of(push.blob());
             refusedPushRetryAt = now.plus(decision.retryAfter());
+            return Optional.of(rateLimited(decision));
         }
-        return decision.allowed();
+        if (push.payloadBytes() > limits.maxBlobPayloadBytes()) {
+            return Optional.of(new Message.Error(ErrorCode.TOO_LARGE, "blob exceeds the largest payload this "
+                    + "relay can serve back (" + limits.maxBlobPayloadBytes() + " bytes); nothing was stored", 0));
+        }
+        return Optional.empty();
     }
 
-    private void refuseRateLimited(TokenBucketLimiter.Decision decision) {
-        actions.add(new Action.Send(new Message.Error(ErrorCode.RATE_LIMITED, "too many requests",
-                Math.min(decision.retryAfter().toMillis() + 1, 0xFFFF_FFFFL))));
+    private static Message.Error rateLimited(TokenBucketLimiter.Decision decision) {
+        return new Message.Error(ErrorCode.RATE_LIMITED, "too many requests",
+                Math.min(decision.retryAfter().toMillis() + 1, 0xFFFF_FFFFL));
     }
 
     private boolean admit(Instant now) {
         TokenBucketLimiter.Decision decision = limiter.tryAcquire(group, device, now);
         if (!decision.allowed()) {
-            refuseRateLimited(decision);
+            actions.add(new Action.Send(rateLimited(decision)));
         }
         return decision.allowed();
     }

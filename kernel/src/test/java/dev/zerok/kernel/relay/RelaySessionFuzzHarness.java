@@ -287,6 +287,21 @@ final class RelaySessionFuzzHarness {
                 case 2 -> new Input.AppendRefusedQuota(append.blob(), false);
                 default -> new Input.AppendRefusedQuota(append.blob(), true);
             };
+            case Action.AppendAll all -> switch (outcome) {
+                case 0 -> new Input.AppendsCompleted(all.appends().stream()
+                        .map(a -> (Input.PushOutcome) append(a.blob(), a.sender(), a.payload())).toList());
+                case 1 -> new Input.StoreUnavailable();
+                default -> {
+                    // Every other push refused (group quota, or the relay's capacity): the rest still stored.
+                    List<Input.PushOutcome> outcomes = new ArrayList<>();
+                    for (int i = 0; i < all.appends().size(); i++) {
+                        Action.Append a = all.appends().get(i);
+                        outcomes.add(i % 2 == 1 ? new Input.AppendRefusedQuota(a.blob(), outcome == 3)
+                                : (Input.PushOutcome) append(a.blob(), a.sender(), a.payload()));
+                    }
+                    yield new Input.AppendsCompleted(outcomes);
+                }
+            };
             case Action.ReadPage read -> outcome == 0 ? page(read.after(), read.maxBlobs(), read.maxBytes())
                     : new Input.StoreUnavailable();
             default -> throw new AssertionError("not a store action: " + action);
@@ -315,7 +330,7 @@ final class RelaySessionFuzzHarness {
     }
 
     /** An honest store append: idempotent per blob id, cursors strictly increasing. */
-    private Input append(BlobId blob, DeviceId sender, byte[] payload) {
+    private Input.AppendCompleted append(BlobId blob, DeviceId sender, byte[] payload) {
         for (Message.PulledBlob stored : log) {
             if (stored.blob().equals(blob)) {
                 return new Input.AppendCompleted(blob, stored.cursor(), true);
@@ -364,6 +379,7 @@ final class RelaySessionFuzzHarness {
                 case Action.Close close -> closeSeen = true;
                 case Action.ReadHead read -> pending.add(read);
                 case Action.Append append -> pending.add(append);
+                case Action.AppendAll all -> pending.add(all);
                 case Action.ReadPage read -> pending.add(read);
                 case Action.JoinGroup join -> { }
                 case Action.LeaveGroup leave -> { }

@@ -153,6 +153,204 @@ class RelaySessionTest {
         assertThat(next.get(2)).isInstanceOfSatisfying(Action.Append.class, a -> assertThat(a.blob()).isEqualTo(blob(2)));
     }
 
+    /** An active session with {@code blob(1)} in flight and Pushes of {@code queued} queued behind it, then blob 1 stored. */
+    private RelaySession withQueuedBehindOne(List<BlobId> queued, Instant now) {
+        RelaySession s = active();
+        s.handle(new Input.Received(new Message.Push(blob(1), 60, new byte[] {1})), now);
+        for (BlobId id : queued) {
+            s.handle(new Input.Received(new Message.Push(id, 60, new byte[] {id.bytes()[15]})), now);
+        }
+        // Reading pauses when more than the queue limit waits; nothing else happens while blob 1 is in flight.
+        assertThat(s.drainActions()).filteredOn(a -> !(a instanceof Action.PauseReading)).singleElement()
+                .isInstanceOfSatisfying(Action.Append.class, a -> assertThat(a.blob()).isEqualTo(blob(1)));
+        return s;
+    }
+
+    private static List<Message> sentMessages(List<Action> actions) {
+        return actions.stream().filter(Action.Send.class::isInstance).map(RelaySessionTest::sent).toList();
+    }
+
+    @Test
+    void queuedPushes_areOneAppendAll_ackedInOrderOnlyAfterItsResult_withOneBroadcastOfTheHighestNewCursor() {
+        RelaySession s = withQueuedBehindOne(List.of(blob(2), blob(3), blob(4)), T0);
+
+        s.handle(new Input.AppendCompleted(blob(1), new Cursor(6), false), T0);
+        List<Action> afterFirst = s.drainActions();
+
+        assertThat(afterFirst).hasSize(3);
+        assertThat(afterFirst.get(0)).isEqualTo(new Action.Send(new Message.PushAck(blob(1), new Cursor(6))));
+        assertThat(afterFirst.get(1)).isEqualTo(new Action.Broadcast(GROUP, new Cursor(6)));
+        // No PushAck for 2 to 4 before the store's answer: an ack means committed.
+        assertThat(afterFirst.get(2)).isInstanceOfSatisfying(Action.AppendAll.class, all -> {
+            assertThat(all.appends()).extracting(Action.Append::blob).containsExactly(blob(2), blob(3), blob(4));
+            assertThat(all.appends()).allSatisfy(a -> {
+                assertThat(a.group()).isEqualTo(GROUP);
+                assertThat(a.sender()).isEqualTo(DEVICE);
+                assertThat(a.ttl()).isEqualTo(Duration.ofSeconds(60));
+            });
+            assertThat(all.appends().get(2).payload()).containsExactly(4);
+        });
+
+        // blob 3 was stored before (a retry): its first cursor, no new row.
+        s.handle(new Input.AppendsCompleted(List.of(new Input.AppendCompleted(blob(2), new Cursor(7), false),
+                new Input.AppendCompleted(blob(3), new Cursor(2), true),
+                new Input.AppendCompleted(blob(4), new Cursor(8), false))), T0);
+
+        assertThat(s.drainActions()).containsExactly(new Action.Send(new Message.PushAck(blob(2), new Cursor(7))),
+                new Action.Send(new Message.PushAck(blob(3), new Cursor(2))),
+                new Action.Send(new Message.PushAck(blob(4), new Cursor(8))),
+                new Action.Broadcast(GROUP, new Cursor(8)));
+        assertThat(s.state()).isEqualTo(State.ACTIVE);
+    }
+
+    @Test
+    void quotaRefusalInTheMiddleOfABatch_isAnErrorInItsPlace_andTheOthersAreAcked() {
+        RelaySession s = withQueuedBehindOne(List.of(blob(2), blob(3), blob(4)), T0);
+        s.handle(new Input.AppendCompleted(blob(1), new Cursor(6), false), T0);
+        s.drainActions();
+
+        s.handle(new Input.AppendsCompleted(List.of(new Input.AppendCompleted(blob(2), new Cursor(7), false),
+                new Input.AppendRefusedQuota(blob(3), false, 900, 1000),
+                new Input.AppendCompleted(blob(4), new Cursor(8), false))), T0);
+        List<Action> actions = s.drainActions();
+
+        assertThat(actions).hasSize(4);
+        assertThat(actions.get(0)).isEqualTo(new Action.Send(new Message.PushAck(blob(2), new Cursor(7))));
+        assertThat(sent(actions.get(1))).isInstanceOfSatisfying(Message.Error.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.QUOTA_EXCEEDED);
+            assertThat(e.detail()).startsWith("the group's storage quota is full (900 of 1000 bytes)");
+        });
+        assertThat(actions.get(2)).isEqualTo(new Action.Send(new Message.PushAck(blob(4), new Cursor(8))));
+        assertThat(actions.get(3)).isEqualTo(new Action.Broadcast(GROUP, new Cursor(8)));
+        assertThat(s.state()).isEqualTo(State.ACTIVE);
+    }
+
+    @Test
+    void storeUnavailableForABatch_answersEveryPushUnavailable_inOrder_withoutBroadcast() {
+        RelaySession s = withQueuedBehindOne(List.of(blob(2), blob(3)), T0);
+        s.handle(new Input.AppendCompleted(blob(1), new Cursor(6), false), T0);
+        s.drainActions();
+
+        s.handle(new Input.StoreUnavailable(true), T0);
+        List<Action> actions = s.drainActions();
+
+        assertThat(actions).hasSize(2).allSatisfy(a -> assertThat(sent(a)).isInstanceOfSatisfying(Message.Error.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+            assertThat(e.retryAfterMillis()).isEqualTo(RelaySession.STORAGE_FULL_RETRY_AFTER_MILLIS);
+        }));
+        // The session serves the next request again.
+        s.handle(new Input.Received(new Message.Push(blob(5), 60, new byte[] {5})), T0);
+        assertThat(s.drainActions()).singleElement().isInstanceOfSatisfying(Action.Append.class,
+                a -> assertThat(a.blob()).isEqualTo(blob(5)));
+    }
+
+    @Test
+    void rateLimitedPushInsideABurst_keepsItsPlace_laterOnesAreRefusedInOrder_andItIsStoredWhenSentAgain() {
+        limiter = new TokenBucketLimiter<>(1, 3, 1000, 1000, 100, T0); // 3 tokens: blobs 1, 2, 3
+        RelaySession s = withQueuedBehindOne(List.of(blob(2), blob(3), blob(4), blob(5)), T0);
+        s.handle(new Input.AppendCompleted(blob(1), new Cursor(6), false), T0);
+        List<Action> afterFirst = s.drainActions();
+
+        assertThat(afterFirst.get(2)).isInstanceOfSatisfying(Action.AppendAll.class,
+                all -> assertThat(all.appends()).extracting(Action.Append::blob).containsExactly(blob(2), blob(3)));
+        assertThat(afterFirst).hasSize(3); // the refusals of 4 and 5 wait for the acks of 2 and 3
+
+        s.handle(new Input.AppendsCompleted(List.of(new Input.AppendCompleted(blob(2), new Cursor(7), false),
+                new Input.AppendCompleted(blob(3), new Cursor(8), false))), T0);
+        List<Action> answers = s.drainActions();
+
+        assertThat(answers).hasSize(5);
+        assertThat(answers.get(0)).isEqualTo(new Action.Send(new Message.PushAck(blob(2), new Cursor(7))));
+        assertThat(answers.get(1)).isEqualTo(new Action.Send(new Message.PushAck(blob(3), new Cursor(8))));
+        assertThat(sent(answers.get(2))).isInstanceOfSatisfying(Message.Error.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED);
+            assertThat(e.detail()).isEqualTo("too many requests");
+        });
+        assertThat(sent(answers.get(3))).isInstanceOfSatisfying(Message.Error.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED);
+            assertThat(e.detail()).startsWith("an earlier push was refused");
+        });
+        assertThat(answers.get(4)).isEqualTo(new Action.Broadcast(GROUP, new Cursor(8)));
+
+        // Blob 5 resent before blob 4 is still refused; blob 4 resent a second later is stored.
+        Instant later = T0.plusSeconds(1);
+        s.handle(new Input.Received(new Message.Push(blob(5), 60, new byte[] {5})), later);
+        assertThat(sentMessages(s.drainActions())).singleElement().isInstanceOfSatisfying(Message.Error.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.RATE_LIMITED));
+        s.handle(new Input.Received(new Message.Push(blob(4), 60, new byte[] {4})), later);
+        assertThat(s.drainActions()).singleElement().isInstanceOfSatisfying(Action.Append.class,
+                a -> assertThat(a.blob()).isEqualTo(blob(4)));
+    }
+
+    @Test
+    void moreQueuedPushesThanOneAppendCarries_areSplitAtTheCap_inOrder() {
+        limiter = new TokenBucketLimiter<>(1000, 1000, 1000, 1000, 100, T0); // a token for every push
+        int queued = RelaySession.MAX_PUSHES_PER_APPEND + 3;
+        List<BlobId> ids = java.util.stream.IntStream.range(0, queued).mapToObj(i -> {
+            byte[] id = filled(16, 0x70);
+            id[0] = (byte) (i >> 8);
+            id[1] = (byte) i;
+            return new BlobId(id);
+        }).toList();
+        RelaySession s = withQueuedBehindOne(ids, T0);
+        s.handle(new Input.AppendCompleted(blob(1), new Cursor(6), false), T0);
+
+        Action.AppendAll first = s.drainActions().stream().filter(Action.AppendAll.class::isInstance)
+                .map(Action.AppendAll.class::cast).findFirst().orElseThrow();
+        assertThat(first.appends()).hasSize(RelaySession.MAX_PUSHES_PER_APPEND);
+        assertThat(first.appends()).extracting(Action.Append::blob)
+                .containsExactlyElementsOf(ids.subList(0, RelaySession.MAX_PUSHES_PER_APPEND));
+
+        List<Input.PushOutcome> stored = new java.util.ArrayList<>();
+        for (int i = 0; i < first.appends().size(); i++) {
+            stored.add(new Input.AppendCompleted(first.appends().get(i).blob(), new Cursor(7 + i), false));
+        }
+        s.handle(new Input.AppendsCompleted(stored), T0);
+        List<Action> rest = s.drainActions();
+
+        assertThat(sentMessages(rest)).hasSize(RelaySession.MAX_PUSHES_PER_APPEND)
+                .allSatisfy(m -> assertThat(m).isInstanceOf(Message.PushAck.class));
+        assertThat(rest).filteredOn(Action.AppendAll.class::isInstance).singleElement()
+                .isInstanceOfSatisfying(Action.AppendAll.class, all -> assertThat(all.appends()).extracting(Action.Append::blob)
+                        .containsExactlyElementsOf(ids.subList(RelaySession.MAX_PUSHES_PER_APPEND, queued)));
+    }
+
+    @Test
+    void pushesArrivingTogether_areOneAppendAll_notOneAppendEach() {
+        RelaySession s = active();
+
+        s.handle(new Input.ReceivedAll(List.of(new Message.Push(blob(1), 60, new byte[] {1}),
+                new Message.Push(blob(2), 60, new byte[] {2}), new Message.Push(blob(3), 60, new byte[] {3}))), T0);
+
+        assertThat(s.drainActions()).singleElement().isInstanceOfSatisfying(Action.AppendAll.class,
+                all -> assertThat(all.appends()).extracting(Action.Append::blob).containsExactly(blob(1), blob(2), blob(3)));
+        s.handle(new Input.AppendsCompleted(List.of(new Input.AppendCompleted(blob(1), new Cursor(6), false),
+                new Input.AppendCompleted(blob(2), new Cursor(7), false),
+                new Input.AppendCompleted(blob(3), new Cursor(8), false))), T0);
+        assertThat(s.drainActions()).containsExactly(new Action.Send(new Message.PushAck(blob(1), new Cursor(6))),
+                new Action.Send(new Message.PushAck(blob(2), new Cursor(7))),
+                new Action.Send(new Message.PushAck(blob(3), new Cursor(8))),
+                new Action.Broadcast(GROUP, new Cursor(8)));
+    }
+
+    @Test
+    void pushFollowedByAPullInOneRead_theBatchStopsAtThePull_whichIsAnsweredAfterTheAcks() {
+        RelaySession s = active();
+
+        s.handle(new Input.ReceivedAll(List.of(new Message.Push(blob(1), 60, new byte[] {1}),
+                new Message.Push(blob(2), 60, new byte[] {2}), new Message.Pull(Cursor.ZERO, 10, 1000),
+                new Message.Push(blob(3), 60, new byte[] {3}))), T0);
+        assertThat(s.drainActions()).singleElement().isInstanceOfSatisfying(Action.AppendAll.class,
+                all -> assertThat(all.appends()).extracting(Action.Append::blob).containsExactly(blob(1), blob(2)));
+        s.handle(new Input.AppendsCompleted(List.of(new Input.AppendCompleted(blob(1), new Cursor(6), false),
+                new Input.AppendCompleted(blob(2), new Cursor(7), false))), T0);
+
+        assertThat(s.drainActions()).containsExactly(new Action.Send(new Message.PushAck(blob(1), new Cursor(6))),
+                new Action.Send(new Message.PushAck(blob(2), new Cursor(7))),
+                new Action.Broadcast(GROUP, new Cursor(7)),
+                new Action.ReadPage(GROUP, Cursor.ZERO, 10, 1000));
+    }
+
     @Test
     void pull_boundsThePageByTheRelayLimits_andAnswersWithThePage() {
         RelaySession s = active();

@@ -23,6 +23,8 @@ import dev.zerok.ports.crypto.Signer;
 import dev.zerok.ports.id.Cursor;
 import dev.zerok.ports.id.DeviceId;
 import dev.zerok.ports.id.GroupId;
+import dev.zerok.ports.relaystore.AppendOutcome;
+import dev.zerok.ports.relaystore.AppendRequest;
 import dev.zerok.ports.relaystore.AppendResult;
 import dev.zerok.ports.relaystore.Page;
 import dev.zerok.ports.relaystore.RelayStoreException;
@@ -499,6 +501,21 @@ public final class Sim {
                 } catch (RelayStoreException e) {
                     return new RelaySession.Input.StoreUnavailable();
                 }
+            }
+            case RelaySession.Action.AppendAll all -> {
+                // As relay-app's RelayConnection: one RelayStore.appendAll, one outcome per push.
+                List<AppendRequest> requests = all.appends().stream()
+                        .map(a -> new AppendRequest(a.group(), a.sender(), a.blob(), a.payload(), a.ttl())).toList();
+                List<RelaySession.Input.PushOutcome> outcomes = new ArrayList<>();
+                List<AppendOutcome> stored = r.store.appendAll(requests, now);
+                for (int i = 0; i < stored.size(); i++) {
+                    outcomes.add(switch (stored.get(i)) {
+                        case AppendResult result -> new RelaySession.Input.AppendCompleted(all.appends().get(i).blob(),
+                                result.cursor(), result.duplicate());
+                        case AppendOutcome.Refused refused -> new RelaySession.Input.StoreUnavailable();
+                    });
+                }
+                return new RelaySession.Input.AppendsCompleted(outcomes);
             }
             case RelaySession.Action.ReadPage read -> {
                 try {

@@ -4,6 +4,8 @@ import dev.zerok.ports.id.BlobId;
 import dev.zerok.ports.id.Cursor;
 import dev.zerok.ports.id.DeviceId;
 import dev.zerok.ports.id.GroupId;
+import dev.zerok.ports.relaystore.AppendOutcome;
+import dev.zerok.ports.relaystore.AppendRequest;
 import dev.zerok.ports.relaystore.AppendResult;
 import dev.zerok.ports.relaystore.GroupUsage;
 import dev.zerok.ports.relaystore.Page;
@@ -36,20 +38,32 @@ final class SimRelayStore implements RelayStore {
     private final Map<GroupId, Map<BlobId, Cursor>> cursorOf = new HashMap<>();
     private boolean closed;
 
+    /** Each request in list order as one append; a closed store refuses every request. */
     @Override
-    public AppendResult append(GroupId group, DeviceId sender, BlobId blob, byte[] payload, Instant now, Duration ttl)
-            throws RelayStoreException {
-        open();
-        Map<BlobId, Cursor> ids = cursorOf.computeIfAbsent(group, g -> new HashMap<>());
-        Cursor existing = ids.get(blob);
-        Instant expiresAt = now.plus(ttl);
+    public List<AppendOutcome> appendAll(List<AppendRequest> requests, Instant now) {
+        if (closed) {
+            RelayStoreException failure = new RelayStoreException(RelayStoreException.Code.CLOSED,
+                    "the simulated relay store is closed");
+            return requests.stream().<AppendOutcome>map(r -> new AppendOutcome.Refused(failure)).toList();
+        }
+        List<AppendOutcome> outcomes = new ArrayList<>(requests.size());
+        for (AppendRequest request : requests) {
+            outcomes.add(appendOne(request, now));
+        }
+        return outcomes;
+    }
+
+    private AppendResult appendOne(AppendRequest request, Instant now) {
+        Map<BlobId, Cursor> ids = cursorOf.computeIfAbsent(request.group(), g -> new HashMap<>());
+        Cursor existing = ids.get(request.blob());
+        Instant expiresAt = now.plus(request.ttl());
         if (existing != null) {
             return new AppendResult(existing, true, expiresAt);
         }
-        TreeMap<Long, StoredBlob> log = logs.computeIfAbsent(group, g -> new TreeMap<>());
+        TreeMap<Long, StoredBlob> log = logs.computeIfAbsent(request.group(), g -> new TreeMap<>());
         Cursor cursor = new Cursor(log.isEmpty() ? 1 : log.lastKey() + 1);
-        log.put(cursor.value(), new StoredBlob(cursor, blob, sender, payload.clone()));
-        ids.put(blob, cursor);
+        log.put(cursor.value(), new StoredBlob(cursor, request.blob(), request.sender(), request.payload().clone()));
+        ids.put(request.blob(), cursor);
         return new AppendResult(cursor, false, expiresAt);
     }
 

@@ -6,6 +6,7 @@ import dev.zerok.ports.id.DeviceId;
 import dev.zerok.ports.id.GroupId;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The relay's cursor log: per group, an append-only sequence of opaque sealed blobs, each under
@@ -15,7 +16,9 @@ import java.time.Instant;
  * <ul>
  *   <li>{@link #append} allocates the cursor and inserts the row in <b>one transaction</b>;
  *       cursors are strictly increasing per group and a reader never sees a gap that is later
- *       filled (the Rust original's skipped-blob bug).</li>
+ *       filled (the Rust original's skipped-blob bug). {@link #appendAll} does the same for a
+ *       list of blobs in one transaction (one commit, one fsync), allocating cursors in list
+ *       order; an item it refuses stores nothing and does not undo the others.</li>
  *   <li>{@link #pageAfter} returns only committed rows, in cursor order, bounded by count and by
  *       bytes, with an honest {@code hasMore}.</li>
  *   <li>Bit rot is never served: {@link #append} records an integrity checksum of the payload and
@@ -41,7 +44,7 @@ import java.time.Instant;
  */
 public interface RelayStore extends AutoCloseable {
     /**
-     * Appends one sealed blob to {@code group}'s log.
+     * Appends one sealed blob to {@code group}'s log: {@link #appendAll} of one request.
      *
      * @param group the authenticated group of the pushing session
      * @param sender the authenticated device that pushed
@@ -51,11 +54,44 @@ public interface RelayStore extends AutoCloseable {
      * @param ttl requested time to live; values above the store's cap are lowered to the cap
      * @return the cursor and whether the append was a duplicate
      * @throws RelayStoreException coded {@code QUOTA_EXCEEDED} (the group's quota; nothing stored),
-     *     {@code CAPACITY_EXCEEDED} (the relay-wide cap; nothing stored), {@code UNAVAILABLE} or
-     *     {@code CLOSED}. A duplicate is acknowledged even when the group or the relay is full.
+     *     {@code CAPACITY_EXCEEDED} (the relay-wide cap; nothing stored), {@code STORAGE_FULL},
+     *     {@code UNAVAILABLE} or {@code CLOSED}. A duplicate is acknowledged even when the group or
+     *     the relay is full.
+     * @throws IllegalArgumentException if {@code payload} is empty or {@code ttl} is not positive
      */
-    AppendResult append(GroupId group, DeviceId sender, BlobId blob, byte[] payload, Instant now, Duration ttl)
-            throws RelayStoreException;
+    default AppendResult append(GroupId group, DeviceId sender, BlobId blob, byte[] payload, Instant now, Duration ttl)
+            throws RelayStoreException {
+        AppendOutcome outcome = appendAll(List.of(new AppendRequest(group, sender, blob, payload, ttl)), now).get(0);
+        return switch (outcome) {
+            case AppendResult stored -> stored;
+            case AppendOutcome.Refused refused -> throw refused.failure();
+        };
+    }
+
+    /**
+     * Appends several sealed blobs (a relay session's queued pushes) in <b>one write transaction</b>:
+     * one commit, one fsync, however many blobs. Each request is handled exactly as
+     * {@link #append} would handle it at that point of the list: cursors are allocated in list
+     * order (strictly increasing per group), a request whose {@code (group, blobId)} is already
+     * stored, earlier or by an earlier request of the same list, is a duplicate with the first
+     * cursor, and quotas and capacity are checked and charged item by item, so a request the
+     * quota refuses stores nothing while the requests before and after it still commit (a later,
+     * smaller one may still fit). Nothing of the call is visible to readers before the commit, and
+     * all of it is after: when this returns, every {@link AppendResult} in it is durable.
+     *
+     * <p>If the transaction itself fails (the database is busy or failing, the filesystem is
+     * full, the store is closed), nothing of the call is stored and every request reports that
+     * same failure. Requests may name different groups.
+     *
+     * @param requests the blobs to append, in the order their cursors are allocated; may be empty
+     * @param now the relay's current time (from its Clock), the same for every request
+     * @return one outcome per request, in the order of {@code requests}: an {@link AppendResult}
+     *     (stored, or a duplicate) or an {@link AppendOutcome.Refused} whose failure is coded as
+     *     {@link #append} would throw it: {@code QUOTA_EXCEEDED} (with its figures),
+     *     {@code CAPACITY_EXCEEDED} or {@code UNAVAILABLE} for that request alone, or
+     *     {@code UNAVAILABLE}, {@code STORAGE_FULL} or {@code CLOSED} for every request of the call
+     */
+    List<AppendOutcome> appendAll(List<AppendRequest> requests, Instant now);
 
     /**
      * Reads the blobs of {@code group} with a cursor strictly after {@code after}, unexpired at

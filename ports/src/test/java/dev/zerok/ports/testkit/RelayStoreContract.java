@@ -7,6 +7,8 @@ import dev.zerok.ports.id.BlobId;
 import dev.zerok.ports.id.Cursor;
 import dev.zerok.ports.id.DeviceId;
 import dev.zerok.ports.id.GroupId;
+import dev.zerok.ports.relaystore.AppendOutcome;
+import dev.zerok.ports.relaystore.AppendRequest;
 import dev.zerok.ports.relaystore.AppendResult;
 import dev.zerok.ports.relaystore.GroupUsage;
 import dev.zerok.ports.relaystore.Page;
@@ -496,6 +498,139 @@ public abstract class RelayStoreContract {
         RelayStore again = open();
         assertThat(cursors(again.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0))).containsExactlyElementsOf(acked);
         assertThat(again.head(g)).isEqualTo(acked.get(9));
+    }
+
+    private static AppendResult stored(AppendOutcome outcome) {
+        assertThat(outcome).isInstanceOf(AppendResult.class);
+        return (AppendResult) outcome;
+    }
+
+    private static RelayStoreException refused(AppendOutcome outcome) {
+        assertThat(outcome).isInstanceOf(AppendOutcome.Refused.class);
+        return ((AppendOutcome.Refused) outcome).failure();
+    }
+
+    @Test
+    void appendAll_cursorsFollowListOrder_andEveryBlobIsPullableAfterReopen() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        DeviceId sender = device();
+        store.append(g, sender, blobId(), payload(5), T0, ONE_HOUR); // cursor 1, before the batch
+        List<AppendRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            requests.add(new AppendRequest(g, sender, blobId(), payload(10 + i), ONE_HOUR));
+        }
+
+        List<AppendOutcome> outcomes = store.appendAll(requests, T0);
+
+        assertThat(outcomes).hasSize(6);
+        List<Cursor> cursors = outcomes.stream().map(o -> stored(o).cursor()).toList();
+        assertThat(cursors).extracting(Cursor::value).containsExactly(2L, 3L, 4L, 5L, 6L, 7L);
+        assertThat(outcomes).allSatisfy(o -> {
+            assertThat(stored(o).duplicate()).isFalse();
+            assertThat(stored(o).expiresAt()).isEqualTo(T0.plus(ONE_HOUR));
+        });
+        store.close();
+        RelayStore again = open();
+        List<StoredBlob> expected = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            AppendRequest r = requests.get(i);
+            expected.add(new StoredBlob(cursors.get(i), r.blob(), sender, r.payload()));
+        }
+        assertThat(again.pageAfter(g, new Cursor(1), 100, 1 << 20, T0).blobs()).containsExactlyElementsOf(expected);
+        assertThat(again.head(g)).isEqualTo(new Cursor(7));
+        assertThat(again.usage(g)).isEqualTo(new GroupUsage(7, 5 + 10 + 11 + 12 + 13 + 14 + 15));
+    }
+
+    @Test
+    void appendAll_duplicateOfAnEarlierAppendAndWithinTheSameList_getsTheFirstCursorAndStoresNothing() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        BlobId earlier = blobId();
+        BlobId twice = blobId();
+        byte[] earlierBytes = payload(100);
+        AppendResult first = store.append(g, device(), earlier, earlierBytes, T0, ONE_HOUR);
+
+        List<AppendOutcome> outcomes = store.appendAll(List.of(
+                new AppendRequest(g, device(), twice, payload(200), ONE_HOUR),
+                new AppendRequest(g, device(), earlier, earlierBytes, ONE_HOUR),
+                new AppendRequest(g, device(), twice, payload(200), ONE_HOUR),
+                new AppendRequest(g, device(), blobId(), payload(300), ONE_HOUR)), T0.plusSeconds(5));
+
+        assertThat(stored(outcomes.get(0))).isEqualTo(new AppendResult(new Cursor(2), false, T0.plusSeconds(5).plus(ONE_HOUR)));
+        assertThat(stored(outcomes.get(1))).isEqualTo(new AppendResult(first.cursor(), true, first.expiresAt()));
+        assertThat(stored(outcomes.get(2))).isEqualTo(new AppendResult(new Cursor(2), true, T0.plusSeconds(5).plus(ONE_HOUR)));
+        assertThat(stored(outcomes.get(3)).cursor()).isEqualTo(new Cursor(3));
+        assertThat(store.usage(g)).isEqualTo(new GroupUsage(3, 600));
+        assertThat(store.stats().totalBlobs()).isEqualTo(3);
+        assertThat(store.stats().storageBytes()).isEqualTo(600);
+    }
+
+    @Test
+    void appendAll_quotaRefusalInTheMiddle_storesTheOthersAndChargesExactlyWhatWasStored() throws Exception {
+        RelayStore store = track(open(Duration.ofDays(1), 1000));
+        GroupId g = group();
+        List<AppendRequest> requests = List.of(
+                new AppendRequest(g, device(), blobId(), payload(300), ONE_HOUR),
+                new AppendRequest(g, device(), blobId(), payload(800), ONE_HOUR),
+                new AppendRequest(g, device(), blobId(), payload(400), ONE_HOUR),
+                new AppendRequest(g, device(), blobId(), payload(300), ONE_HOUR));
+
+        List<AppendOutcome> outcomes = store.appendAll(requests, T0);
+
+        assertThat(stored(outcomes.get(0)).cursor()).isEqualTo(new Cursor(1));
+        RelayStoreException quota = refused(outcomes.get(1));
+        assertThat(quota.code()).isEqualTo(RelayStoreException.Code.QUOTA_EXCEEDED);
+        assertThat(quota.storedBytes()).hasValue(300);
+        assertThat(quota.quotaBytes()).hasValue(1000);
+        // The refused request took no cursor: the log has no gap.
+        assertThat(stored(outcomes.get(2)).cursor()).isEqualTo(new Cursor(2));
+        assertThat(stored(outcomes.get(3)).cursor()).isEqualTo(new Cursor(3)); // exactly fills the quota
+        assertThat(store.usage(g)).isEqualTo(new GroupUsage(3, 1000));
+        assertThat(store.stats().totalBlobs()).isEqualTo(3);
+        assertThat(store.stats().storageBytes()).isEqualTo(1000);
+        assertThat(store.pageAfter(g, Cursor.ZERO, 10, 1 << 20, T0).blobs()).extracting(StoredBlob::blob)
+                .containsExactly(requests.get(0).blob(), requests.get(2).blob(), requests.get(3).blob());
+    }
+
+    @Test
+    void appendAll_capacityRefusalAcrossGroups_keepsTheOthers() throws Exception {
+        RelayStore store = track(open(Duration.ofDays(1), 1 << 20, 1 << 20, 2));
+        GroupId a = group();
+        GroupId b = group();
+        BlobId first = blobId();
+        byte[] bytes = payload(10);
+
+        List<AppendOutcome> outcomes = store.appendAll(List.of(
+                new AppendRequest(a, device(), first, bytes, ONE_HOUR),
+                new AppendRequest(b, device(), blobId(), payload(20), ONE_HOUR),
+                new AppendRequest(a, device(), blobId(), payload(30), ONE_HOUR),
+                new AppendRequest(a, device(), first, bytes, ONE_HOUR)), T0);
+
+        assertThat(stored(outcomes.get(0)).cursor()).isEqualTo(new Cursor(1));
+        assertThat(stored(outcomes.get(1)).cursor()).isEqualTo(new Cursor(1));
+        assertThat(refused(outcomes.get(2)).code()).isEqualTo(RelayStoreException.Code.CAPACITY_EXCEEDED);
+        assertThat(stored(outcomes.get(3))).satisfies(r -> {
+            assertThat(r.duplicate()).isTrue();
+            assertThat(r.cursor()).isEqualTo(new Cursor(1));
+        });
+        assertThat(store.stats().totalBlobs()).isEqualTo(2);
+        assertThat(store.stats().storageBytes()).isEqualTo(30);
+        assertThat(store.head(a)).isEqualTo(new Cursor(1));
+    }
+
+    @Test
+    void appendAll_onAClosedStore_refusesEveryRequestClosed_andAnEmptyListIsAnEmptyAnswer() throws Exception {
+        RelayStore store = open();
+        assertThat(store.appendAll(List.of(), T0)).isEmpty();
+        store.close();
+        GroupId g = group();
+
+        List<AppendOutcome> outcomes = store.appendAll(List.of(new AppendRequest(g, device(), blobId(), payload(1), ONE_HOUR),
+                new AppendRequest(g, device(), blobId(), payload(2), ONE_HOUR)), T0);
+
+        assertThat(outcomes).hasSize(2)
+                .allSatisfy(o -> assertThat(refused(o).code()).isEqualTo(RelayStoreException.Code.CLOSED));
     }
 
     @Test

@@ -21,6 +21,11 @@ final class Sql {
     static final String COMMIT = "COMMIT";
     static final String ROLLBACK = "ROLLBACK";
 
+    /** One item of a batched append: a refused item rolls back to here, the transaction goes on. */
+    static final String SAVEPOINT_ITEM = "SAVEPOINT append_item";
+    static final String ROLLBACK_TO_ITEM = "ROLLBACK TO append_item";
+    static final String RELEASE_ITEM = "RELEASE append_item";
+
     /** Must run before the first table exists: SQLite fixes the vacuum mode at table creation. */
     static final String AUTO_VACUUM_INCREMENTAL = "PRAGMA auto_vacuum = INCREMENTAL";
 

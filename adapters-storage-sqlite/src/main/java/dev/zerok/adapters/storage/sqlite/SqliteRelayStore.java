@@ -13,6 +13,8 @@ import dev.zerok.ports.id.BlobId;
 import dev.zerok.ports.id.Cursor;
 import dev.zerok.ports.id.DeviceId;
 import dev.zerok.ports.id.GroupId;
+import dev.zerok.ports.relaystore.AppendOutcome;
+import dev.zerok.ports.relaystore.AppendRequest;
 import dev.zerok.ports.relaystore.AppendResult;
 import dev.zerok.ports.relaystore.GroupUsage;
 import dev.zerok.ports.relaystore.Page;
@@ -32,6 +34,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -147,110 +150,188 @@ final class SqliteRelayStore implements RelayStore {
      * periodic {@link #purgeExpired} gives capacity back, an append does not purge other groups'
      * rows (a refused append would roll that work back, and at capacity every append would repeat it).
      *
-     * @throws IllegalArgumentException if {@code payload} is empty or {@code ttl} is not positive
+     * <p>Batches: the whole list runs in one {@code BEGIN IMMEDIATE} transaction. A request is
+     * refused before it writes anything, except when it first removes an expired or rotten row of
+     * the same blob id, quarantines a rotten payload or purges the group's expired rows to make room:
+     * only then (rare) does it open a {@code SAVEPOINT} before that first write, so that a refusal
+     * rolls it back to where it started (as a refused {@link #append} rolls back) and the
+     * transaction goes on with the next request. A savepoint for every request cost about a fifth
+     * of the batch throughput (1,460 against 1,900 appends/s in batches of 64 on the loaded 2-core
+     * machine, {@code AppendThroughputMain}). Payload hashes are taken before the write lock. An
+     * SQL failure anywhere (SQLITE_FULL included) rolls the whole transaction back.
      */
     @Override
-    public AppendResult append(GroupId group, DeviceId sender, BlobId blob, byte[] payload, Instant now, Duration ttl)
-            throws RelayStoreException {
-        if (payload.length == 0) {
-            throw new IllegalArgumentException("a payload has at least one byte");
-        }
-        if (ttl.isNegative() || ttl.isZero()) {
-            throw new IllegalArgumentException("ttl must be positive");
+    public List<AppendOutcome> appendAll(List<AppendRequest> requests, Instant now) {
+        if (requests.isEmpty()) {
+            return List.of();
         }
         long nowMs = now.toEpochMilli();
+        List<byte[]> hashes = new ArrayList<>(requests.size());
+        for (AppendRequest request : requests) {
+            hashes.add(sha256(request.payload()));
+        }
+        try {
+            return inWriteTransaction("append", dsl -> {
+                if (requests.size() == 1) {
+                    // No savepoint needed: a refusal rolls back the whole (one-item) transaction.
+                    return List.of(appendOne(dsl, requests.get(0), hashes.get(0), nowMs, () -> { }));
+                }
+                List<AppendOutcome> outcomes = new ArrayList<>(requests.size());
+                for (int i = 0; i < requests.size(); i++) {
+                    outcomes.add(appendInSavepoint(dsl, requests.get(i), hashes.get(i), nowMs));
+                }
+                return outcomes;
+            });
+        } catch (RelayStoreException e) {
+            return Collections.nCopies(requests.size(), new AppendOutcome.Refused(e));
+        }
+    }
+
+    /**
+     * One request of a batch; a savepoint is opened only before a write that a refusal must undo
+     * (see {@link #appendAll}), and rolled back to on refusal.
+     */
+    private AppendOutcome appendInSavepoint(DSLContext dsl, AppendRequest request, byte[] hash, long nowMs)
+            throws RelayStoreException {
+        try (Statement s = writer.createStatement()) {
+            boolean[] opened = {false};
+            BeforeWrite savepoint = () -> {
+                if (!opened[0]) {
+                    opened[0] = true;
+                    try {
+                        s.execute(Sql.SAVEPOINT_ITEM);
+                    } catch (SQLException e) {
+                        throw new DataAccessException("savepoint failed", e);
+                    }
+                }
+            };
+            AppendOutcome outcome;
+            try {
+                outcome = appendOne(dsl, request, hash, nowMs, savepoint);
+            } catch (RelayStoreException refused) {
+                if (opened[0]) {
+                    s.execute(Sql.ROLLBACK_TO_ITEM);
+                }
+                outcome = new AppendOutcome.Refused(refused);
+            }
+            if (opened[0]) {
+                s.execute(Sql.RELEASE_ITEM);
+            }
+            return outcome;
+        } catch (SQLException e) {
+            throw failure("append", e);
+        }
+    }
+
+    /** Called by {@link #appendOne} before a write that precedes its refusal checks. */
+    @FunctionalInterface
+    private interface BeforeWrite {
+        void run();
+    }
+
+    /**
+     * The append of one request inside the current write transaction.
+     *
+     * @param beforeWrite run before each write that a refusal could follow (the caller's savepoint)
+     * @throws RelayStoreException a refusal of this request ({@code QUOTA_EXCEEDED},
+     *     {@code CAPACITY_EXCEEDED}, {@code UNAVAILABLE} for an exhausted cursor space); only the
+     *     writes after {@code beforeWrite} can precede it, the caller undoes them
+     */
+    private AppendResult appendOne(DSLContext dsl, AppendRequest request, byte[] hash, long nowMs,
+            BeforeWrite beforeWrite) throws RelayStoreException {
+        Duration ttl = request.ttl();
         long ttlMs = (ttl.compareTo(ttlMax) > 0 ? ttlMax : ttl).toMillis();
         long expiresMs = saturatedAdd(nowMs, ttlMs);
-        byte[] g = group.bytes();
-        byte[] b = blob.bytes();
-        byte[] s = sender.bytes();
-        byte[] hash = sha256(payload);
-        byte[] stored = payload.clone();
-        return inWriteTransaction("append", dsl -> {
-            RelayBlobRecord existing = dsl.selectFrom(RELAY_BLOB)
-                    .where(RELAY_BLOB.GROUP_ID.eq(g), RELAY_BLOB.BLOB_ID.eq(b))
-                    .fetchOne();
-            if (existing != null) {
-                boolean rotten = existing.getRotten() != 0;
-                if (existing.getExpiresAtMs() > nowMs && !rotten) {
-                    return new AppendResult(new Cursor(existing.getCursor()), true,
-                            Instant.ofEpochMilli(existing.getExpiresAtMs()));
-                }
-                // A rotten row cannot be served: the device pushing it again is the repair.
-                removeRow(dsl, g, existing.getCursor(), existing.getContentHash(), rotten,
-                        existing.getExpiresAtMs() <= nowMs);
+        byte[] g = request.group().bytes();
+        byte[] b = request.blob().bytes();
+        byte[] s = request.sender().bytes();
+        byte[] stored = request.payload();
+        RelayBlobRecord existing = dsl.selectFrom(RELAY_BLOB)
+                .where(RELAY_BLOB.GROUP_ID.eq(g), RELAY_BLOB.BLOB_ID.eq(b))
+                .fetchOne();
+        if (existing != null) {
+            boolean rotten = existing.getRotten() != 0;
+            if (existing.getExpiresAtMs() > nowMs && !rotten) {
+                return new AppendResult(new Cursor(existing.getCursor()), true,
+                        Instant.ofEpochMilli(existing.getExpiresAtMs()));
             }
-            RelayContentRecord content = content(dsl, g, hash);
-            if (content != null && !Arrays.equals(content.getPayload(), stored)) {
-                // Same SHA-256, different bytes: the stored copy rotted. Sharing it would hand the
-                // new row rotten bytes; flag what uses it and store these bytes afresh.
-                quarantine(dsl, g, hash);
-                content = content(dsl, g, hash);
-            }
-            long charge = content == null ? stored.length : 0;
-            RelayGroupRecord state = groupState(dsl, g);
+            // A rotten row cannot be served: the device pushing it again is the repair.
+            beforeWrite.run();
+            removeRow(dsl, g, existing.getCursor(), existing.getContentHash(), rotten,
+                    existing.getExpiresAtMs() <= nowMs);
+        }
+        RelayContentRecord content = content(dsl, g, hash);
+        if (content != null && !Arrays.equals(content.getPayload(), stored)) {
+            // Same SHA-256, different bytes: the stored copy rotted. Sharing it would hand the
+            // new row rotten bytes; flag what uses it and store these bytes afresh.
+            beforeWrite.run();
+            quarantine(dsl, g, hash);
+            content = content(dsl, g, hash);
+        }
+        long charge = content == null ? stored.length : 0;
+        RelayGroupRecord state = groupState(dsl, g);
+        if (state.getStoredBytes() + charge > groupQuotaBytes) {
+            beforeWrite.run();
+            purge(dsl, RELAY_BLOB.GROUP_ID.eq(g).and(RELAY_BLOB.EXPIRES_AT_MS.le(nowMs)), Integer.MAX_VALUE);
+            content = content(dsl, g, hash);
+            charge = content == null ? stored.length : 0;
+            state = groupState(dsl, g);
             if (state.getStoredBytes() + charge > groupQuotaBytes) {
-                purge(dsl, RELAY_BLOB.GROUP_ID.eq(g).and(RELAY_BLOB.EXPIRES_AT_MS.le(nowMs)), Integer.MAX_VALUE);
-                content = content(dsl, g, hash);
-                charge = content == null ? stored.length : 0;
-                state = groupState(dsl, g);
-                if (state.getStoredBytes() + charge > groupQuotaBytes) {
-                    throw RelayStoreException.quotaExceeded("the group's storage quota of "
-                            + groupQuotaBytes + " bytes would be exceeded (stored: " + state.getStoredBytes()
-                            + " bytes); nothing was stored", state.getStoredBytes(), groupQuotaBytes);
-                }
+                throw RelayStoreException.quotaExceeded("the group's storage quota of "
+                        + groupQuotaBytes + " bytes would be exceeded (stored: " + state.getStoredBytes()
+                        + " bytes); nothing was stored", state.getStoredBytes(), groupQuotaBytes);
             }
-            RelayTotalsRecord totals = totals(dsl);
-            if (totals.getStoredBytes() + charge > capacityBytes || totals.getBlobCount() + 1 > capacityBlobs) {
-                throw new RelayStoreException(Code.CAPACITY_EXCEEDED, "the relay's storage capacity of "
-                        + capacityBytes + " bytes and " + capacityBlobs + " blobs would be exceeded (stored: "
-                        + totals.getStoredBytes() + " bytes, " + totals.getBlobCount()
-                        + " blobs); nothing was stored, retry after expired blobs are purged");
-            }
-            if (state.getHeadCursor() == Long.MAX_VALUE) {
-                throw new RelayStoreException(Code.UNAVAILABLE, "the group's cursor space (2^63-1) is exhausted");
-            }
-            long cursor = state.getHeadCursor() + 1;
-            if (content == null) {
-                dsl.insertInto(RELAY_CONTENT)
-                        .set(RELAY_CONTENT.GROUP_ID, g)
-                        .set(RELAY_CONTENT.CONTENT_HASH, hash)
-                        .set(RELAY_CONTENT.SIZE_BYTES, (long) stored.length)
-                        .set(RELAY_CONTENT.REF_COUNT, 1L)
-                        .set(RELAY_CONTENT.PAYLOAD, stored)
-                        .execute();
-            } else {
-                dsl.update(RELAY_CONTENT)
-                        .set(RELAY_CONTENT.REF_COUNT, RELAY_CONTENT.REF_COUNT.plus(1L))
-                        .where(RELAY_CONTENT.GROUP_ID.eq(g), RELAY_CONTENT.CONTENT_HASH.eq(hash))
-                        .execute();
-            }
-            dsl.insertInto(RELAY_BLOB)
-                    .set(RELAY_BLOB.GROUP_ID, g)
-                    .set(RELAY_BLOB.CURSOR, cursor)
-                    .set(RELAY_BLOB.BLOB_ID, b)
-                    .set(RELAY_BLOB.SENDER_ID, s)
-                    .set(RELAY_BLOB.CONTENT_HASH, hash)
-                    .set(RELAY_BLOB.SIZE_BYTES, (long) stored.length)
-                    .set(RELAY_BLOB.EXPIRES_AT_MS, expiresMs)
+        }
+        RelayTotalsRecord totals = totals(dsl);
+        if (totals.getStoredBytes() + charge > capacityBytes || totals.getBlobCount() + 1 > capacityBlobs) {
+            throw new RelayStoreException(Code.CAPACITY_EXCEEDED, "the relay's storage capacity of "
+                    + capacityBytes + " bytes and " + capacityBlobs + " blobs would be exceeded (stored: "
+                    + totals.getStoredBytes() + " bytes, " + totals.getBlobCount()
+                    + " blobs); nothing was stored, retry after expired blobs are purged");
+        }
+        if (state.getHeadCursor() == Long.MAX_VALUE) {
+            throw new RelayStoreException(Code.UNAVAILABLE, "the group's cursor space (2^63-1) is exhausted");
+        }
+        long cursor = state.getHeadCursor() + 1;
+        if (content == null) {
+            dsl.insertInto(RELAY_CONTENT)
+                    .set(RELAY_CONTENT.GROUP_ID, g)
+                    .set(RELAY_CONTENT.CONTENT_HASH, hash)
+                    .set(RELAY_CONTENT.SIZE_BYTES, (long) stored.length)
+                    .set(RELAY_CONTENT.REF_COUNT, 1L)
+                    .set(RELAY_CONTENT.PAYLOAD, stored)
                     .execute();
-            dsl.insertInto(RELAY_GROUP)
-                    .set(RELAY_GROUP.GROUP_ID, g)
-                    .set(RELAY_GROUP.HEAD_CURSOR, cursor)
-                    .set(RELAY_GROUP.BLOB_COUNT, 1L)
-                    .set(RELAY_GROUP.STORED_BYTES, charge)
-                    .onConflict(RELAY_GROUP.GROUP_ID)
-                    .doUpdate()
-                    .set(RELAY_GROUP.HEAD_CURSOR, cursor)
-                    .set(RELAY_GROUP.BLOB_COUNT, RELAY_GROUP.BLOB_COUNT.plus(1L))
-                    .set(RELAY_GROUP.STORED_BYTES, RELAY_GROUP.STORED_BYTES.plus(charge))
+        } else {
+            dsl.update(RELAY_CONTENT)
+                    .set(RELAY_CONTENT.REF_COUNT, RELAY_CONTENT.REF_COUNT.plus(1L))
+                    .where(RELAY_CONTENT.GROUP_ID.eq(g), RELAY_CONTENT.CONTENT_HASH.eq(hash))
                     .execute();
-            dsl.update(RELAY_TOTALS)
-                    .set(RELAY_TOTALS.BLOB_COUNT, RELAY_TOTALS.BLOB_COUNT.plus(1L))
-                    .set(RELAY_TOTALS.STORED_BYTES, RELAY_TOTALS.STORED_BYTES.plus(charge))
-                    .execute();
-            return new AppendResult(new Cursor(cursor), false, Instant.ofEpochMilli(expiresMs));
-        });
+        }
+        dsl.insertInto(RELAY_BLOB)
+                .set(RELAY_BLOB.GROUP_ID, g)
+                .set(RELAY_BLOB.CURSOR, cursor)
+                .set(RELAY_BLOB.BLOB_ID, b)
+                .set(RELAY_BLOB.SENDER_ID, s)
+                .set(RELAY_BLOB.CONTENT_HASH, hash)
+                .set(RELAY_BLOB.SIZE_BYTES, (long) stored.length)
+                .set(RELAY_BLOB.EXPIRES_AT_MS, expiresMs)
+                .execute();
+        dsl.insertInto(RELAY_GROUP)
+                .set(RELAY_GROUP.GROUP_ID, g)
+                .set(RELAY_GROUP.HEAD_CURSOR, cursor)
+                .set(RELAY_GROUP.BLOB_COUNT, 1L)
+                .set(RELAY_GROUP.STORED_BYTES, charge)
+                .onConflict(RELAY_GROUP.GROUP_ID)
+                .doUpdate()
+                .set(RELAY_GROUP.HEAD_CURSOR, cursor)
+                .set(RELAY_GROUP.BLOB_COUNT, RELAY_GROUP.BLOB_COUNT.plus(1L))
+                .set(RELAY_GROUP.STORED_BYTES, RELAY_GROUP.STORED_BYTES.plus(charge))
+                .execute();
+        dsl.update(RELAY_TOTALS)
+                .set(RELAY_TOTALS.BLOB_COUNT, RELAY_TOTALS.BLOB_COUNT.plus(1L))
+                .set(RELAY_TOTALS.STORED_BYTES, RELAY_TOTALS.STORED_BYTES.plus(charge))
+                .execute();
+        return new AppendResult(new Cursor(cursor), false, Instant.ofEpochMilli(expiresMs));
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.zerok.adapters.storage.sqlite;
 import dev.zerok.ports.id.BlobId;
 import dev.zerok.ports.id.DeviceId;
 import dev.zerok.ports.id.GroupId;
+import dev.zerok.ports.relaystore.AppendOutcome;
+import dev.zerok.ports.relaystore.AppendRequest;
 import dev.zerok.ports.relaystore.RelayStore;
 import dev.zerok.ports.spi.ProviderConfig;
 import dev.zerok.ports.spi.ProviderContext;
@@ -12,11 +14,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A manual, bounded measurement of single-threaded append throughput with 1 KiB payloads (not part
  * of the test run; see the module README for the command). Arguments: synchronous level (FULL or
- * NORMAL), number of appends (at most 200000), directory for the database file.
+ * NORMAL), number of appends (at most 200000), directory for the database file, appends per
+ * transaction (default 1: {@link RelayStore#append}; more: {@link RelayStore#appendAll} of that many).
  */
 final class AppendThroughputMain {
     private AppendThroughputMain() {}
@@ -25,6 +30,7 @@ final class AppendThroughputMain {
         String synchronous = args.length > 0 ? args[0] : "FULL";
         int count = Math.min(200_000, args.length > 1 ? Integer.parseInt(args[1]) : 5_000);
         Path directory = Files.createTempDirectory(args.length > 2 ? Path.of(args[2]) : Path.of("target"), "bench");
+        int batch = args.length > 3 ? Math.max(1, Integer.parseInt(args[3])) : 1;
         SeededEntropy entropy = new SeededEntropy(42);
         byte[][] payloads = new byte[count][];
         BlobId[] ids = new BlobId[count];
@@ -43,13 +49,25 @@ final class AppendThroughputMain {
                 store.append(group, sender, ids[i], payloads[i], now, Duration.ofDays(1));
             }
             long start = System.nanoTime();
-            for (int i = warmup; i < count; i++) {
-                store.append(group, sender, ids[i], payloads[i], now, Duration.ofDays(1));
+            for (int i = warmup; i < count; i += batch) {
+                if (batch == 1) {
+                    store.append(group, sender, ids[i], payloads[i], now, Duration.ofDays(1));
+                    continue;
+                }
+                List<AppendRequest> requests = new ArrayList<>();
+                for (int j = i; j < Math.min(count, i + batch); j++) {
+                    requests.add(new AppendRequest(group, sender, ids[j], payloads[j], Duration.ofDays(1)));
+                }
+                for (AppendOutcome outcome : store.appendAll(requests, now)) {
+                    if (outcome instanceof AppendOutcome.Refused refused) {
+                        throw refused.failure();
+                    }
+                }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             int measured = count - warmup;
-            System.out.printf("synchronous=%s appends=%d seconds=%.3f appends_per_second=%.0f%n",
-                    synchronous, measured, seconds, measured / seconds);
+            System.out.printf("synchronous=%s batch=%d appends=%d seconds=%.3f appends_per_second=%.0f%n",
+                    synchronous, batch, measured, seconds, measured / seconds);
         }
     }
 }
