@@ -323,18 +323,23 @@ final class RelayConnection implements ChannelHandler {
         // are still held by the store call: keep it until the result is in.
         appendHeldBytes = appends.stream().mapToLong(a -> a.payload().length).sum();
         Runnable call = () -> {
-            Input input;
+            Runnable next;
             try {
-                input = result.apply(pushOutcomes(appends));
+                Input input = result.apply(pushOutcomes(appends));
+                next = () -> {
+                    appendHeldBytes = 0;
+                    feed(input);
+                    reserveForPartialFrame();
+                };
             } catch (RuntimeException e) {
-                lane.execute(() -> taskFailed(e));
-                return;
+                next = () -> taskFailed(e);
             }
-            lane.execute(() -> {
-                appendHeldBytes = 0;
-                feed(input);
-                reserveForPartialFrame();
-            });
+            try {
+                lane.execute(next);
+            } catch (RejectedExecutionException stopped) {
+                // The relay stopped its executor (shutdown drain timed out): the session is gone and
+                // no ack leaves; the device pushes again and the relay answers it as a duplicate.
+            }
         };
         try {
             runtime.executor().execute(call);
