@@ -229,6 +229,29 @@ public abstract class ClientStateStoreContract {
     }
 
     @Test
+    void commitPulled_receivedIsNeverReplacedByFailed_inALaterPageOrTheSamePage() throws Exception {
+        ClientStateStore store = store();
+        RelayId a = relay();
+        RelayId b = relay();
+        DeviceId sender = device();
+        BlobIndexEntry good = received(a, 1, sender, 1);
+        BlobIndexEntry other = received(a, 2, sender, 2);
+        store.commitPulled(a, new Cursor(2), List.of(good, other), VersionVector.EMPTY.with(sender, 2));
+        BlobIndexEntry replayed = new BlobIndexEntry(good.blob(), sender, 1, b, new Cursor(3), good.contentHash(),
+                BlobIndexEntry.State.FAILED, "replay");
+        store.commitPulled(b, new Cursor(3), List.of(replayed), VersionVector.EMPTY.with(sender, 2));
+        assertThat(store.blob(good.blob())).contains(good);
+
+        BlobIndexEntry fresh = received(b, 4, sender, 3);
+        BlobIndexEntry freshFailed = new BlobIndexEntry(fresh.blob(), sender, 3, b, new Cursor(5), fresh.contentHash(),
+                BlobIndexEntry.State.FAILED, "replay");
+        store.commitPulled(b, new Cursor(5), List.of(fresh, freshFailed), VersionVector.EMPTY.with(sender, 3));
+        assertThat(store.blob(fresh.blob())).contains(fresh);
+        assertThat(store.failures()).isEmpty();
+        assertThat(store.received(sender, 0)).containsExactly(good, other, fresh);
+    }
+
+    @Test
     void enqueueWithVector_storesEntryAndVectorTogether_duplicateWritesNeither() throws Exception {
         ClientStateStore store = store();
         RelayId a = relay();

@@ -25,12 +25,15 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jooq.BatchBindStep;
 import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
@@ -41,6 +44,9 @@ import org.jooq.impl.DSL;
  * one {@code BEGIN IMMEDIATE} transaction. Thread-safe.
  */
 final class SqliteClientStateStore implements ClientStateStore {
+    /** Ids per {@code IN (...)} list: far below SQLite's bound-parameter limit. */
+    private static final int IN_LIST_MAX = 500;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Connection connection;
     private final DSLContext dsl;
@@ -117,33 +123,32 @@ final class SqliteClientStateStore implements ClientStateStore {
         }
         LinkedHashSet<RelayId> targets = new LinkedHashSet<>(relays);
         inTransaction("enqueue", d -> {
-            for (OutboxEntry entry : entries) {
-                if (d.fetchExists(OUTBOX, OUTBOX.BLOB_ID.eq(entry.blob().bytes()))) {
-                    return null; // already queued: nothing is written
+            List<byte[]> ids = entries.stream().map(e -> e.blob().bytes()).toList();
+            for (int from = 0; from < ids.size(); from += IN_LIST_MAX) {
+                if (d.fetchExists(OUTBOX, OUTBOX.BLOB_ID.in(ids.subList(from, Math.min(ids.size(), from + IN_LIST_MAX))))) {
+                    return null; // one is already queued: nothing is written
                 }
             }
             Long last = d.select(DSL.max(OUTBOX.QUEUE_ORDER)).from(OUTBOX).fetchOne(0, Long.class);
             long order = last == null ? 0L : last;
+            // One prepared statement each, bound per row (jOOQ renders the SQL once, not per blob).
+            BatchBindStep rows = d.batch(d.insertInto(OUTBOX, OUTBOX.BLOB_ID, OUTBOX.QUEUE_ORDER, OUTBOX.SEALED_PAYLOAD,
+                    OUTBOX.CREATED_AT_SECONDS, OUTBOX.CREATED_AT_NANOS, OUTBOX.TTL_SECONDS, OUTBOX.TTL_NANOS)
+                    .values((byte[]) null, null, null, null, null, null, null));
+            BatchBindStep targetRows = d.batch(d.insertInto(OUTBOX_TARGET, OUTBOX_TARGET.BLOB_ID, OUTBOX_TARGET.RELAY_ID)
+                    .values((byte[]) null, null));
             for (OutboxEntry entry : entries) {
                 byte[] blob = entry.blob().bytes();
                 Instant createdAt = entry.createdAt();
                 Duration ttl = entry.ttl();
-                d.insertInto(OUTBOX)
-                        .set(OUTBOX.BLOB_ID, blob)
-                        .set(OUTBOX.QUEUE_ORDER, ++order)
-                        .set(OUTBOX.SEALED_PAYLOAD, entry.sealedPayload())
-                        .set(OUTBOX.CREATED_AT_SECONDS, createdAt.getEpochSecond())
-                        .set(OUTBOX.CREATED_AT_NANOS, (long) createdAt.getNano())
-                        .set(OUTBOX.TTL_SECONDS, ttl.getSeconds())
-                        .set(OUTBOX.TTL_NANOS, (long) ttl.getNano())
-                        .execute();
+                rows.bind(blob, ++order, entry.sealedPayload(), createdAt.getEpochSecond(), (long) createdAt.getNano(),
+                        ttl.getSeconds(), (long) ttl.getNano());
                 for (RelayId relay : targets) {
-                    d.insertInto(OUTBOX_TARGET)
-                            .set(OUTBOX_TARGET.BLOB_ID, blob)
-                            .set(OUTBOX_TARGET.RELAY_ID, relay.bytes())
-                            .execute();
+                    targetRows.bind(blob, relay.bytes());
                 }
             }
+            rows.execute();
+            targetRows.execute();
             if (versionVector.isPresent()) {
                 writeVersionVector(d, versionVector.get());
             }
@@ -205,26 +210,37 @@ final class SqliteClientStateStore implements ClientStateStore {
             return;
         }
         inTransaction("acknowledge", d -> {
+            BatchBindStep deletes = d.batch(d.deleteFrom(OUTBOX_TARGET)
+                    .where(OUTBOX_TARGET.BLOB_ID.eq((byte[]) null), OUTBOX_TARGET.RELAY_ID.eq((byte[]) null)));
             for (Acknowledgement ack : acknowledgements) {
-                byte[] r = ack.relay().bytes();
-                byte[] b = ack.blob().bytes();
-                int removed = d.deleteFrom(OUTBOX_TARGET)
-                        .where(OUTBOX_TARGET.BLOB_ID.eq(b), OUTBOX_TARGET.RELAY_ID.eq(r))
+                deletes.bind(ack.blob().bytes(), ack.relay().bytes());
+            }
+            int[] removed = deletes.execute();
+            List<byte[]> touched = new ArrayList<>();
+            Map<RelayId, Cursor> lastAck = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < removed.length; i++) {
+                if (removed[i] > 0) { // a repeated ack (or one for a stranger) changes nothing
+                    Acknowledgement ack = acknowledgements.get(i);
+                    touched.add(ack.blob().bytes());
+                    lastAck.put(ack.relay(), ack.pushAckCursor());
+                }
+            }
+            // An entry leaves the outbox once no relay it was queued for still waits for it.
+            for (int from = 0; from < touched.size(); from += IN_LIST_MAX) {
+                d.deleteFrom(OUTBOX)
+                        .where(OUTBOX.BLOB_ID.in(touched.subList(from, Math.min(touched.size(), from + IN_LIST_MAX))))
+                        .andNotExists(DSL.selectOne().from(OUTBOX_TARGET).where(OUTBOX_TARGET.BLOB_ID.eq(OUTBOX.BLOB_ID)))
                         .execute();
-                if (removed == 0) {
-                    continue;
-                }
-                if (!d.fetchExists(OUTBOX_TARGET, OUTBOX_TARGET.BLOB_ID.eq(b))) {
-                    d.deleteFrom(OUTBOX).where(OUTBOX.BLOB_ID.eq(b)).execute();
-                }
+            }
+            for (Map.Entry<RelayId, Cursor> e : lastAck.entrySet()) {
                 // Diagnostics only: a column of its own that pullCursor never reads.
                 d.insertInto(RELAY_CURSOR)
-                        .set(RELAY_CURSOR.RELAY_ID, r)
+                        .set(RELAY_CURSOR.RELAY_ID, e.getKey().bytes())
                         .set(RELAY_CURSOR.PULL_CURSOR, Cursor.ZERO.value())
-                        .set(RELAY_CURSOR.LAST_PUSH_ACK_CURSOR, ack.pushAckCursor().value())
+                        .set(RELAY_CURSOR.LAST_PUSH_ACK_CURSOR, e.getValue().value())
                         .onConflict(RELAY_CURSOR.RELAY_ID)
                         .doUpdate()
-                        .set(RELAY_CURSOR.LAST_PUSH_ACK_CURSOR, ack.pushAckCursor().value())
+                        .set(RELAY_CURSOR.LAST_PUSH_ACK_CURSOR, e.getValue().value())
                         .execute();
             }
             return null;
@@ -266,9 +282,7 @@ final class SqliteClientStateStore implements ClientStateStore {
                 throw new ClientStateException(Code.CURSOR_REGRESSION,
                         "the new pull cursor is before the stored one; nothing was written");
             }
-            for (BlobIndexEntry entry : copy) {
-                putIndexEntry(d, entry);
-            }
+            putIndexEntries(d, copy);
             writeVersionVector(d, versionVector);
             d.insertInto(RELAY_CURSOR)
                     .set(RELAY_CURSOR.RELAY_ID, r)
@@ -351,12 +365,15 @@ final class SqliteClientStateStore implements ClientStateStore {
 
     private static void writeVersionVector(DSLContext d, VersionVector versionVector) {
         d.deleteFrom(VERSION_VECTOR).execute();
-        for (Map.Entry<DeviceId, Long> e : versionVector.entries().entrySet()) {
-            d.insertInto(VERSION_VECTOR)
-                    .set(VERSION_VECTOR.DEVICE_ID, e.getKey().bytes())
-                    .set(VERSION_VECTOR.SEQUENCE, e.getValue())
-                    .execute();
+        if (versionVector.entries().isEmpty()) {
+            return;
         }
+        BatchBindStep rows = d.batch(d.insertInto(VERSION_VECTOR, VERSION_VECTOR.DEVICE_ID, VERSION_VECTOR.SEQUENCE)
+                .values((byte[]) null, null));
+        for (Map.Entry<DeviceId, Long> e : versionVector.entries().entrySet()) {
+            rows.bind(e.getKey().bytes(), e.getValue());
+        }
+        rows.execute();
     }
 
     private static Cursor storedPullCursor(DSLContext d, byte[] relay) {
@@ -365,32 +382,60 @@ final class SqliteClientStateStore implements ClientStateStore {
         return value == null ? Cursor.ZERO : new Cursor(value);
     }
 
-    private static void putIndexEntry(DSLContext d, BlobIndexEntry entry) {
-        byte[] b = entry.blob().bytes();
-        BlobIndexRecord existing = d.selectFrom(BLOB_INDEX).where(BLOB_INDEX.BLOB_ID.eq(b)).fetchOne();
-        if (existing != null && BlobIndexEntry.State.RECEIVED.name().equals(existing.getState())
-                && entry.state() == BlobIndexEntry.State.FAILED) {
+    /**
+     * Inserts or replaces index entries, as if one by one in list order: a replaced entry keeps
+     * its index order, a new one is appended, and a FAILED entry never replaces a RECEIVED one.
+     * One read of the existing rows and one batched statement per kind of write.
+     */
+    private static void putIndexEntries(DSLContext d, List<BlobIndexEntry> entries) {
+        if (entries.isEmpty()) {
             return;
         }
-        long order;
-        if (existing != null) {
-            order = existing.getIndexOrder();
-            d.deleteFrom(BLOB_INDEX).where(BLOB_INDEX.BLOB_ID.eq(b)).execute();
-        } else {
-            Long last = d.select(DSL.max(BLOB_INDEX.INDEX_ORDER)).from(BLOB_INDEX).fetchOne(0, Long.class);
-            order = last == null ? 1L : last + 1;
+        List<byte[]> ids = entries.stream().map(e -> e.blob().bytes()).toList();
+        Map<BlobId, BlobIndexRecord> existing = new java.util.HashMap<>();
+        for (int from = 0; from < ids.size(); from += IN_LIST_MAX) {
+            for (BlobIndexRecord row : d.selectFrom(BLOB_INDEX)
+                    .where(BLOB_INDEX.BLOB_ID.in(ids.subList(from, Math.min(ids.size(), from + IN_LIST_MAX)))).fetch()) {
+                existing.put(new BlobId(row.getBlobId()), row);
+            }
         }
-        d.insertInto(BLOB_INDEX)
-                .set(BLOB_INDEX.BLOB_ID, b)
-                .set(BLOB_INDEX.INDEX_ORDER, order)
-                .set(BLOB_INDEX.SENDER_ID, entry.sender().bytes())
-                .set(BLOB_INDEX.SEQUENCE, entry.sequence())
-                .set(BLOB_INDEX.RELAY_ID, entry.relay().bytes())
-                .set(BLOB_INDEX.CURSOR, entry.cursor().value())
-                .set(BLOB_INDEX.CONTENT_HASH, entry.contentHash().bytes())
-                .set(BLOB_INDEX.STATE, entry.state().name())
-                .set(BLOB_INDEX.FAILURE, entry.failure())
-                .execute();
+        // The outcome per id, in order of first appearance.
+        Map<BlobId, BlobIndexEntry> outcome = new LinkedHashMap<>();
+        for (BlobIndexEntry entry : entries) {
+            BlobIndexEntry before = outcome.get(entry.blob());
+            BlobIndexRecord row = existing.get(entry.blob());
+            boolean received = before != null ? before.state() == BlobIndexEntry.State.RECEIVED
+                    : row != null && BlobIndexEntry.State.RECEIVED.name().equals(row.getState());
+            if (!(received && entry.state() == BlobIndexEntry.State.FAILED)) {
+                outcome.put(entry.blob(), entry);
+            }
+        }
+        Long last = d.select(DSL.max(BLOB_INDEX.INDEX_ORDER)).from(BLOB_INDEX).fetchOne(0, Long.class);
+        long next = last == null ? 1L : last + 1;
+        BatchBindStep deletes = d.batch(d.deleteFrom(BLOB_INDEX).where(BLOB_INDEX.BLOB_ID.eq((byte[]) null)));
+        BatchBindStep inserts = d.batch(d.insertInto(BLOB_INDEX, BLOB_INDEX.BLOB_ID, BLOB_INDEX.INDEX_ORDER,
+                BLOB_INDEX.SENDER_ID, BLOB_INDEX.SEQUENCE, BLOB_INDEX.RELAY_ID, BLOB_INDEX.CURSOR, BLOB_INDEX.CONTENT_HASH,
+                BLOB_INDEX.STATE, BLOB_INDEX.FAILURE).values((byte[]) null, null, null, null, null, null, null, null, null));
+        boolean anyDelete = false;
+        for (BlobIndexEntry entry : outcome.values()) {
+            BlobIndexRecord row = existing.get(entry.blob());
+            long order;
+            if (row != null) {
+                order = row.getIndexOrder();
+                deletes.bind((Object) entry.blob().bytes());
+                anyDelete = true;
+            } else {
+                order = next++;
+            }
+            inserts.bind(entry.blob().bytes(), order, entry.sender().bytes(), entry.sequence(), entry.relay().bytes(),
+                    entry.cursor().value(), entry.contentHash().bytes(), entry.state().name(), entry.failure());
+        }
+        if (anyDelete) {
+            deletes.execute();
+        }
+        if (!outcome.isEmpty()) {
+            inserts.execute();
+        }
     }
 
     private static OutboxEntry toEntry(OutboxRecord row) {
