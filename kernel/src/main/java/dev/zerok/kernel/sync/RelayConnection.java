@@ -70,6 +70,12 @@ public final class RelayConnection {
     final java.util.Map<BlobId, Integer> pushesInFlight = new java.util.HashMap<>();
     final Set<BlobId> tooLarge = new HashSet<>();
     boolean helloSent;
+    /**
+     * Mean payload size of the outbox entries last read for this relay, in bytes: the next read
+     * asks for only as many as the push window's free bytes take (large chunks are read one by
+     * one, small blobs by the slice).
+     */
+    long typicalPushBytes = 1;
 
     /** Payload bytes of the pushes in flight. */
     long pushBytesInFlight() {

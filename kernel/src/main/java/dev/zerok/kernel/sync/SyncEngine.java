@@ -848,7 +848,10 @@ public final class SyncEngine {
         }
         // Read in slices of the window, so the payloads held at once stay near the window's bytes.
         while (!windowFull(r)) {
-            int want = Math.min(config.maxPushesInFlight() - r.pushesInFlight.size(), PUMP_READ_SLICE);
+            // As many entries as the window's bytes take at the size of the last ones read (at least one).
+            long roomBytes = PUSH_WINDOW_BYTES - r.pushBytesInFlight();
+            int byBytes = (int) Math.max(1, Math.min(Integer.MAX_VALUE, roomBytes / Math.max(1, r.typicalPushBytes)));
+            int want = Math.min(Math.min(config.maxPushesInFlight() - r.pushesInFlight.size(), PUMP_READ_SLICE), byBytes);
             java.util.Set<BlobId> skip = new java.util.HashSet<>(r.pushesInFlight.keySet());
             skip.addAll(r.tooLarge);
             List<OutboxEntry> pending;
@@ -859,6 +862,9 @@ public final class SyncEngine {
                 localFailure = Optional.of("the state store could not list the outbox (" + e.code() + ")");
                 fail(r, "the state store failed", now, Duration.ZERO);
                 return;
+            }
+            if (!pending.isEmpty()) {
+                r.typicalPushBytes = pending.stream().mapToLong(e -> e.sealedPayload().length).sum() / pending.size();
             }
             int taken = 0;
             for (OutboxEntry entry : pending) {

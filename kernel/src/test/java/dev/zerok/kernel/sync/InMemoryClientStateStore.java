@@ -40,6 +40,7 @@ public final class InMemoryClientStateStore implements ClientStateStore {
     private boolean closed;
     private int failNext;
     private int writes;
+    private long entriesRead;
 
     InMemoryClientStateStore(Disk disk) {
         this.disk = disk;
@@ -52,6 +53,11 @@ public final class InMemoryClientStateStore implements ClientStateStore {
 
     Disk disk() {
         return disk;
+    }
+
+    /** Outbox entries returned by {@code pending} so far (the payloads a sender read). */
+    synchronized long entriesRead() {
+        return entriesRead;
     }
 
     /** Successful writes so far (enqueue, acknowledge, commitPulled: one per call, as one transaction each). */
@@ -114,7 +120,22 @@ public final class InMemoryClientStateStore implements ClientStateStore {
     @Override
     public synchronized List<OutboxEntry> pending(RelayId relay, int max) throws ClientStateException {
         check();
-        return disk.outbox.values().stream().filter(e -> disk.targets.get(e.blob()).contains(relay)).limit(max).toList();
+        List<OutboxEntry> out = disk.outbox.values().stream().filter(e -> disk.targets.get(e.blob()).contains(relay))
+                .limit(max).toList();
+        entriesRead += out.size();
+        return out;
+    }
+
+    /** Skips the excluded entries in the "query", as the SQLite store does (the port's default over-fetches). */
+    @Override
+    public synchronized List<OutboxEntry> pending(RelayId relay, int max, Set<BlobId> excluding)
+            throws ClientStateException {
+        check();
+        List<OutboxEntry> out = disk.outbox.values().stream()
+                .filter(e -> disk.targets.get(e.blob()).contains(relay) && !excluding.contains(e.blob()))
+                .limit(max).toList();
+        entriesRead += out.size();
+        return out;
     }
 
     @Override
