@@ -51,13 +51,13 @@ public record SyncConfig(
     public static final int HANDSHAKE_CAP_FACTOR = 4;
 
     /**
-     * The engine's defaults: 15 s per handshake step (60 s in all), 30 s per response, 256 blobs /
-     * 4 MiB pages, 64 pushes in flight (and at most {@link SyncEngine#PUSH_WINDOW_BYTES}), 7 days
-     * TTL, a keep-alive page after 15 s of silence (half
-     * QUIC's default 30 s idle timeout).
+     * The engine's defaults: 15 s per handshake step (60 s in all), 30 s per response, pages of
+     * 1,000 blobs / 4 MiB (a relay's default page is at most 1,000 blobs and 1 MiB), 64 pushes in
+     * flight (and at most {@link SyncEngine#PUSH_WINDOW_BYTES}), 7 days TTL, a keep-alive page
+     * after 15 s of silence (half QUIC's default 30 s idle timeout).
      */
     public static SyncConfig defaults(DeviceId device, List<RelayId> relays) {
-        return new SyncConfig(device, relays, Duration.ofSeconds(15), Duration.ofSeconds(30), 256, 4L * 1024 * 1024, 64,
+        return new SyncConfig(device, relays, Duration.ofSeconds(15), Duration.ofSeconds(30), 1_000, 4L * 1024 * 1024, 64,
                 Duration.ofDays(7), Duration.ofSeconds(15));
     }
 

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 /** The engine driven input by input, asserting the exact actions (no world, no routing). */
 class SyncEngineTest {
     private static final Instant T0 = World.T0;
+    private static final long PAGE_BLOBS = 1_000;
     private final World world = new World(7);
     private final InMemoryClientStateStore store = new InMemoryClientStateStore();
     private final RelayId r1 = new RelayId(world.entropy.bytes(32));
@@ -454,7 +455,7 @@ class SyncEngineTest {
         e.handle(new Input.Tick(), T0.plus(keepAlive).minusMillis(1));
         assertThat(e.drainActions()).isEmpty();
         e.handle(new Input.Tick(), T0.plus(keepAlive));
-        Message.Pull page = new Message.Pull(Cursor.ZERO, 256, 4L * 1024 * 1024);
+        Message.Pull page = new Message.Pull(Cursor.ZERO, PAGE_BLOBS, 4L * 1024 * 1024);
         assertThat(e.drainActions()).containsExactly(new Action.Send(r1, c, page));
         assertThat(e.status().kind()).as("a keep-alive is not news").isEqualTo(SyncStatus.Kind.SYNCED);
 
@@ -475,7 +476,7 @@ class SyncEngineTest {
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         List<Action> after = welcome(e, r1, c, 9, T0);
-        assertThat(after).containsExactly(new Action.Send(r1, c, new Message.Pull(new Cursor(4), 256, 4L * 1024 * 1024)));
+        assertThat(after).containsExactly(new Action.Send(r1, c, new Message.Pull(new Cursor(4), PAGE_BLOBS, 4L * 1024 * 1024)));
         assertThat(e.status().kind()).isEqualTo(SyncStatus.Kind.PENDING);
     }
 
@@ -493,7 +494,7 @@ class SyncEngineTest {
         Message.PulledBlob first = new Message.PulledBlob(new Cursor(1), new BlobId(new byte[16]), self, new byte[50]);
         e.handle(new Input.Received(r1, c, new Message.PullResponse(List.of(first), false)), T0);
 
-        assertThat(e.drainActions()).contains(new Action.Send(r1, c, new Message.Pull(new Cursor(1), 256, 4L * 1024 * 1024)));
+        assertThat(e.drainActions()).contains(new Action.Send(r1, c, new Message.Pull(new Cursor(1), PAGE_BLOBS, 4L * 1024 * 1024)));
         assertThat(e.status().kind()).isEqualTo(SyncStatus.Kind.PENDING);
     }
 
