@@ -765,6 +765,11 @@ public final class RealTopology implements Topology, ResourceWitness {
         signal(r.process.pid(), r.name, signal);
     }
 
+    /**
+     * Sends the signal and returns once the process shows its effect in /proc: stopped ("T") after
+     * STOP, running again after CONT. kill(1) returns when the signal is sent; the kernel stops a
+     * process's threads after that, so a caller that looked at once could see it still running.
+     */
     private static void signal(long pid, String name, String signal) {
         try {
             Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid))
@@ -773,11 +778,31 @@ public final class RealTopology implements Topology, ResourceWitness {
                 throw new ChaosException("kill -" + signal + " " + name + " failed: "
                         + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
             }
+            boolean wantStopped = signal.equals("STOP");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (stopped(pid) != wantStopped) {
+                if (System.nanoTime() > deadline) {
+                    throw new ChaosException(name + " did not " + (wantStopped ? "stop" : "continue")
+                            + " within 5 s of kill -" + signal);
+                }
+                Thread.sleep(1);
+            }
         } catch (IOException e) {
             throw new ChaosException("cannot run kill -" + signal + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ChaosException("interrupted while signalling " + name, e);
+        }
+    }
+
+    /** True if /proc says process {@code pid} is stopped (state T); false if it runs or is gone. */
+    private static boolean stopped(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')');
+            return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'T';
+        } catch (IOException e) {
+            return false;
         }
     }
 
