@@ -8,6 +8,7 @@ import dev.zerok.kernel.session.SecureChannel;
 import dev.zerok.kernel.sync.Inbox;
 import dev.zerok.kernel.sync.SyncConfig;
 import dev.zerok.kernel.sync.SyncEngine;
+import dev.zerok.kernel.sync.SyncRunner;
 import dev.zerok.kernel.sync.SyncEngine.Action;
 import dev.zerok.kernel.sync.SyncEngine.Input;
 import dev.zerok.kernel.sync.SyncEvent;
@@ -49,7 +50,8 @@ import java.util.function.Predicate;
 
 /**
  * The device-side driver of zerok sync: it runs the kernel's sans-I/O {@link SyncEngine} against
- * real ports. It executes the engine's actions on a {@link Transport} (one {@link SecureChannel}
+ * real ports, through a {@link SyncRunner} that executes the engine's store calls and deliveries
+ * on the lane. It executes the engine's actions on a {@link Transport} (one {@link SecureChannel}
  * per connection, the Noise handshake as initiator pinned to the relay's static key), feeds back
  * transport events, and arms one {@link Clock} timer for the engine's next deadline, so backoff,
  * connect and response timeouts are driven by real (or, in the chaos simulator, virtual) time.
@@ -65,7 +67,7 @@ import java.util.function.Predicate;
  * <p>Logs and exceptions from this class carry no ids, keys, addresses or sizes.
  */
 public final class SyncClient implements AutoCloseable {
-    private final SyncEngine engine;
+    private final SyncRunner engine;
     private final KeyPair deviceIdentity;
     private final Map<RelayId, Endpoint> endpoints;
     private final Transport transport;
@@ -81,13 +83,13 @@ public final class SyncClient implements AutoCloseable {
 
     /**
      * Pushes handed to {@link #push} and not yet queued: the lane takes all that wait (up to
-     * {@link #MAX_PUSH_BATCH_BYTES}) into one {@link SyncEngine#pushAll}, so a burst of pushes costs
+     * {@link #MAX_PUSH_BATCH_BYTES}) into one {@link SyncRunner#pushAll}, so a burst of pushes costs
      * one outbox commit (group commit; each caller still waits for its blob to be durable).
      */
     private final java.util.concurrent.ConcurrentLinkedQueue<QueuedPush> pushQueue =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean pushDrainPosted = new java.util.concurrent.atomic.AtomicBoolean();
-    /** Messages from the transport not yet decoded: the lane hands all that wait to one {@link SyncEngine#handleAll}. */
+    /** Messages from the transport not yet decoded: the lane hands all that wait to one {@link SyncRunner#handleAll}. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Inbound> inbound = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean inboundDrainPosted = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -184,7 +186,7 @@ public final class SyncClient implements AutoCloseable {
         this.entropy = Objects.requireNonNull(entropy, "entropy");
         this.lane = Objects.requireNonNull(lane, "lane");
         this.maxFrameBytes = maxFrameBytes;
-        this.engine = new SyncEngine(config, groupKeys, crypto, entropy, store, inbox);
+        this.engine = new SyncRunner(config, groupKeys, crypto, entropy, store, inbox);
         engine.addListener(this::onEngineEvent);
     }
 

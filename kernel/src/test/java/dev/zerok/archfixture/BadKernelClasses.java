@@ -11,6 +11,23 @@ import java.time.Instant;
 final class BadKernelClasses {
     private BadKernelClasses() {}
 
+    /** A sync machine that reads the store inside its handler, as the engine did before issue 13. */
+    static final class SyncEngine {
+        dev.zerok.ports.clientstate.ClientStateStore store;
+
+        Object handle() throws dev.zerok.ports.clientstate.ClientStateException {
+            return store.versionVector();
+        }
+    }
+
+    /** A relay machine that hands a delivery to the application itself. */
+    static final class RelaySession {
+        void handle(dev.zerok.kernel.sync.Inbox inbox, dev.zerok.kernel.sync.DeliveredBlob blob)
+                throws dev.zerok.kernel.sync.SyncException {
+            inbox.deliver(blob);
+        }
+    }
+
     static final class UsesFile {
         Object f = new java.io.File("x");
     }

@@ -11,6 +11,7 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -53,10 +54,11 @@ public final class RelayConnection {
 
     private final RelayId relay;
     private State state = State.DISCONNECTED;
-    private long connection = -1;
+    /** The number of the current or last attempt; empty before the first. */
+    private OptionalLong connection = OptionalLong.empty();
     private int consecutiveFailures;
     private boolean everFailed;
-    private String lastFailure = "";
+    private Optional<String> lastFailure = Optional.empty();
     private Instant deadline;
     private Instant failedAt;
     /** While CONNECTING/HANDSHAKING: the attempt's absolute deadline, whatever its progress. */
@@ -94,7 +96,12 @@ public final class RelayConnection {
      * sender's blobs keep their push order in the relay's log.
      */
     boolean pushRefused;
+    /** A Pull was sent and its page is not yet committed (or redelivered). */
     boolean pullInFlight;
+    /** The push window wants an outbox read from the store lane. */
+    boolean outboxWanted;
+    /** The session's first pull waits for its first outbox read (see {@code SyncEngine.onWelcome}). */
+    boolean pullAfterOutboxRead;
     boolean hasMore;
     Cursor head = Cursor.ZERO;
     Optional<Cursor> notifiedDuringPull = Optional.empty();
@@ -125,9 +132,14 @@ public final class RelayConnection {
         return state;
     }
 
-    /** The number of the current (or last) connection attempt; -1 before the first. */
-    public long connection() {
+    /** The number of the current (or last) connection attempt; empty before the first. */
+    public OptionalLong connection() {
         return connection;
+    }
+
+    /** The number of the attempt under way. @throws IllegalStateException before the first attempt */
+    long liveConnection() {
+        return connection.orElseThrow(() -> new IllegalStateException("no connection attempt yet"));
     }
 
     /** Failures since the last Welcome (0 once a session is up). */
@@ -141,7 +153,7 @@ public final class RelayConnection {
     }
 
     /** What ended the last failed attempt or session; empty if none failed. Never ids. */
-    public String lastFailure() {
+    public Optional<String> lastFailure() {
         return lastFailure;
     }
 
@@ -160,7 +172,7 @@ public final class RelayConnection {
 
     void startAttempt(long connectionNumber, Instant now, Duration connectTimeout) {
         moveTo(State.CONNECTING);
-        connection = connectionNumber;
+        connection = OptionalLong.of(connectionNumber);
         handshakeCap = now.plus(connectTimeout.multipliedBy(SyncConfig.HANDSHAKE_CAP_FACTOR));
         deadline = now.plus(connectTimeout.multipliedBy(SyncConfig.TRANSPORT_CONNECT_ROUND_TRIPS));
         awaiting = "transport connection";
@@ -173,6 +185,8 @@ public final class RelayConnection {
         pushRefused = false;
         pullInFlight = false;
         keepAliveInFlight = false;
+        outboxWanted = false;
+        pullAfterOutboxRead = false;
         hasMore = false;
         head = Cursor.ZERO;
         notifiedDuringPull = Optional.empty();
@@ -217,25 +231,30 @@ public final class RelayConnection {
         moveTo(State.RECONNECTING);
         consecutiveFailures++;
         everFailed = true;
-        lastFailure = cause;
+        lastFailure = Optional.of(cause);
         deadline = now.plus(delay);
         failedAt = now;
         outstanding.clear();
         pushesInFlight.clear();
         pullInFlight = false;
+        outboxWanted = false;
     }
 
-    /** Moves to CLOSED for good; {@code cause} is empty for an orderly close. */
+    /** Moves to CLOSED for good after a failure or refusal: {@code cause} says what happened. */
     void closed(String cause) {
+        closedOrderly();
+        everFailed = true;
+        lastFailure = Optional.of(cause);
+    }
+
+    /** Moves to CLOSED for good: this device closed. */
+    void closedOrderly() {
         moveTo(State.CLOSED);
-        if (!cause.isEmpty()) {
-            everFailed = true;
-            lastFailure = cause;
-        }
         deadline = null;
         outstanding.clear();
         pushesInFlight.clear();
         pullInFlight = false;
+        outboxWanted = false;
     }
 
     /** The work outstanding on a CONNECTED session. */

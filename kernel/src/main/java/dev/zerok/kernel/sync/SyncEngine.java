@@ -12,7 +12,6 @@ import dev.zerok.kernel.wire.MessageCodec;
 import dev.zerok.ports.clientstate.Acknowledgement;
 import dev.zerok.ports.clientstate.BlobIndexEntry;
 import dev.zerok.ports.clientstate.ClientStateException;
-import dev.zerok.ports.clientstate.ClientStateStore;
 import dev.zerok.ports.clientstate.OutboxEntry;
 import dev.zerok.ports.clientstate.VersionVector;
 import dev.zerok.ports.crypto.CryptoException;
@@ -20,57 +19,69 @@ import dev.zerok.ports.crypto.KeyExchange;
 import dev.zerok.ports.crypto.Signer;
 import dev.zerok.ports.entropy.Entropy;
 import dev.zerok.ports.id.BlobId;
-import dev.zerok.ports.id.ContentHash;
 import dev.zerok.ports.id.Cursor;
 import dev.zerok.ports.id.DeviceId;
 import dev.zerok.ports.id.RelayId;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The device side of zerok sync, as a sans-I/O state machine over every configured relay: events
- * in ({@link #handle}), transport actions out ({@link #drainActions}), time passed in, timers
- * requested through {@link #nextDeadline}. Implements zerok issue 4 items 1 and 2 and the
- * multi-relay behaviour of seed 000 section 4.4 (MR-1..MR-5).
+ * The device side of zerok sync, as a sans-I/O state machine over every configured relay, the
+ * mirror of the relay's {@code RelaySession}: events in ({@link #handle}, {@link #handleAll}),
+ * transport actions out ({@link #drainActions}), work on the device's own ports out
+ * ({@link #drainLocal}) with its results fed back as inputs, events out ({@link #pollEvents}),
+ * time passed in, timers requested through {@link #nextDeadline}. It performs no I/O and calls no
+ * port that does: the ClientStateStore, the application's {@link Inbox} and the listeners are the
+ * driver's (an ArchUnit rule holds it to that). Implements zerok issue 4 items 1 and 2, the
+ * multi-relay behaviour of seed 000 section 4.4 (MR-1..MR-5) and issue 13's batching.
  *
  * <h2>What the driver does</h2>
- * The driver (cli-app, the chaos simulator) owns sockets, the {@code SecureChannel} of each
- * connection, threads and timers. It executes {@link Action.Connect} (open a transport connection
- * to the relay whose pinned static key is the {@link RelayId}, run the Noise handshake as
- * initiator), {@link Action.Send} and {@link Action.Close}, and feeds back
+ * The driver (cli-app, the chaos simulator; {@link SyncRunner} runs the local work synchronously
+ * for drivers that want the old call-and-return shape) owns sockets, the {@code SecureChannel} of
+ * each connection, threads and timers. It executes {@link Action.Connect} (open a transport
+ * connection to the relay whose pinned static key is the {@link RelayId}, run the Noise handshake
+ * as initiator), {@link Action.Send} and {@link Action.Close}, and feeds back
  * {@link Input.TransportConnected}, {@link Input.HandshakeCompleted} (with the handshake hash),
  * every decoded {@link Input.Received} message and {@link Input.Disconnected} (a failed connect,
  * a failed handshake, a closed connection). It feeds {@link Input.Tick} when
  * {@link #nextDeadline()} passes. Every relay input names the connection number of the
  * {@code Connect} it answers; inputs about an older connection are ignored.
  *
- * <h2>Design choice: the store is called directly</h2>
- * The engine calls the {@link ClientStateStore} port synchronously instead of emitting store
- * actions and waiting for result inputs. Sync needs many small reads (outbox per relay, known
- * blob ids, held sequence numbers) interleaved with protocol decisions; as actions each would add
- * a state and an input, for no gain in testability (tests use an in-memory fake store). The store
- * is a port, so the kernel still does no I/O of its own. Likewise the application receives blobs
- * through the synchronous {@link Inbox} <em>before</em> each page is committed (at-least-once
- * delivery; {@link Inbox#flush} once per page), and status and reports go to
- * {@link SyncListener}s, called synchronously.
+ * <h2>Local work: one call at a time, batched while it runs</h2>
+ * Reads and writes of the device's durable state are {@link Local.StoreCall}s: load the state,
+ * queue pushes in the outbox ({@link Local.Enqueue}), record acknowledgements
+ * ({@link Local.Acknowledge}), read the outbox for a push window ({@link Local.ReadOutbox}), read
+ * a page's index entries ({@link Local.ReadIndex}), deliver a page to the application and commit
+ * it ({@link Local.CommitPage}), deliver a redelivery page ({@link Local.Redeliver}), check the
+ * outbox at close ({@link Local.CheckFlushed}). At most one is outstanding; the driver answers it
+ * with exactly one {@link Input.LocalResult}, when it likes (a slow disk just means a later
+ * answer), and other inputs may come in between. Whatever accumulates meanwhile goes into the
+ * next call: all the acknowledgements that arrived, all the pushes that were requested. So the
+ * slower the disk, the larger the batches: one transaction and one fsync per batch (group
+ * commit). An acknowledgement is recorded before the outbox is read again, so a read never
+ * returns an acknowledged blob. Pushes to one relay are pipelined up to
+ * {@link SyncConfig#maxPushesInFlight} and {@link #PUSH_WINDOW_BYTES}. A push is requested with
+ * {@link Input.Push} and answered by {@link Local.PushQueued} or {@link Local.PushRefused}.
  *
- * <h2>Batching</h2>
- * Each store write is one transaction (one fsync), so the engine writes in batches where the
- * driver lets it: {@link #pushAll} queues many blobs with one write, {@link #handleAll} records
- * the PushAcks among many inputs with one write, and a pulled page is one write. A driver that
- * drains whatever waits in its queues into these calls gets group commit for free: the slower the
- * disk, the larger the batches. Pushes to one relay are pipelined up to
- * {@link SyncConfig#maxPushesInFlight} and {@link #PUSH_WINDOW_BYTES}.
+ * <h2>Delivery to the application</h2>
+ * A page's new blobs are in its {@link Local.CommitPage}: the driver hands them to the
+ * application <em>before</em> it commits the page (at-least-once delivery; {@link Inbox#flush}
+ * once per page). If the application or the store fails, nothing of the page is committed: the
+ * session is closed and the page pulled again after the backoff.
  *
  * <h2>Relays</h2>
  * Every relay is connected at start, in preference order, and kept connected: a push is queued in
@@ -81,8 +92,8 @@ import java.util.TreeMap;
  * outbox entries it missed and is pulled from its cursor (convergence: MR-4). When every relay has
  * failed the engine reports {@link SyncEvent.AllRelaysFailed} and status FAILED and keeps
  * retrying on the backoff schedule (MR-3). A slow relay delays only its own acknowledgements
- * (MR-5). An explicit operation ({@link #push}, {@link Input.SyncRequested}) retries relays in
- * backoff at once if they have waited at least {@link Backoff#BASE}.
+ * (MR-5). An explicit operation ({@link Input.Push}, {@link Input.SyncRequested}) retries relays
+ * in backoff at once if they have waited at least {@link Backoff#BASE}.
  *
  * <h2>Sequence numbers and the version vector</h2>
  * Each blob this device seals carries the next sender sequence number (the device's own entry of
@@ -92,9 +103,10 @@ import java.util.TreeMap;
  * sequence is at or below the mark is a replay or rollback and is recorded FAILED. A blob above
  * {@code mark + 1} (a gap: reordered or still missing) is delivered and recorded RECEIVED but
  * <em>held</em>: the mark does not move until the gap fills, then it jumps over every held
- * sequence at once. Held sequences are the store's RECEIVED entries above the mark
- * ({@link ClientStateStore#received}), read once per sender and kept in memory afterwards, so
- * holding survives a restart. A different blob claiming a held sequence is recorded FAILED.
+ * sequence at once. Held sequences are the store's RECEIVED entries above the mark (read with the
+ * first page from that sender, {@link Local.ReadIndex#receivedAbove}) and kept in memory
+ * afterwards, so holding survives a restart. A different blob claiming a held sequence is
+ * recorded FAILED. The rules are applied by a pure {@link PageVerifier}.
  *
  * <h2>Blobs that expired before this device pulled them</h2>
  * Relays keep blobs for a TTL. Each Welcome says where the relay's log is still complete
@@ -108,8 +120,7 @@ import java.util.TreeMap;
  * A blob that does not open (altered, truncated, moved between groups/ids/senders), whose
  * payload does not parse, or whose sequence number is a replay is committed as a FAILED index
  * entry in the same transaction that moves the cursor past it, and reported as
- * {@link SyncEvent.BlobFailed}. If the store or the inbox fails, nothing of the page is
- * committed: the session is closed and the page pulled again after the backoff.
+ * {@link SyncEvent.BlobFailed}.
  *
  * <p>Not thread-safe: one driver thread calls every method.
  */
@@ -130,12 +141,12 @@ public final class SyncEngine {
      */
     public static final long PUSH_WINDOW_BYTES = 8L << 20;
 
-    /** Outbox entries read per store call while filling a push window. */
+    /** Outbox entries read per {@link Local.ReadOutbox} while filling a push window. */
     private static final int PUMP_READ_SLICE = 16;
 
     /** Events the driver feeds in. */
     public sealed interface Input {
-        /** Load the state from the store and connect to every relay, in preference order. */
+        /** Load the state ({@link Local.LoadState}), then connect to every relay, in preference order. */
         record Start() implements Input {}
 
         /** The transport connection of {@link Action.Connect} {@code connection} is open; the Noise handshake starts. */
@@ -177,10 +188,10 @@ public final class SyncEngine {
         /**
          * Repair after local data loss (a stored chunk found damaged on disk): pull every relay
          * again from the start up to its committed cursor and hand every blob already RECEIVED to
-         * the inbox again, verified as on first delivery (this device's own blobs included, since
-         * the relays hold them too). Cursors, the version vector and the index do not change; the
-         * normal pull goes first. The pass resumes after a reconnect and ends per relay at its
-         * committed cursor.
+         * the application again ({@link Local.Redeliver}), verified as on first delivery (this
+         * device's own blobs included, since the relays hold them too). Cursors, the version
+         * vector and the index do not change; the normal pull goes first. The pass resumes after
+         * a reconnect and ends per relay at its committed cursor.
          */
         record Redeliver() implements Input {}
 
@@ -190,9 +201,79 @@ public final class SyncEngine {
          * {@link SyncEvent.Closed}.
          */
         record CloseRequested(Instant deadline) implements Input {}
+
+        /**
+         * Seal {@code items} with consecutive sender sequence numbers, in list order, and queue
+         * them in the persistent outbox for every relay; they are pushed to each relay whose
+         * session is up, now or later (after a restart too). Answered by {@link Local.PushQueued}
+         * once the outbox write committed (from then on the blobs survive a crash) or by
+         * {@link Local.PushRefused} (nothing was queued). Pushes requested while a local call is
+         * outstanding are queued together with one write. Receivers get each item's kind back in
+         * {@link DeliveredBlob#kind()}; the engine does not look inside the data.
+         *
+         * @param request the driver's number for this request, echoed in the answer
+         * @param items one or more blobs
+         */
+        record Push(long request, List<Outgoing> items) implements Input {
+            public Push {
+                items = List.copyOf(items);
+                if (items.isEmpty()) {
+                    throw new IllegalArgumentException("a push needs at least one blob");
+                }
+            }
+        }
+
+        /** The answer to the outstanding {@link Local.StoreCall}; exactly one per call. */
+        sealed interface LocalResult extends Input {}
+
+        /** {@link Local.LoadState} read the committed version vector and every relay's pull cursor. */
+        record StateLoaded(VersionVector vector, Map<RelayId, Cursor> cursors) implements LocalResult {
+            public StateLoaded {
+                Objects.requireNonNull(vector, "vector");
+                cursors = Map.copyOf(cursors);
+            }
+        }
+
+        /** The outstanding write ({@link Local.Enqueue}, {@link Local.Acknowledge}, {@link Local.CommitPage}) committed, or {@link Local.Redeliver} was delivered. */
+        record Completed() implements LocalResult {}
+
+        /** {@link Local.ReadOutbox} found these entries, oldest first. */
+        record OutboxRead(List<OutboxEntry> entries) implements LocalResult {
+            public OutboxRead {
+                entries = List.copyOf(entries);
+            }
+        }
+
+        /**
+         * {@link Local.ReadIndex} found these index entries.
+         *
+         * @param known the entries of the asked ids that have one
+         * @param received for each sender asked for, its RECEIVED entries above the sequence given
+         */
+        record IndexRead(Map<BlobId, BlobIndexEntry> known, Map<DeviceId, List<BlobIndexEntry>> received)
+                implements LocalResult {
+            public IndexRead {
+                known = Map.copyOf(known);
+                received = Map.copyOf(received);
+            }
+        }
+
+        /** {@link Local.CheckFlushed}: true if no relay has an unacknowledged outbox entry. */
+        record FlushChecked(boolean flushed) implements LocalResult {}
+
+        /** The store failed the outstanding call; a write wrote nothing. */
+        record StoreFailed(ClientStateException.Code code) implements LocalResult {}
+
+        /**
+         * The application refused a delivery of the outstanding {@link Local.CommitPage} or
+         * {@link Local.Redeliver}; the page was not committed.
+         *
+         * @param reason the application's own text, if it gave one (never relay input)
+         */
+        record InboxFailed(Optional<String> reason) implements LocalResult {}
     }
 
-    /** What the driver must do. */
+    /** What the driver must do on the network. */
     public sealed interface Action {
         /** Open connection number {@code connection} to {@code relay} and run the Noise handshake as initiator. */
         record Connect(RelayId relay, long connection) implements Action {}
@@ -204,24 +285,146 @@ public final class SyncEngine {
         record Close(RelayId relay, long connection) implements Action {}
     }
 
+    /** What the driver must do on this device: store calls (one outstanding at a time) and answers to pushes. */
+    public sealed interface Local {
+        /** A call on the device's durable state (and, for pages, the application); answered by one {@link Input.LocalResult}. */
+        sealed interface StoreCall extends Local {}
+
+        /** Read the version vector and the pull cursor of each of {@code relays}: {@link Input.StateLoaded}. */
+        record LoadState(List<RelayId> relays) implements StoreCall {
+            public LoadState {
+                relays = List.copyOf(relays);
+            }
+        }
+
+        /** {@code ClientStateStore.enqueueAll(entries, relays, vector)}: {@link Input.Completed}. */
+        record Enqueue(List<OutboxEntry> entries, List<RelayId> relays, VersionVector vector) implements StoreCall {
+            public Enqueue {
+                entries = List.copyOf(entries);
+                relays = List.copyOf(relays);
+            }
+        }
+
+        /** {@code ClientStateStore.acknowledgeAll(acknowledgements)}: {@link Input.Completed}. */
+        record Acknowledge(List<Acknowledgement> acknowledgements) implements StoreCall {
+            public Acknowledge {
+                acknowledgements = List.copyOf(acknowledgements);
+            }
+        }
+
+        /** {@code ClientStateStore.pending(relay, max, excluding)}: {@link Input.OutboxRead}. */
+        record ReadOutbox(RelayId relay, int max, Set<BlobId> excluding) implements StoreCall {
+            public ReadOutbox {
+                excluding = Set.copyOf(excluding);
+            }
+        }
+
+        /**
+         * {@code ClientStateStore.blobs(blobs)}, and {@code received(sender, after)} for each entry
+         * of {@code receivedAbove}: {@link Input.IndexRead}.
+         */
+        record ReadIndex(List<BlobId> blobs, Map<DeviceId, Long> receivedAbove) implements StoreCall {
+            public ReadIndex {
+                blobs = List.copyOf(blobs);
+                receivedAbove = Map.copyOf(receivedAbove);
+            }
+        }
+
+        /**
+         * Hand {@code deliveries} to the application in order ({@code Inbox.deliver}, then
+         * {@code Inbox.flush}), then {@code ClientStateStore.commitPulled(relay, cursor, entries,
+         * vector)}: {@link Input.Completed}, {@link Input.InboxFailed} or {@link Input.StoreFailed}.
+         */
+        record CommitPage(RelayId relay, Cursor cursor, List<BlobIndexEntry> entries, VersionVector vector,
+                List<DeliveredBlob> deliveries) implements StoreCall {
+            public CommitPage {
+                entries = List.copyOf(entries);
+                deliveries = List.copyOf(deliveries);
+            }
+        }
+
+        /** Hand {@code deliveries} to the application again ({@code deliver} each, then {@code flush}): {@link Input.Completed} or {@link Input.InboxFailed}. */
+        record Redeliver(List<DeliveredBlob> deliveries) implements StoreCall {
+            public Redeliver {
+                deliveries = List.copyOf(deliveries);
+            }
+        }
+
+        /** Whether {@code ClientStateStore.pending(relay, 1)} is empty for every one of {@code relays}: {@link Input.FlushChecked}. */
+        record CheckFlushed(List<RelayId> relays) implements StoreCall {
+            public CheckFlushed {
+                relays = List.copyOf(relays);
+            }
+        }
+
+        /** The blobs of push {@code request} are durable in the outbox; their ids in item order. */
+        record PushQueued(long request, List<BlobId> blobs) implements Local {
+            public PushQueued {
+                blobs = List.copyOf(blobs);
+            }
+        }
+
+        /**
+         * Push {@code request} was not queued: coded {@code NOT_STARTED} before the state loaded,
+         * {@code CLOSED} after a close was requested, {@code CRYPTO_UNAVAILABLE} if sealing failed,
+         * {@code STORE_FAILED} if the outbox could not be written.
+         */
+        record PushRefused(long request, SyncException.Code code, String message) implements Local {}
+    }
+
+    /**
+     * One blob for {@link Input.Push}: what it is and its bytes.
+     *
+     * @param kind what {@code data} is
+     * @param data the bytes (any length the relays' frame limit allows, less the
+     *     {@value SyncPayload#HEADER_BYTES}-byte payload header and the blob sealing overhead)
+     */
+    public record Outgoing(SyncPayload.Kind kind, byte[] data) {
+        public Outgoing {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(data, "data");
+        }
+
+        @Override
+        public String toString() {
+            return "Outgoing[" + kind + ", " + data.length + " bytes]";
+        }
+    }
+
+    /** A pulled page waiting for, or in, its local calls. */
+    private record PageJob(RelayConnection relay, long connection, Message.PullResponse page, RelayConnection.Request.Pull pull) {}
+
     private final SyncConfig config;
     private final GroupKeys keys;
     private final Signer ed25519;
     private final BlobSealer sealer;
+    private final PageVerifier verifier;
     private final Entropy entropy;
-    private final ClientStateStore store;
-    private final Inbox inbox;
-    private final List<SyncListener> listeners = new ArrayList<>();
     private final LinkedHashMap<RelayId, RelayConnection> relays = new LinkedHashMap<>();
     private final Map<RelayId, Cursor> cursors = new HashMap<>();
+    /** Held sequences per sender, as committed (see "Sequence numbers"); read with a sender's first page. */
     private final Map<DeviceId, TreeMap<Long, BlobId>> held = new HashMap<>();
     /** Relays with a redelivery pass under way, and the cursor the pass has reached. */
     private final Map<RelayId, Cursor> redeliveries = new HashMap<>();
     private final List<Action> actions = new ArrayList<>();
-    /** Acknowledgements taken off the push window but not yet recorded in the store (see {@link #handleAll}). */
+    private final List<Local> local = new ArrayList<>();
+    private final List<SyncEvent> events = new ArrayList<>();
+
+    // Local work waiting for the store lane, and the call in it.
+    private Optional<Local.StoreCall> outstanding = Optional.empty();
+    private boolean loadWanted;
+    private final ArrayDeque<Input.Push> pushes = new ArrayDeque<>();
+    /** The push requests in the outstanding {@link Local.Enqueue}, with their blob ids. */
+    private final LinkedHashMap<Long, List<BlobId>> enqueueing = new LinkedHashMap<>();
+    /** Acknowledgements taken off the push windows, not yet recorded. */
     private final List<Acknowledgement> unrecordedAcks = new ArrayList<>();
-    /** True inside {@link #handleAll}: acknowledgements wait for one store write at its end. */
-    private boolean batching;
+    private final ArrayDeque<PageJob> pages = new ArrayDeque<>();
+    /** The page in the outstanding ReadIndex/CommitPage/Redeliver, and its verified outcome. */
+    private Optional<PageJob> page = Optional.empty();
+    private Optional<PageVerifier.Outcome> pageOutcome = Optional.empty();
+    /** The connection the outstanding {@link Local.ReadOutbox} was read for. */
+    private long outboxReadConnection;
+    private boolean flushCheckWanted;
 
     private VersionVector vector = VersionVector.EMPTY;
     private long nextConnection = 1;
@@ -239,34 +442,25 @@ public final class SyncEngine {
      * @param config device, relays and limits
      * @param groupKeys the group's keys: the signing key for the membership proof, the group id,
      *     the content key for sealing; the engine does not close them
-     * @param crypto supplies Ed25519, XChaChaPoly and SHA256
+     * @param crypto supplies Ed25519, XChaChaPoly and SHA256 (computation only)
      * @param entropy blob ids, nonces and backoff jitter
-     * @param store the device's durable sync state
-     * @param inbox where received blobs go
      * @throws SyncException coded {@code CRYPTO_UNAVAILABLE} if {@code crypto} lacks a primitive
      */
-    public SyncEngine(SyncConfig config, GroupKeys groupKeys, KeyExchange crypto, Entropy entropy, ClientStateStore store,
-            Inbox inbox) throws SyncException {
+    public SyncEngine(SyncConfig config, GroupKeys groupKeys, KeyExchange crypto, Entropy entropy) throws SyncException {
         this.config = Objects.requireNonNull(config, "config");
         this.keys = Objects.requireNonNull(groupKeys, "groupKeys");
         this.entropy = Objects.requireNonNull(entropy, "entropy");
-        this.store = Objects.requireNonNull(store, "store");
-        this.inbox = Objects.requireNonNull(inbox, "inbox");
         try {
             this.ed25519 = crypto.signer("Ed25519");
             this.sealer = BlobSealer.create(crypto, entropy);
         } catch (CryptoException | SealingException e) {
             throw new SyncException(SyncException.Code.CRYPTO_UNAVAILABLE, "the crypto adapter lacks a primitive sync needs", e);
         }
+        this.verifier = new PageVerifier(keys, sealer, config.device());
         for (RelayId relay : config.relays()) {
             relays.put(relay, new RelayConnection(relay));
             cursors.put(relay, Cursor.ZERO);
         }
-    }
-
-    /** Registers a listener; it receives every later event. */
-    public void addListener(SyncListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /** The current sync status. */
@@ -281,6 +475,11 @@ public final class SyncEngine {
             throw new IllegalArgumentException("relay is not configured");
         }
         return r;
+    }
+
+    /** The relays in preference order (read-only). */
+    public List<RelayConnection> relays() {
+        return Collections.unmodifiableList(new ArrayList<>(relays.values()));
     }
 
     /** The pull cursor of {@code relay} as last committed (loaded at start). */
@@ -299,10 +498,29 @@ public final class SyncEngine {
         return closed;
     }
 
-    /** Returns and forgets the actions produced so far, in order. */
+    /** True while a {@link Input.Redeliver} pass is under way on some relay. */
+    public boolean redelivering() {
+        return !redeliveries.isEmpty();
+    }
+
+    /** Returns and forgets the network actions produced so far, in order. */
     public List<Action> drainActions() {
         List<Action> out = List.copyOf(actions);
         actions.clear();
+        return out;
+    }
+
+    /** Returns and forgets the local work produced so far, in order (at most one {@link Local.StoreCall}). */
+    public List<Local> drainLocal() {
+        List<Local> out = List.copyOf(local);
+        local.clear();
+        return out;
+    }
+
+    /** Returns and forgets the events produced so far, in order. */
+    public List<SyncEvent> pollEvents() {
+        List<SyncEvent> out = List.copyOf(events);
+        events.clear();
         return out;
     }
 
@@ -334,10 +552,40 @@ public final class SyncEngine {
         return Optional.ofNullable(earliest);
     }
 
-    /** Consumes one event at {@code now}. */
+    /** Consumes one event at {@code now}: {@link #handleAll} of one. */
     public void handle(Input input, Instant now) {
+        handleAll(List.of(input), now);
+    }
+
+    /**
+     * Consumes several events at {@code now}, in order, with the same outcome as one
+     * {@link #handle} per event, except that the local work they cause is issued once, at the
+     * end: the PushAcks among them are recorded with one {@link Local.Acknowledge}, the pushes
+     * with one {@link Local.Enqueue}. A driver that drains its queued inputs at once uses this to
+     * batch commits.
+     *
+     * @param inputs zero or more events, handled in list order
+     * @throws IllegalStateException if a {@link Input.LocalResult} comes while no call is outstanding
+     */
+    public void handleAll(List<Input> inputs, Instant now) {
+        for (Input input : inputs) {
+            dispatch(input, now);
+            checkDeadlines(now);
+            maybeFinishClose(now);
+            checkAllFailed();
+        }
+        issue(now);
+        checkAllFailed();
+        updateStatus();
+    }
+
+    private void dispatch(Input input, Instant now) {
         switch (input) {
-            case Input.Start s -> start(now);
+            case Input.Start s -> {
+                if (!started && !outstandingIs(Local.LoadState.class)) {
+                    loadWanted = true;
+                }
+            }
             case Input.TransportConnected c -> {
                 RelayConnection r = current(c.relay(), c.connection());
                 if (r != null && r.state() == RelayConnection.State.CONNECTING) {
@@ -388,157 +636,124 @@ public final class SyncEngine {
                 }
             }
             case Input.CloseRequested c -> beginClose(c.deadline());
-        }
-        checkDeadlines(now);
-        maybeFinishClose(now);
-        checkAllFailed();
-        updateStatus();
-    }
-
-    /**
-     * Consumes several events at {@code now}, in order, with the same outcome as one
-     * {@link #handle} per event, but the PushAcks among them are recorded in the store with one
-     * write ({@link ClientStateStore#acknowledgeAll}) instead of one each, and the push window is
-     * refilled once. A driver that drains its queued inputs at once uses this to batch commits.
-     * Nothing waits on the batch: every acknowledgement is recorded before this returns, and
-     * before the outbox is read for the next pushes.
-     *
-     * @param inputs zero or more events, handled in list order
-     */
-    public void handleAll(List<Input> inputs, Instant now) {
-        batching = true;
-        try {
-            for (Input input : inputs) {
-                handle(input, now);
+            case Input.Push p -> {
+                if (!started) {
+                    local.add(new Local.PushRefused(p.request(), SyncException.Code.NOT_STARTED,
+                            "start the sync engine before pushing"));
+                } else if (closing || closed) {
+                    local.add(new Local.PushRefused(p.request(), SyncException.Code.CLOSED,
+                            "the sync engine is closing; push after the next start"));
+                } else {
+                    pushes.addLast(p);
+                }
             }
-        } finally {
-            batching = false;
-        }
-        recordAcknowledgements(now);
-        checkAllFailed();
-        updateStatus();
-    }
-
-    /**
-     * Pushes application bytes: the same as {@link #push(SyncPayload.Kind, byte[], Instant)} with
-     * kind {@link SyncPayload.Kind#DATA}.
-     *
-     * @param data the application bytes (any length the relays' frame limit allows)
-     * @param now when the blob was created (stored with the outbox entry)
-     * @return the new blob's id (16 random bytes from the Entropy port)
-     * @throws SyncException as {@link #push(SyncPayload.Kind, byte[], Instant)}
-     */
-    public BlobId push(byte[] data, Instant now) throws SyncException {
-        return push(SyncPayload.Kind.DATA, data, now);
-    }
-
-    /**
-     * Seals {@code data} of the given kind with the next sender sequence number and queues it in
-     * the persistent outbox for every relay; it is pushed to each relay whose session is up, now or
-     * later (after a restart too). When this returns, the blob survives a crash. Receivers get the
-     * kind back in {@link DeliveredBlob#kind()}. The engine does not look inside {@code data}: a
-     * COLLECTION's manifest or a CHUNK's sealed bytes are the caller's to build and check.
-     *
-     * @param kind what {@code data} is
-     * @param data the bytes (any length the relays' frame limit allows, less the
-     *     {@value SyncPayload#HEADER_BYTES}-byte payload header and the blob sealing overhead)
-     * @param now when the blob was created (stored with the outbox entry)
-     * @return the new blob's id (16 random bytes from the Entropy port)
-     * @throws SyncException coded {@code NOT_STARTED} before {@link Input.Start} succeeded,
-     *     {@code CLOSED} after a close was requested, {@code CRYPTO_UNAVAILABLE} if sealing
-     *     failed, {@code STORE_FAILED} if the outbox could not be written (nothing was queued)
-     */
-    public BlobId push(SyncPayload.Kind kind, byte[] data, Instant now) throws SyncException {
-        return pushAll(List.of(new Outgoing(kind, data)), now).get(0);
-    }
-
-    /**
-     * One blob for {@link #pushAll}: what it is and its bytes.
-     *
-     * @param kind what {@code data} is
-     * @param data the bytes, as {@link #push(SyncPayload.Kind, byte[], Instant)} takes them
-     */
-    public record Outgoing(SyncPayload.Kind kind, byte[] data) {
-        public Outgoing {
-            Objects.requireNonNull(kind, "kind");
-            Objects.requireNonNull(data, "data");
-        }
-
-        @Override
-        public String toString() {
-            return "Outgoing[" + kind + ", " + data.length + " bytes]";
+            case Input.LocalResult result -> onLocalResult(result, now);
         }
     }
 
-    /**
-     * Seals several blobs with consecutive sender sequence numbers, in list order, and queues them
-     * in the persistent outbox for every relay with <b>one</b> store write
-     * ({@link ClientStateStore#enqueueAll}); otherwise as
-     * {@link #push(SyncPayload.Kind, byte[], Instant)}. They are pushed in list order. When this
-     * returns, every blob survives a crash; when it throws, none was queued.
-     *
-     * @param items one or more blobs
-     * @param now when the blobs were created (stored with the outbox entries)
-     * @return the new blob ids, in the order of {@code items}
-     * @throws SyncException as {@link #push(SyncPayload.Kind, byte[], Instant)}
-     * @throws IllegalArgumentException if {@code items} is empty
-     */
-    public List<BlobId> pushAll(List<Outgoing> items, Instant now) throws SyncException {
-        if (items.isEmpty()) {
-            throw new IllegalArgumentException("pushAll needs at least one blob");
-        }
-        if (!started) {
-            throw new SyncException(SyncException.Code.NOT_STARTED, "start the sync engine before pushing");
-        }
-        if (closing || closed) {
-            throw new SyncException(SyncException.Code.CLOSED, "the sync engine is closing; push after the next start");
-        }
-        DeviceId self = config.device();
-        long sequence = vector.get(self);
-        List<OutboxEntry> entries = new ArrayList<>(items.size());
-        List<BlobId> blobs = new ArrayList<>(items.size());
-        for (Outgoing item : items) {
-            sequence++;
-            BlobId blob = new BlobId(entropy.bytes(BlobId.LENGTH));
-            byte[] plaintext = new SyncPayload(item.kind(), sequence, item.data()).encode();
-            try {
-                BlobSealer.Sealed sealed = sealer.seal(keys.contentKey(), keys.groupId(), blob, self, plaintext);
-                entries.add(new OutboxEntry(blob, sealed.bytes(), now, config.pushTtl()));
-            } catch (SealingException e) {
-                throw new SyncException(SyncException.Code.CRYPTO_UNAVAILABLE, "sealing the blob failed", e);
-            } finally {
-                Arrays.fill(plaintext, (byte) 0);
+    // ---------------------------------------------------------------- the store lane
+
+    private boolean outstandingIs(Class<? extends Local.StoreCall> type) {
+        return outstanding.filter(type::isInstance).isPresent();
+    }
+
+    /** Issues the next store call if none is outstanding, taking everything of its kind that waits. */
+    private void issue(Instant now) {
+        while (outstanding.isEmpty()) {
+            Optional<Local.StoreCall> next = nextCall(now);
+            if (next.isEmpty()) {
+                return;
             }
-            blobs.add(blob);
+            outstanding = next;
+            local.add(next.get());
         }
-        VersionVector next = vector.with(self, sequence);
-        try {
-            store.enqueueAll(entries, config.relays(), next);
-        } catch (ClientStateException e) {
-            throw new SyncException(SyncException.Code.STORE_FAILED, "the outbox could not be written; nothing was queued", e);
+    }
+
+    private Optional<Local.StoreCall> nextCall(Instant now) {
+        if (loadWanted) {
+            loadWanted = false;
+            return Optional.of(new Local.LoadState(config.relays()));
         }
-        vector = next;
-        kick(now);
-        relays.values().forEach(r -> pump(r, now));
-        checkAllFailed();
-        updateStatus();
-        return List.copyOf(blobs);
+        if (!unrecordedAcks.isEmpty()) {
+            Local.Acknowledge call = new Local.Acknowledge(unrecordedAcks);
+            unrecordedAcks.clear();
+            return Optional.of(call);
+        }
+        if (!pushes.isEmpty()) {
+            Optional<Local.StoreCall> enqueue = sealPushes(now);
+            if (enqueue.isPresent()) {
+                return enqueue;
+            }
+        }
+        if (!pages.isEmpty()) {
+            PageJob job = pages.pollFirst();
+            page = Optional.of(job);
+            Map<DeviceId, Long> receivedAbove = new HashMap<>();
+            if (!job.pull().redelivery()) {
+                for (Message.PulledBlob b : job.page().blobs()) {
+                    if (!b.sender().equals(config.device()) && !held.containsKey(b.sender())) {
+                        receivedAbove.put(b.sender(), vector.get(b.sender()));
+                    }
+                }
+            }
+            return Optional.of(new Local.ReadIndex(job.page().blobs().stream().map(Message.PulledBlob::blob).toList(),
+                    receivedAbove));
+        }
+        for (RelayConnection r : relays.values()) {
+            if (r.outboxWanted) {
+                r.outboxWanted = false;
+                Optional<Local.StoreCall> read = outboxRead(r);
+                if (read.isPresent()) {
+                    return read;
+                }
+                pullAfterOutboxRead(r, now);
+            }
+        }
+        if (flushCheckWanted) {
+            flushCheckWanted = false;
+            return Optional.of(new Local.CheckFlushed(config.relays()));
+        }
+        return Optional.empty();
+    }
+
+    private void onLocalResult(Input.LocalResult result, Instant now) {
+        Local.StoreCall call = outstanding.orElseThrow(() -> new IllegalStateException(
+                "a local result came while no store call was outstanding"));
+        outstanding = Optional.empty();
+        switch (call) {
+            case Local.LoadState l -> onStateLoaded(l, result, now);
+            case Local.Enqueue e -> onEnqueued(e, result, now);
+            case Local.Acknowledge a -> onAcknowledged(a, result, now);
+            case Local.ReadOutbox o -> onOutboxRead(o, result, now);
+            case Local.ReadIndex i -> onIndexRead(i, result, now);
+            case Local.CommitPage c -> onPageCommitted(c, result, now);
+            case Local.Redeliver d -> onRedelivered(result, now);
+            case Local.CheckFlushed f -> {
+                closed = true;
+                emit(new SyncEvent.Closed(result instanceof Input.FlushChecked checked && checked.flushed()));
+            }
+        }
+    }
+
+    private static <T extends Input.LocalResult> T expect(Class<T> type, Input.LocalResult result, Local.StoreCall call) {
+        if (!type.isInstance(result)) {
+            throw new IllegalStateException(result.getClass().getSimpleName() + " does not answer "
+                    + call.getClass().getSimpleName());
+        }
+        return type.cast(result);
     }
 
     // ---------------------------------------------------------------- lifecycle
 
-    private void start(Instant now) {
-        if (started) {
+    private void onStateLoaded(Local.LoadState call, Input.LocalResult result, Instant now) {
+        if (result instanceof Input.StoreFailed f) {
+            localFailure = Optional.of("the state store could not be read (" + f.code() + "); start again");
             return;
         }
-        try {
-            vector = store.versionVector();
-            for (RelayId relay : config.relays()) {
-                cursors.put(relay, store.pullCursor(relay));
-            }
-        } catch (ClientStateException e) {
-            localFailure = Optional.of("the state store could not be read (" + e.code() + "); start again");
-            return;
+        Input.StateLoaded loaded = expect(Input.StateLoaded.class, result, call);
+        vector = loaded.vector();
+        for (RelayId relay : config.relays()) {
+            cursors.put(relay, loaded.cursors().getOrDefault(relay, Cursor.ZERO));
         }
         started = true;
         localFailure = Optional.empty();
@@ -549,7 +764,7 @@ public final class SyncEngine {
 
     private void connect(RelayConnection r, Instant now) {
         r.startAttempt(nextConnection++, now, config.connectTimeout());
-        actions.add(new Action.Connect(r.relay(), r.connection()));
+        actions.add(new Action.Connect(r.relay(), r.liveConnection()));
     }
 
     private void kick(Instant now) {
@@ -566,7 +781,7 @@ public final class SyncEngine {
 
     private RelayConnection current(RelayId relay, long connection) {
         RelayConnection r = relays.get(relay);
-        return r != null && r.connection() == connection && r.isLive() ? r : null;
+        return r != null && r.isLive() && r.liveConnection() == connection ? r : null;
     }
 
     /** Ends the session and schedules the next attempt (or closes for good while closing). */
@@ -574,7 +789,7 @@ public final class SyncEngine {
         if (!r.isLive()) {
             return;
         }
-        actions.add(new Action.Close(r.relay(), r.connection()));
+        actions.add(new Action.Close(r.relay(), r.liveConnection()));
         if (closing) {
             r.closed(cause);
             return;
@@ -591,7 +806,7 @@ public final class SyncEngine {
     /** The relay refused this device for good (membership, identity, version): no retries. */
     private void refuse(RelayConnection r, String cause) {
         if (r.isLive()) {
-            actions.add(new Action.Close(r.relay(), r.connection()));
+            actions.add(new Action.Close(r.relay(), r.liveConnection()));
         }
         if (r.state() != RelayConnection.State.CLOSED) {
             r.closed(cause);
@@ -617,13 +832,13 @@ public final class SyncEngine {
                 case CONNECTED -> {
                     if (r.pausedUntil.isPresent() && !now.isBefore(r.pausedUntil.get())) {
                         r.pausedUntil = Optional.empty();
-                        pump(r, now);
+                        pump(r);
                         maybePull(r, now);
                     }
                     RelayConnection.Request oldest = r.outstanding.peekFirst();
                     if (oldest != null && !now.isBefore(answerDue(r, oldest))) {
                         fail(r, "no answer within " + config.responseTimeout().toMillis() + " ms", now, Duration.ZERO);
-                    } else if (oldest == null && !closing && r.pausedUntil.isEmpty()
+                    } else if (oldest == null && !closing && r.pausedUntil.isEmpty() && !r.pullInFlight
                             && !now.isBefore(r.lastReceived.plus(config.keepAlive()))) {
                         keepAlive(r, now);
                     }
@@ -663,7 +878,7 @@ public final class SyncEngine {
                 && (r.state() == RelayConnection.State.RECONNECTING || r.state() == RelayConnection.State.CLOSED));
         if (allFailed) {
             allFailedLatched = true;
-            emit(new SyncEvent.AllRelaysFailed(relays.values().stream().map(RelayConnection::lastFailure).toList()));
+            emit(new SyncEvent.AllRelaysFailed(relays.values().stream().map(r -> r.lastFailure().orElse("")).toList()));
         }
     }
 
@@ -732,8 +947,11 @@ public final class SyncEngine {
             // The pull below starts at the cursor as always: the relay skips what expired.
             emit(new SyncEvent.MissedExpired(r.relay(), cursor, welcome.oldestCursor()));
         }
-        pump(r, now);
-        maybePull(r, now);
+        // The outbox is read first and the session's first pull follows the pushes it finds, so the
+        // relay logs them before it serves the page and the page carries them back (the relay does
+        // not notify a device of its own pushes).
+        r.pullAfterOutboxRead = true;
+        pump(r);
     }
 
     private void onError(RelayConnection r, Message.Error error, Instant now) {
@@ -744,14 +962,14 @@ public final class SyncEngine {
             r.pullInFlight = false;
         }
         ErrorCode code = error.code();
+        Duration hint = error.retryAfter().orElse(Duration.ZERO);
         switch (code) {
             case RATE_LIMITED -> {
                 if (r.state() != RelayConnection.State.CONNECTED) {
-                    fail(r, "the relay is rate limiting this device", now, Duration.ofMillis(error.retryAfterMillis()));
+                    fail(r, "the relay is rate limiting this device", now, hint);
                     return;
                 }
-                long waitMillis = error.retryAfterMillis() == 0 ? Backoff.BASE.toMillis() : error.retryAfterMillis();
-                r.pausedUntil = Optional.of(now.plusMillis(waitMillis));
+                r.pausedUntil = Optional.of(now.plus(error.retryAfter().orElse(Backoff.BASE)));
                 if (request instanceof RelayConnection.Request.Push) {
                     r.pushRefused = true;
                 }
@@ -771,14 +989,75 @@ public final class SyncEngine {
                     r.tooLarge.add(p.blob());
                     emit(new SyncEvent.RelayWarning(r.relay(), "the relay refused a blob as too large; it stays in the "
                             + "outbox for the relays that accept it"));
-                    pump(r, now);
+                    pump(r);
                 } else {
                     violation(r, "TOO_LARGE for a request that was not a push", now);
                 }
             }
             case UNKNOWN_GROUP, UNAUTHORIZED, UNSUPPORTED_VERSION -> refuse(r, "the relay refused this device (" + code + ")");
             case BAD_REQUEST -> fail(r, "the relay rejected a request as malformed (BAD_REQUEST)", now, Duration.ZERO);
-            case UNAVAILABLE -> fail(r, "the relay is unavailable", now, Duration.ofMillis(error.retryAfterMillis()));
+            case UNAVAILABLE -> fail(r, "the relay is unavailable", now, hint);
+        }
+    }
+
+    // ---------------------------------------------------------------- pushes
+
+    /** Seals every waiting push request into one {@link Local.Enqueue}; requests that fail to seal are refused. */
+    private Optional<Local.StoreCall> sealPushes(Instant now) {
+        DeviceId self = config.device();
+        long sequence = vector.get(self);
+        List<OutboxEntry> entries = new ArrayList<>();
+        while (!pushes.isEmpty()) {
+            Input.Push push = pushes.pollFirst();
+            long before = sequence;
+            List<OutboxEntry> sealed = new ArrayList<>(push.items().size());
+            try {
+                for (Outgoing item : push.items()) {
+                    sequence++;
+                    sealed.add(seal(item, sequence, self, now));
+                }
+            } catch (SealingException e) {
+                sequence = before;
+                local.add(new Local.PushRefused(push.request(), SyncException.Code.CRYPTO_UNAVAILABLE, "sealing the blob failed"));
+                continue;
+            }
+            entries.addAll(sealed);
+            enqueueing.put(push.request(), sealed.stream().map(OutboxEntry::blob).toList());
+        }
+        if (entries.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Local.Enqueue(entries, config.relays(), vector.with(self, sequence)));
+    }
+
+    private OutboxEntry seal(Outgoing item, long sequence, DeviceId self, Instant now) throws SealingException {
+        BlobId blob = new BlobId(entropy.bytes(BlobId.LENGTH));
+        byte[] plaintext = new SyncPayload(item.kind(), sequence, item.data()).encode();
+        try {
+            BlobSealer.Sealed sealed = sealer.seal(keys.contentKey(), keys.groupId(), blob, self, plaintext);
+            return new OutboxEntry(blob, sealed.bytes(), now, config.pushTtl());
+        } finally {
+            Arrays.fill(plaintext, (byte) 0);
+        }
+    }
+
+    private void onEnqueued(Local.Enqueue call, Input.LocalResult result, Instant now) {
+        Map<Long, List<BlobId>> requests = new LinkedHashMap<>(enqueueing);
+        enqueueing.clear();
+        if (result instanceof Input.StoreFailed) {
+            requests.keySet().forEach(request -> local.add(new Local.PushRefused(request, SyncException.Code.STORE_FAILED,
+                    "the outbox could not be written; nothing was queued")));
+            return;
+        }
+        expect(Input.Completed.class, result, call);
+        vector = call.vector();
+        requests.forEach((request, blobs) -> local.add(new Local.PushQueued(request, blobs)));
+        kick(now);
+        for (RelayConnection r : relays.values()) {
+            if (r.state() == RelayConnection.State.CONNECTED && !r.pushBlocked) {
+                r.backlog = true; // the new entries wait for this relay until its outbox read
+            }
+            pump(r);
         }
     }
 
@@ -790,39 +1069,30 @@ public final class SyncEngine {
         r.outstanding.pollFirst();
         r.pushesInFlight.remove(ack.blob());
         unrecordedAcks.add(new Acknowledgement(r.relay(), ack.blob(), ack.cursor()));
-        if (!batching) {
-            recordAcknowledgements(now);
-        }
     }
 
     /**
-     * Records the acknowledgements taken off the push windows in one store write, reports them and
-     * refills those relays' windows. If the write fails, each relay concerned is failed: its
-     * blobs stay in the outbox and are pushed again (the relay answers them as duplicates).
+     * The recorded acknowledgements are reported and their relays' windows refilled. If the write
+     * failed, each relay concerned is failed: its blobs stay in the outbox and are pushed again
+     * (the relay answers them as duplicates).
      */
-    private void recordAcknowledgements(Instant now) {
-        if (unrecordedAcks.isEmpty()) {
-            return;
-        }
-        List<Acknowledgement> acks = List.copyOf(unrecordedAcks);
-        unrecordedAcks.clear();
-        java.util.Set<RelayId> acked = new java.util.LinkedHashSet<>();
-        acks.forEach(a -> acked.add(a.relay()));
-        try {
-            store.acknowledgeAll(acks);
-        } catch (ClientStateException e) {
-            localFailure = Optional.of("the state store failed to record an acknowledgement (" + e.code() + ")");
+    private void onAcknowledged(Local.Acknowledge call, Input.LocalResult result, Instant now) {
+        Set<RelayId> acked = new LinkedHashSet<>();
+        call.acknowledgements().forEach(a -> acked.add(a.relay()));
+        if (result instanceof Input.StoreFailed f) {
+            localFailure = Optional.of("the state store failed to record an acknowledgement (" + f.code() + ")");
             for (RelayId relay : acked) {
                 fail(relays.get(relay), "the state store failed; the blob will be pushed again", now, Duration.ZERO);
             }
             return;
         }
+        expect(Input.Completed.class, result, call);
         localFailure = Optional.empty();
-        for (Acknowledgement a : acks) {
+        for (Acknowledgement a : call.acknowledgements()) {
             emit(new SyncEvent.Acknowledged(a.relay(), a.blob(), a.pushAckCursor()));
         }
         for (RelayId relay : acked) {
-            pump(relays.get(relay), now);
+            pump(relays.get(relay));
         }
     }
 
@@ -834,69 +1104,97 @@ public final class SyncEngine {
         return r.pushesInFlight.size() >= config.maxPushesInFlight() || r.pushBytesInFlight() >= PUSH_WINDOW_BYTES;
     }
 
-    /** Sends outbox entries this relay has not acknowledged, up to the in-flight window. */
-    private void pump(RelayConnection r, Instant now) {
-        recordAcknowledgements(now); // the outbox read below must not return acknowledged blobs
+    /** Asks the store lane for outbox entries this relay has not acknowledged, up to the in-flight window. */
+    private void pump(RelayConnection r) {
+        r.outboxWanted = true;
+    }
+
+    /** The outbox read that refills {@code r}'s push window, if it may push now. */
+    private Optional<Local.StoreCall> outboxRead(RelayConnection r) {
         if (r.state() != RelayConnection.State.CONNECTED || r.pausedUntil.isPresent() || r.pushBlocked) {
-            return;
+            return Optional.empty();
         }
         if (r.pushRefused) {
             if (!r.pushesInFlight.isEmpty()) {
-                return; // the refusals (or acks) of the pushes behind the refused one come first
+                return Optional.empty(); // the refusals (or acks) of the pushes behind the refused one come first
             }
             r.pushRefused = false;
         }
-        // Read in slices of the window, so the payloads held at once stay near the window's bytes.
-        while (!windowFull(r)) {
-            // As many entries as the window's bytes take at the size of the last ones read (at least one).
-            long roomBytes = PUSH_WINDOW_BYTES - r.pushBytesInFlight();
-            int byBytes = (int) Math.max(1, Math.min(Integer.MAX_VALUE, roomBytes / Math.max(1, r.typicalPushBytes)));
-            int want = Math.min(Math.min(config.maxPushesInFlight() - r.pushesInFlight.size(), PUMP_READ_SLICE), byBytes);
-            java.util.Set<BlobId> skip = new java.util.HashSet<>(r.pushesInFlight.keySet());
-            skip.addAll(r.tooLarge);
-            List<OutboxEntry> pending;
-            try {
-                // want + 1: one more than can be sent tells whether a backlog remains.
-                pending = store.pending(r.relay(), want + 1, skip);
-            } catch (ClientStateException e) {
-                localFailure = Optional.of("the state store could not list the outbox (" + e.code() + ")");
-                fail(r, "the state store failed", now, Duration.ZERO);
-                return;
-            }
-            if (!pending.isEmpty()) {
-                r.typicalPushBytes = pending.stream().mapToLong(e -> e.sealedPayload().length).sum() / pending.size();
-            }
-            int taken = 0;
-            for (OutboxEntry entry : pending) {
-                if (windowFull(r)) {
-                    break;
-                }
-                if (skip.contains(entry.blob())) {
-                    continue;
-                }
-                taken++;
-                byte[] payload = entry.sealedPayload();
-                if ((long) payload.length + PUSH_OVERHEAD_BYTES > r.maxFrameBytes) {
-                    r.tooLarge.add(entry.blob());
-                    emit(new SyncEvent.RelayWarning(r.relay(), "a blob exceeds the relay's frame limit; it stays in the "
-                            + "outbox for the relays that accept it"));
-                    continue;
-                }
-                long ttlSeconds = Math.max(1, Math.min(entry.ttl().toSeconds(), r.maxTtlSeconds));
-                send(r, new Message.Push(entry.blob(), ttlSeconds, payload));
-                r.outstanding.addLast(new RelayConnection.Request.Push(entry.blob(), now));
-                r.pushesInFlight.put(entry.blob(), payload.length);
-            }
-            if (taken == pending.size() && pending.size() <= want) {
-                r.backlog = false; // the outbox holds no more for this relay
-                return;
-            }
-            if (taken == 0) {
+        if (windowFull(r)) {
+            r.backlog = true;
+            return Optional.empty();
+        }
+        // As many entries as the window's bytes take at the size of the last ones read (at least one).
+        long roomBytes = PUSH_WINDOW_BYTES - r.pushBytesInFlight();
+        int byBytes = (int) Math.max(1, Math.min(Integer.MAX_VALUE, roomBytes / Math.max(1, r.typicalPushBytes)));
+        int want = Math.min(Math.min(config.maxPushesInFlight() - r.pushesInFlight.size(), PUMP_READ_SLICE), byBytes);
+        Set<BlobId> skip = new HashSet<>(r.pushesInFlight.keySet());
+        skip.addAll(r.tooLarge);
+        outboxReadConnection = r.liveConnection();
+        // want + 1: one more than can be sent tells whether a backlog remains.
+        return Optional.of(new Local.ReadOutbox(r.relay(), want + 1, skip));
+    }
+
+    private void onOutboxRead(Local.ReadOutbox call, Input.LocalResult result, Instant now) {
+        RelayConnection r = relays.get(call.relay());
+        if (r.connection().orElse(0) != outboxReadConnection || r.state() != RelayConnection.State.CONNECTED) {
+            return; // the session it was read for ended; the next one reads again after its Welcome
+        }
+        if (result instanceof Input.StoreFailed f) {
+            localFailure = Optional.of("the state store could not list the outbox (" + f.code() + ")");
+            fail(r, "the state store failed", now, Duration.ZERO);
+            return;
+        }
+        fillWindow(r, call, expect(Input.OutboxRead.class, result, call).entries(), now);
+        pullAfterOutboxRead(r, now);
+    }
+
+    /** The session's first pull, once its first outbox read was done (see {@link #onWelcome}). */
+    private void pullAfterOutboxRead(RelayConnection r, Instant now) {
+        if (r.pullAfterOutboxRead) {
+            r.pullAfterOutboxRead = false;
+            maybePull(r, now);
+        }
+    }
+
+    private void fillWindow(RelayConnection r, Local.ReadOutbox call, List<OutboxEntry> pending, Instant now) {
+        int want = call.max() - 1;
+        if (!pending.isEmpty()) {
+            r.typicalPushBytes = pending.stream().mapToLong(e -> e.sealedPayload().length).sum() / pending.size();
+        }
+        int taken = 0;
+        for (OutboxEntry entry : pending) {
+            if (windowFull(r)) {
                 break;
             }
+            if (call.excluding().contains(entry.blob()) || r.pushesInFlight.containsKey(entry.blob())
+                    || r.tooLarge.contains(entry.blob())) {
+                continue;
+            }
+            taken++;
+            byte[] payload = entry.sealedPayload();
+            if ((long) payload.length + PUSH_OVERHEAD_BYTES > r.maxFrameBytes) {
+                r.tooLarge.add(entry.blob());
+                emit(new SyncEvent.RelayWarning(r.relay(), "a blob exceeds the relay's frame limit; it stays in the "
+                        + "outbox for the relays that accept it"));
+                continue;
+            }
+            long ttlSeconds = Math.max(1, Math.min(entry.ttl().toSeconds(), r.maxTtlSeconds));
+            send(r, new Message.Push(entry.blob(), ttlSeconds, payload));
+            r.outstanding.addLast(new RelayConnection.Request.Push(entry.blob(), now));
+            r.pushesInFlight.put(entry.blob(), payload.length);
+        }
+        if (taken == pending.size() && pending.size() <= want) {
+            r.backlog = false; // the outbox holds no more for this relay
+            return;
         }
         r.backlog = true;
+        if (taken > 0 && !windowFull(r)) {
+            pump(r); // room left and more waiting: read the next slice
+        }
     }
+
+    // ---------------------------------------------------------------- pulls
 
     private void onNotify(RelayConnection r, Message.Notify notify, Instant now) {
         if (r.pullInFlight) {
@@ -908,7 +1206,8 @@ public final class SyncEngine {
     }
 
     private void maybePull(RelayConnection r, Instant now) {
-        if (r.state() != RelayConnection.State.CONNECTED || closing || r.pullInFlight || r.pausedUntil.isPresent()) {
+        if (r.state() != RelayConnection.State.CONNECTED || closing || r.pullInFlight || r.pausedUntil.isPresent()
+                || r.pullAfterOutboxRead) {
             return;
         }
         Cursor cursor = cursors.get(r.relay());
@@ -940,13 +1239,16 @@ public final class SyncEngine {
         r.notifiedDuringPull = Optional.empty();
     }
 
+    /**
+     * A page arrived. The pull stays in flight ({@code pullInFlight}) until the page is committed
+     * (or redelivered): a Notify or a sync request meanwhile is remembered for the next pull.
+     */
     private void onPage(RelayConnection r, Message.PullResponse page, Instant now) {
         if (!(r.outstanding.peekFirst() instanceof RelayConnection.Request.Pull pull)) {
             violation(r, "a PullResponse that does not answer the oldest request", now);
             return;
         }
         r.outstanding.pollFirst();
-        r.pullInFlight = false;
         r.keepAliveInFlight = false;
         for (Message.PulledBlob b : page.blobs()) {
             if (!b.cursor().isAfter(pull.after())) {
@@ -954,17 +1256,110 @@ public final class SyncEngine {
                 return;
             }
         }
-        if (pull.redelivery()) {
-            onRedeliveryPage(r, page, now);
+        PageJob job = new PageJob(r, r.liveConnection(), page, pull);
+        if (page.blobs().isEmpty()) {
+            if (pull.redelivery()) {
+                afterRedelivery(job, pull.after(), true, now);
+            } else {
+                afterPage(job, now);
+            }
             return;
         }
+        pages.addLast(job);
+    }
+
+    private boolean isCurrent(PageJob job) {
+        return job.relay().state() == RelayConnection.State.CONNECTED && job.relay().liveConnection() == job.connection();
+    }
+
+    private void onIndexRead(Local.ReadIndex call, Input.LocalResult result, Instant now) {
+        PageJob job = page.orElseThrow();
+        if (result instanceof Input.StoreFailed f) {
+            pageFailed(job, job.pull().redelivery() ? Optional.empty()
+                    : Optional.of("the state store failed while reading (" + f.code() + ")"), now);
+            return;
+        }
+        Input.IndexRead read = expect(Input.IndexRead.class, result, call);
+        if (job.pull().redelivery()) {
+            redeliver(job, read, now);
+            return;
+        }
+        read.received().forEach((sender, entries) -> {
+            TreeMap<Long, BlobId> h = new TreeMap<>();
+            entries.forEach(e -> h.put(e.sequence(), e.blob()));
+            held.putIfAbsent(sender, h);
+        });
+        PageVerifier.Outcome outcome;
         try {
-            commitPage(r.relay(), page.blobs());
+            outcome = verifier.verify(job.relay().relay(), job.page().blobs(), vector, read.known(), held);
         } catch (SyncException e) {
-            localFailure = Optional.of(e.getMessage());
-            fail(r, "the page could not be committed; it will be pulled again", now, Duration.ZERO);
+            pageFailed(job, Optional.of(e.getMessage()), now);
             return;
         }
+        List<Message.PulledBlob> blobs = job.page().blobs();
+        pageOutcome = Optional.of(outcome);
+        outstanding = Optional.of(new Local.CommitPage(job.relay().relay(), blobs.get(blobs.size() - 1).cursor(),
+                outcome.entries(), outcome.vector(), outcome.deliveries()));
+        local.add(outstanding.get());
+    }
+
+    private void onPageCommitted(Local.CommitPage call, Input.LocalResult result, Instant now) {
+        PageJob job = page.orElseThrow();
+        PageVerifier.Outcome outcome = pageOutcome.orElseThrow();
+        page = Optional.empty();
+        pageOutcome = Optional.empty();
+        switch (result) {
+            case Input.StoreFailed f -> {
+                pageFailed(job, Optional.of("the state store failed to commit a page (" + f.code() + ")"), now);
+                return;
+            }
+            case Input.InboxFailed f -> {
+                // The application's own reason (e.g. its disk is full) is what the user must act on;
+                // it is the application's text, never relay input.
+                pageFailed(job, Optional.of("the application's inbox refused a blob"
+                        + f.reason().map(reason -> " (" + reason + ")").orElse("")), now);
+                return;
+            }
+            default -> expect(Input.Completed.class, result, call);
+        }
+        localFailure = Optional.empty();
+        vector = call.vector();
+        held.putAll(outcome.held());
+        cursors.put(call.relay(), call.cursor());
+        for (String warning : outcome.warnings()) {
+            emit(new SyncEvent.RelayWarning(call.relay(), warning));
+        }
+        for (BlobIndexEntry e : call.entries()) {
+            if (e.state() == BlobIndexEntry.State.FAILED) {
+                emit(new SyncEvent.BlobFailed(e));
+            }
+        }
+        afterPage(job, now);
+    }
+
+    /**
+     * A page or its redelivery failed locally: nothing of it was committed. With a reason the
+     * device's status says FAILED until something commits; the session is closed and the page
+     * pulled again after the backoff.
+     */
+    private void pageFailed(PageJob job, Optional<String> reason, Instant now) {
+        page = Optional.empty();
+        pageOutcome = Optional.empty();
+        reason.ifPresent(text -> localFailure = Optional.of(text));
+        if (isCurrent(job)) {
+            fail(job.relay(), job.pull().redelivery() ? "redelivery failed locally; it resumes after the backoff"
+                    : "the page could not be committed; it will be pulled again", now, Duration.ZERO);
+        }
+    }
+
+    /** The page is committed: where the pull loop goes next. */
+    private void afterPage(PageJob job, Instant now) {
+        if (!isCurrent(job)) {
+            return; // the session ended meanwhile; the next one pulls from the committed cursor
+        }
+        RelayConnection r = job.relay();
+        Message.PullResponse page = job.page();
+        r.pullInFlight = false;
         Cursor cursor = cursors.get(r.relay());
         Cursor notified = r.notifiedDuringPull.orElse(Cursor.ZERO);
         r.notifiedDuringPull = Optional.empty();
@@ -976,215 +1371,66 @@ public final class SyncEngine {
         maybePull(r, now);
     }
 
-    /** A page of a redelivery pass: hand every blob already received to the inbox again. */
-    private void onRedeliveryPage(RelayConnection r, Message.PullResponse page, Instant now) {
-        Cursor committed = cursors.get(r.relay());
-        List<DeliveredBlob> again = new ArrayList<>();
-        Cursor last = redeliveries.getOrDefault(r.relay(), Cursor.ZERO);
-        boolean beyond = false;
+    // ---------------------------------------------------------------- redelivery
+
+    /** A page of a redelivery pass, its index entries read: hand every blob already received to the application again. */
+    private void redeliver(PageJob job, Input.IndexRead read, Instant now) {
+        Cursor committed = cursors.get(job.relay().relay());
+        List<DeliveredBlob> again;
         try {
-            for (Message.PulledBlob b : page.blobs()) {
-                if (b.cursor().isAfter(committed)) {
-                    beyond = true; // the normal pull handles what was never committed
-                    break;
-                }
-                last = b.cursor();
-                Optional<BlobIndexEntry> known = store.blob(b.blob());
-                if (known.isEmpty() || known.get().state() != BlobIndexEntry.State.RECEIVED
-                        || !known.get().contentHash().equals(sealer.contentHash(b.payload()))) {
-                    continue;
-                }
-                byte[] plaintext = sealer.open(keys.contentKey(), keys.groupId(), b.blob(), b.sender(), b.payload());
-                try {
-                    SyncPayload opened = SyncPayload.decode(plaintext);
-                    again.add(new DeliveredBlob(b.blob(), b.sender(), opened.sequence(), opened.kind(), opened.data()));
-                } finally {
-                    Arrays.fill(plaintext, (byte) 0);
-                }
-            }
-            for (DeliveredBlob d : again) {
-                inbox.deliver(d);
-            }
-            inbox.flush();
-        } catch (ClientStateException | SealingException | SyncException | RuntimeException e) {
+            again = verifier.reopen(job.page().blobs(), committed, read.known());
+        } catch (SealingException | SyncException | RuntimeException e) {
             // The index said RECEIVED with this hash, so the bytes opened before: a failure here is
-            // local (store, inbox). The pass resumes from the last page handed over.
-            fail(r, "redelivery failed locally; it resumes after the backoff", now, Duration.ZERO);
+            // local. The pass resumes from the last page handed over.
+            pageFailed(job, Optional.empty(), now);
             return;
         }
+        if (again.isEmpty()) {
+            page = Optional.empty();
+            redelivered(job, now);
+            return;
+        }
+        outstanding = Optional.of(new Local.Redeliver(again));
+        local.add(outstanding.get());
+    }
+
+    private void onRedelivered(Input.LocalResult result, Instant now) {
+        PageJob job = page.orElseThrow();
+        if (!(result instanceof Input.Completed)) {
+            pageFailed(job, Optional.empty(), now);
+            return;
+        }
+        page = Optional.empty();
+        redelivered(job, now);
+    }
+
+    private void redelivered(PageJob job, Instant now) {
+        Cursor committed = cursors.get(job.relay().relay());
+        Cursor last = redeliveries.getOrDefault(job.relay().relay(), Cursor.ZERO);
+        boolean beyond = false;
+        for (Message.PulledBlob b : job.page().blobs()) {
+            if (b.cursor().isAfter(committed)) {
+                beyond = true; // the normal pull handles what was never committed
+                break;
+            }
+            last = b.cursor();
+        }
+        afterRedelivery(job, last, beyond, now);
+    }
+
+    private void afterRedelivery(PageJob job, Cursor last, boolean beyond, Instant now) {
+        RelayConnection r = job.relay();
+        Cursor committed = cursors.get(r.relay());
+        Message.PullResponse page = job.page();
         boolean done = beyond || !page.hasMore() || page.blobs().isEmpty() || !committed.isAfter(last);
         if (done) {
             redeliveries.remove(r.relay());
         } else {
             redeliveries.put(r.relay(), last);
         }
-        maybePull(r, now);
-    }
-
-    /** True while a {@link Input.Redeliver} pass is under way on some relay. */
-    public boolean redelivering() {
-        return !redeliveries.isEmpty();
-    }
-
-    // ---------------------------------------------------------------- pulled pages
-
-    /** The outcome of one page before it is committed. */
-    private final class PageWork {
-        final RelayId relay;
-        VersionVector working = vector;
-        final Map<DeviceId, TreeMap<Long, BlobId>> heldCopies = new HashMap<>();
-        final Map<BlobId, BlobIndexEntry> entries = new LinkedHashMap<>();
-        /** The store's index entries of the page's ids, read once for the page. */
-        Map<BlobId, BlobIndexEntry> known = Map.of();
-        final List<DeliveredBlob> deliveries = new ArrayList<>();
-        final List<String> warnings = new ArrayList<>();
-
-        PageWork(RelayId relay) {
-            this.relay = relay;
-        }
-
-        TreeMap<Long, BlobId> held(DeviceId sender) throws ClientStateException {
-            TreeMap<Long, BlobId> copy = heldCopies.get(sender);
-            if (copy == null) {
-                copy = new TreeMap<>(heldSequences(sender));
-                heldCopies.put(sender, copy);
-            }
-            return copy;
-        }
-
-        void record(Message.PulledBlob b, long sequence, ContentHash hash, BlobIndexEntry.State state, String failure) {
-            entries.put(b.blob(), new BlobIndexEntry(b.blob(), b.sender(), sequence, relay, b.cursor(), hash, state, failure));
-        }
-    }
-
-    /** Held sequences of {@code sender}: RECEIVED above the committed mark; read from the store once. */
-    private TreeMap<Long, BlobId> heldSequences(DeviceId sender) throws ClientStateException {
-        TreeMap<Long, BlobId> h = held.get(sender);
-        if (h == null) {
-            h = new TreeMap<>();
-            for (BlobIndexEntry e : store.received(sender, vector.get(sender))) {
-                h.put(e.sequence(), e.blob());
-            }
-            held.put(sender, h);
-        }
-        return h;
-    }
-
-    private void commitPage(RelayId relay, List<Message.PulledBlob> blobs) throws SyncException {
-        if (blobs.isEmpty()) {
-            return;
-        }
-        PageWork work = new PageWork(relay);
-        try {
-            work.known = store.blobs(blobs.stream().map(Message.PulledBlob::blob).toList());
-            for (Message.PulledBlob b : blobs) {
-                examine(work, b);
-            }
-        } catch (ClientStateException e) {
-            throw new SyncException(SyncException.Code.STORE_FAILED, "the state store failed while reading (" + e.code() + ")", e);
-        }
-        try {
-            for (DeliveredBlob d : work.deliveries) {
-                inbox.deliver(d);
-            }
-            inbox.flush();
-        } catch (SyncException e) {
-            // The application's own reason (e.g. its disk is full) is what the user must act on;
-            // it is the application's text, never relay input.
-            throw new SyncException(SyncException.Code.INBOX_FAILED, "the application's inbox refused a blob ("
-                    + e.getMessage() + ")", e);
-        } catch (RuntimeException e) {
-            throw new SyncException(SyncException.Code.INBOX_FAILED, "the application's inbox refused a blob", e);
-        }
-        Cursor last = blobs.get(blobs.size() - 1).cursor();
-        try {
-            store.commitPulled(relay, last, List.copyOf(work.entries.values()), work.working);
-        } catch (ClientStateException e) {
-            throw new SyncException(SyncException.Code.STORE_FAILED, "the state store failed to commit a page (" + e.code() + ")", e);
-        }
-        localFailure = Optional.empty();
-        vector = work.working;
-        held.putAll(work.heldCopies);
-        cursors.put(relay, last);
-        RelayConnection r = relays.get(relay);
-        for (String warning : work.warnings) {
-            emit(new SyncEvent.RelayWarning(r.relay(), warning));
-        }
-        for (BlobIndexEntry e : work.entries.values()) {
-            if (e.state() == BlobIndexEntry.State.FAILED) {
-                emit(new SyncEvent.BlobFailed(e));
-            }
-        }
-    }
-
-    private void examine(PageWork work, Message.PulledBlob b) throws SyncException, ClientStateException {
-        byte[] payload = b.payload();
-        ContentHash hash = sealer.contentHash(payload);
-        BlobIndexEntry seen = work.entries.get(b.blob());
-        Optional<BlobIndexEntry> known = Optional.ofNullable(seen != null ? seen : work.known.get(b.blob()));
-        if (known.isPresent() && known.get().state() == BlobIndexEntry.State.RECEIVED) {
-            if (!known.get().contentHash().equals(hash)) {
-                work.warnings.add("the relay served different bytes under the id of a blob already received; the "
-                        + "received copy is kept");
-            }
-            return; // a duplicate: through another relay, or replayed
-        }
-        byte[] plaintext;
-        try {
-            plaintext = sealer.open(keys.contentKey(), keys.groupId(), b.blob(), b.sender(), payload);
-        } catch (SealingException e) {
-            if (e.code() == SealingException.Code.CRYPTO_UNAVAILABLE) {
-                throw new SyncException(SyncException.Code.CRYPTO_UNAVAILABLE, "a blob could not be opened: crypto unavailable", e);
-            }
-            work.record(b, 0, hash, BlobIndexEntry.State.FAILED, "blob did not open (" + e.code()
-                    + "): altered, truncated, or moved to another group, id or sender");
-            return;
-        }
-        SyncPayload opened;
-        try {
-            opened = SyncPayload.decode(plaintext);
-        } catch (SyncException e) {
-            work.record(b, 0, hash, BlobIndexEntry.State.FAILED, "the authenticated blob holds no valid sync payload");
-            return;
-        } finally {
-            Arrays.fill(plaintext, (byte) 0);
-        }
-        long sequence = opened.sequence();
-        DeviceId sender = b.sender();
-        if (sender.equals(config.device())) {
-            // This device's own blob coming back: verified and indexed, never delivered. A sequence
-            // above our own counter means our state was restored from an older copy: move the
-            // counter so we never seal a sequence number twice.
-            if (sequence > work.working.get(sender)) {
-                work.working = work.working.with(sender, sequence);
-                work.warnings.add("a blob of this device carries a sequence number above its own counter: the "
-                        + "device state was restored from an older copy; the counter moves past it");
-            }
-            work.record(b, sequence, hash, BlobIndexEntry.State.RECEIVED, "");
-            return;
-        }
-        long mark = work.working.get(sender);
-        if (sequence <= mark) {
-            work.record(b, sequence, hash, BlobIndexEntry.State.FAILED, "sequence number at or below the sender's "
-                    + "contiguous high-water mark on a new blob: replayed or rolled back");
-            return;
-        }
-        TreeMap<Long, BlobId> heldForSender = work.held(sender);
-        if (heldForSender.containsKey(sequence)) {
-            work.record(b, sequence, hash, BlobIndexEntry.State.FAILED,
-                    "sequence number already used by another blob of the same sender");
-            return;
-        }
-        heldForSender.put(sequence, b.blob());
-        work.record(b, sequence, hash, BlobIndexEntry.State.RECEIVED, "");
-        work.deliveries.add(new DeliveredBlob(b.blob(), sender, sequence, opened.kind(), opened.data()));
-        long advanced = mark;
-        while (heldForSender.containsKey(advanced + 1)) {
-            advanced++;
-            heldForSender.remove(advanced);
-        }
-        if (advanced > mark) {
-            work.working = work.working.with(sender, advanced);
+        if (isCurrent(job)) {
+            r.pullInFlight = false;
+            maybePull(r, now);
         }
     }
 
@@ -1198,44 +1444,51 @@ public final class SyncEngine {
         closeDeadline = deadline;
         for (RelayConnection r : relays.values()) {
             if (!r.isLive() && r.state() != RelayConnection.State.CLOSED) {
-                r.closed("");
+                r.closedOrderly();
             }
         }
     }
 
     private void maybeFinishClose(Instant now) {
-        if (!closing || closed) {
+        if (!closing || closed || flushCheckWanted || outstandingIs(Local.CheckFlushed.class)) {
             return;
         }
         boolean deadlinePassed = !now.isBefore(closeDeadline);
         for (RelayConnection r : relays.values()) {
-            if (r.state() == RelayConnection.State.CONNECTED && r.outstanding.isEmpty() && !r.backlog) {
+            if (r.state() == RelayConnection.State.CONNECTED && r.outstanding.isEmpty() && !r.backlog && !r.outboxWanted
+                    && !pushing(r)) {
                 send(r, new Message.Bye());
-                actions.add(new Action.Close(r.relay(), r.connection()));
-                r.closed("");
+                actions.add(new Action.Close(r.relay(), r.liveConnection()));
+                r.closedOrderly();
             } else if (deadlinePassed && r.isLive()) {
-                actions.add(new Action.Close(r.relay(), r.connection()));
-                r.closed("");
+                actions.add(new Action.Close(r.relay(), r.liveConnection()));
+                r.closedOrderly();
             }
         }
         if (relays.values().stream().allMatch(r -> r.state() == RelayConnection.State.CLOSED)) {
-            closed = true;
-            recordAcknowledgements(now);
-            boolean flushed = true;
-            for (RelayId relay : config.relays()) {
-                try {
-                    flushed &= store.pending(relay, 1).isEmpty();
-                } catch (ClientStateException e) {
-                    flushed = false;
-                }
-            }
-            emit(new SyncEvent.Closed(flushed));
+            flushCheckWanted = true; // after the acknowledgements and pages that wait
         }
+    }
+
+    /** True while local work may still give {@code r} pushes to send: an outbox read or an enqueue is pending. */
+    private boolean pushing(RelayConnection r) {
+        return !pushes.isEmpty() || !enqueueing.isEmpty() || !unrecordedAcks.isEmpty()
+                || outstanding.filter(c -> c instanceof Local.ReadOutbox o && o.relay().equals(r.relay())
+                        || c instanceof Local.Acknowledge).isPresent();
     }
 
     // ---------------------------------------------------------------- status
 
+    /**
+     * Reports the status once local work settles: while a store call is outstanding the status
+     * keeps its last value (an outbox read may still find pushes, a page is not yet committed), so
+     * a driver never sees SYNCED before the outbox was read, nor a PENDING-SYNCED flap for a read
+     * that found nothing.
+     */
     private void updateStatus() {
+        if (outstanding.isPresent()) {
+            return;
+        }
         SyncStatus next = computeStatus();
         if (!next.equals(status)) {
             status = next;
@@ -1259,7 +1512,8 @@ public final class SyncEngine {
         if (connected.isEmpty()) {
             return SyncStatus.OFFLINE;
         }
-        if (connected.stream().anyMatch(r -> r.busy(cursors.get(r.relay())))) {
+        if (!pushes.isEmpty() || !enqueueing.isEmpty() || page.isPresent() || !pages.isEmpty()
+                || connected.stream().anyMatch(r -> r.busy(cursors.get(r.relay())) || r.outboxWanted || r.pullAfterOutboxRead)) {
             return new SyncStatus(SyncStatus.Kind.PENDING, "");
         }
         if (connected.size() < relays.size()) {
@@ -1278,17 +1532,11 @@ public final class SyncEngine {
     }
 
     private void send(RelayConnection r, Message message) {
-        actions.add(new Action.Send(r.relay(), r.connection(), message));
+        actions.add(new Action.Send(r.relay(), r.liveConnection(), message));
     }
 
     private void emit(SyncEvent event) {
-        for (SyncListener listener : List.copyOf(listeners)) {
-            try {
-                listener.onEvent(event);
-            } catch (RuntimeException ignored) {
-                // A faulty listener must not stop sync; the engine has no logger of its own.
-            }
-        }
+        events.add(event);
     }
 
     /** True if blobs after {@code cursor} expired unseen: {@code oldest > cursor + 1} (docs/PROTOCOL.md, Welcome). */
@@ -1308,10 +1556,5 @@ public final class SyncEngine {
             return a;
         }
         return a.isBefore(b) ? a : b;
-    }
-
-    /** The relays in preference order (read-only). */
-    public List<RelayConnection> relays() {
-        return Collections.unmodifiableList(new ArrayList<>(relays.values()));
     }
 }

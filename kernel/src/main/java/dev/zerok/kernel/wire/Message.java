@@ -4,9 +4,11 @@ import dev.zerok.ports.id.BlobId;
 import dev.zerok.ports.id.Cursor;
 import dev.zerok.ports.id.DeviceId;
 import dev.zerok.ports.id.GroupId;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The messages of zerok protocol version 1, exchanged inside an established Noise session. Each
@@ -321,6 +323,11 @@ public sealed interface Message {
             Objects.requireNonNull(code, "code");
             WireChecks.utf8("detail", detail, MAX_DETAIL_BYTES);
             WireChecks.range("retryAfterMillis", retryAfterMillis, 0, WireChecks.UINT32_MAX);
+        }
+
+        /** The relay's retry hint; empty when it gave none (wire value 0). */
+        public Optional<Duration> retryAfter() {
+            return retryAfterMillis == 0 ? Optional.empty() : Optional.of(Duration.ofMillis(retryAfterMillis));
         }
 
         @Override

@@ -107,6 +107,29 @@ final class KernelRules {
                 .as("the kernel never sleeps, starts threads or schedules work (drivers own threads)");
     }
 
+    /**
+     * The sans-I/O state machines: they take inputs and emit actions, and leave every call on a port
+     * that does I/O to their driver ({@code SyncRunner}, the relay's connection task). Matched by
+     * simple name so the fixture can plant a violating class of the same name.
+     */
+    static final java.util.Set<String> MACHINES = java.util.Set.of("SyncEngine", "PageVerifier", "RelayConnection",
+            "RelaySession");
+
+    /** Ports whose calls do I/O or run application code: the state, blob and relay stores, transports, inboxes, listeners. */
+    static final java.util.Set<String> IO_PORTS = java.util.Set.of(
+            "dev.zerok.ports.clientstate.ClientStateStore", "dev.zerok.ports.blob.BlobStore",
+            "dev.zerok.ports.relaystore.RelayStore", "dev.zerok.ports.transport.Transport",
+            "dev.zerok.kernel.sync.Inbox", "dev.zerok.kernel.sync.SyncListener");
+
+    static ArchRule machinesCallNoIoPort() {
+        return noClasses().that(DescribedPredicate.describe("sans-I/O machines " + new java.util.TreeSet<>(MACHINES),
+                        (JavaClass c) -> MACHINES.contains(c.getSimpleName())))
+                .should().dependOnClassesThat(DescribedPredicate.describe("I/O ports " + new java.util.TreeSet<>(IO_PORTS),
+                        (JavaClass c) -> IO_PORTS.contains(c.getFullName())))
+                .as("the sans-I/O machines (SyncEngine, RelaySession and their parts) never call or hold a port that "
+                        + "does I/O: store reads and writes, deliveries and events are actions and results");
+    }
+
     /** Every rule by name, for the parameterised tests. */
     static Map<String, ArchRule> all() {
         Map<String, ArchRule> rules = new TreeMap<>();
@@ -125,6 +148,7 @@ final class KernelRules {
         rules.put("noClockReads", noClockReads());
         rules.put("noRandomness", noRandomness());
         rules.put("noThreads", noThreads());
+        rules.put("machinesCallNoIoPort", machinesCallNoIoPort());
         return rules;
     }
 

@@ -38,6 +38,7 @@ class KernelRulesCatchViolationsTest {
                 "ReadsLocalDateTimeNow", "Sleeps"));
         FIXTURES.put("noRandomness", List.of("NewRandom"));
         FIXTURES.put("noThreads", List.of("Sleeps", "StartsThread", "UsesExecutor"));
+        FIXTURES.put("machinesCallNoIoPort", List.of("SyncEngine", "RelaySession"));
     }
 
     static Stream<Arguments> cases() {

@@ -12,6 +12,7 @@ import dev.zerok.kernel.relay.TokenBucketLimiter;
 import dev.zerok.kernel.session.SecureChannel;
 import dev.zerok.kernel.sync.SyncConfig;
 import dev.zerok.kernel.sync.SyncEngine;
+import dev.zerok.kernel.sync.SyncRunner;
 import dev.zerok.kernel.sync.SyncException;
 import dev.zerok.kernel.wire.Message;
 import dev.zerok.kernel.wire.ProtocolException;
@@ -151,7 +152,7 @@ public final class Sim {
         SimDevice d = new SimDevice(this, id, identity);
         SyncConfig config = tweak.apply(SyncConfig.defaults(id, order.stream().map(SimRelay::id).toList()));
         try {
-            d.engine = new SyncEngine(config, keys, CRYPTO, entropy, d.store, d.delivered::add);
+            d.engine = new SyncRunner(config, keys, CRYPTO, entropy, d.store, d.delivered::add);
         } catch (SyncException e) {
             throw new AssertionError(e);
         }

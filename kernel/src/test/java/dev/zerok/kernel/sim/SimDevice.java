@@ -3,6 +3,7 @@ package dev.zerok.kernel.sim;
 import dev.zerok.kernel.sync.DeliveredBlob;
 import dev.zerok.kernel.sync.InMemoryClientStateStore;
 import dev.zerok.kernel.sync.SyncEngine;
+import dev.zerok.kernel.sync.SyncRunner;
 import dev.zerok.kernel.sync.SyncEvent;
 import dev.zerok.kernel.sync.SyncException;
 import dev.zerok.kernel.wire.Message;
@@ -31,7 +32,7 @@ public final class SimDevice {
     final List<SyncEvent> events = new ArrayList<>();
     final List<Message> sent = new ArrayList<>();
     final Map<SimRelay, Duration> latency = new HashMap<>();
-    SyncEngine engine;
+    SyncRunner engine;
 
     SimDevice(Sim sim, DeviceId id, KeyPair identity) {
         this.sim = sim;
@@ -45,7 +46,7 @@ public final class SimDevice {
     }
 
     /** The engine (for reads such as its version vector; drive it through the simulator). */
-    public SyncEngine engine() {
+    public SyncRunner engine() {
         return engine;
     }
 

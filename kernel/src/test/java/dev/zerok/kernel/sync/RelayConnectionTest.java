@@ -26,7 +26,7 @@ class RelayConnectionTest {
         r.failed("gone", T0, Duration.ofSeconds(1));
         assertThat(r.state()).isEqualTo(RelayConnection.State.RECONNECTING);
         assertThat(r.consecutiveFailures()).isEqualTo(1);
-        assertThat(r.lastFailure()).isEqualTo("gone");
+        assertThat(r.lastFailure()).contains("gone");
         assertThat(r.deadline()).contains(T0.plusSeconds(1));
     }
 

@@ -38,8 +38,8 @@ class SyncEngineTest {
     private final List<SyncEvent> events = new ArrayList<>();
     private final List<DeliveredBlob> delivered = new ArrayList<>();
 
-    private SyncEngine engine(RelayId... relays) throws SyncException {
-        SyncEngine e = new SyncEngine(SyncConfig.defaults(self, List.of(relays)), world.keys, World.CRYPTO, world.entropy,
+    private SyncRunner engine(RelayId... relays) throws SyncException {
+        SyncRunner e = new SyncRunner(SyncConfig.defaults(self, List.of(relays)), world.keys, World.CRYPTO, world.entropy,
                 store, delivered::add);
         e.addListener(events::add);
         return e;
@@ -50,12 +50,12 @@ class SyncEngineTest {
     }
 
     /** Connects {@code relay} on {@code connection} through Welcome(head); returns the actions after Welcome. */
-    private List<Action> welcome(SyncEngine e, RelayId relay, long connection, long head, Instant now) {
+    private List<Action> welcome(SyncRunner e, RelayId relay, long connection, long head, Instant now) {
         return welcome(e, relay, connection, head, 1, now);
     }
 
     /** As {@link #welcome(SyncEngine, RelayId, long, long, Instant)} with Welcome.oldestCursor {@code oldest}. */
-    private List<Action> welcome(SyncEngine e, RelayId relay, long connection, long head, long oldest, Instant now) {
+    private List<Action> welcome(SyncRunner e, RelayId relay, long connection, long head, long oldest, Instant now) {
         e.handle(new Input.TransportConnected(relay, connection), now);
         e.handle(new Input.HandshakeCompleted(relay, connection, new byte[32]), now);
         List<Action> hello = e.drainActions();
@@ -68,7 +68,7 @@ class SyncEngineTest {
 
     @Test
     void start_twoRelays_connectsToEachInPreferenceOrder() throws Exception {
-        SyncEngine e = engine(r1, r2);
+        SyncRunner e = engine(r1, r2);
         e.handle(new Input.Start(), T0);
         List<Action> actions = e.drainActions();
         assertThat(actions).extracting(a -> ((Action.Connect) a).relay()).containsExactly(r1, r2);
@@ -79,7 +79,7 @@ class SyncEngineTest {
 
     @Test
     void handshakeCompleted_sendsHelloWithProofBoundToTheHandshakeHash() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         byte[] hash = world.entropy.bytes(32);
@@ -96,7 +96,7 @@ class SyncEngineTest {
 
     @Test
     void welcome_emptyOutboxAndHeadAtCursor_synced() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         assertThat(welcome(e, r1, c, 0, T0)).isEmpty();
@@ -107,7 +107,7 @@ class SyncEngineTest {
 
     @Test
     void welcome_newDeviceAndOldestAboveOne_reportsOneMissedExpiredAndPullsFromItsCursor() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
 
@@ -121,7 +121,7 @@ class SyncEngineTest {
 
     @Test
     void welcome_oldestRightAfterCursor_reportsNoMissedExpired() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
 
@@ -132,7 +132,7 @@ class SyncEngineTest {
 
     @Test
     void welcome_emptyGroupEverythingExpiredUpToCursor_reportsNoMissedExpired() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
 
@@ -144,7 +144,7 @@ class SyncEngineTest {
 
     @Test
     void inputForAnOlderConnection_isIgnored() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long first = connectionOf(e.drainActions().get(0));
         e.handle(new Input.Disconnected(r1, first, "refused"), T0);
@@ -156,12 +156,12 @@ class SyncEngineTest {
         e.handle(new Input.Received(r1, first, new Message.Welcome(1, Cursor.ZERO, new Cursor(1), 100, 100)), retry);
         assertThat(e.drainActions()).isEmpty();
         assertThat(e.relay(r1).state()).isEqualTo(RelayConnection.State.CONNECTING);
-        assertThat(e.relay(r1).connection()).isEqualTo(second);
+        assertThat(e.relay(r1).connection()).hasValue(second);
     }
 
     @Test
     void repeatedConnectFailures_retryDelaysFollowTheScheduleWithJitter() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         Instant now = T0;
         long c = connectionOf(e.drainActions().get(0));
@@ -187,7 +187,7 @@ class SyncEngineTest {
 
     @Test
     void welcomeAfterFailures_nextFailureBacksOffFromOneSecondAgain() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         Instant now = T0;
         long c = connectionOf(e.drainActions().get(0));
@@ -206,7 +206,7 @@ class SyncEngineTest {
 
     @Test
     void noWelcomeWithinConnectTimeout_closesAndBacksOff() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         e.handle(new Input.TransportConnected(r1, c), T0);
@@ -214,14 +214,14 @@ class SyncEngineTest {
         e.handle(new Input.Tick(), T0.plusSeconds(15));
         assertThat(e.drainActions()).containsExactly(new Action.Close(r1, c));
         assertThat(e.relay(r1).state()).isEqualTo(RelayConnection.State.RECONNECTING);
-        assertThat(e.relay(r1).lastFailure()).contains("no handshake message 2");
+        assertThat(e.relay(r1).lastFailure().orElseThrow()).contains("no handshake message 2");
     }
 
     @Test
     void slowHandshake_eachStepWithinTheConnectTimeout_isWelcomedAfterMoreThanOneConnectTimeout() throws Exception {
         // A 5 s one-way link over QUIC with Retry: transport 20 s, msg2 10 s later, Welcome 10 s later.
         Duration step = SyncConfig.defaults(self, List.of(r1)).connectTimeout();
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         assertThat(e.nextDeadline()).contains(T0.plus(step.multipliedBy(SyncConfig.TRANSPORT_CONNECT_ROUND_TRIPS)));
@@ -245,7 +245,7 @@ class SyncEngineTest {
     @Test
     void handshakeStepLate_failsAtThatStepsDeadline_namingTheStep() throws Exception {
         Duration step = SyncConfig.defaults(self, List.of(r1)).connectTimeout();
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         e.handle(new Input.TransportConnected(r1, c), T0.plusSeconds(1));
@@ -257,27 +257,27 @@ class SyncEngineTest {
         e.handle(new Input.Tick(), T0.plusSeconds(2).plus(step));
 
         assertThat(e.drainActions()).containsExactly(new Action.Close(r1, c));
-        assertThat(e.relay(r1).lastFailure()).contains("no Welcome within " + step.toMillis() + " ms");
+        assertThat(e.relay(r1).lastFailure().orElseThrow()).contains("no Welcome within " + step.toMillis() + " ms");
     }
 
     @Test
     void transportNeverConnects_failsAfterTwoStepTimeouts() throws Exception {
         Duration step = SyncConfig.defaults(self, List.of(r1)).connectTimeout();
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
 
         e.handle(new Input.Tick(), T0.plus(step.multipliedBy(2)));
 
         assertThat(e.drainActions()).containsExactly(new Action.Close(r1, c));
-        assertThat(e.relay(r1).lastFailure()).contains("no transport connection");
+        assertThat(e.relay(r1).lastFailure().orElseThrow()).contains("no transport connection");
     }
 
     @Test
     void slowestProgress_failsWithinTheCap() throws Exception {
         // Every step a millisecond before its deadline, then no Welcome: the attempt still ends by the cap.
         Duration step = SyncConfig.defaults(self, List.of(r1)).connectTimeout();
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         Instant connected = T0.plus(step.multipliedBy(2)).minusMillis(1);
@@ -294,7 +294,7 @@ class SyncEngineTest {
 
     @Test
     void pushWithoutAnswerWithinResponseTimeout_closesAndReconnectsThenResends() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         welcome(e, r1, c, 0, T0);
@@ -314,7 +314,7 @@ class SyncEngineTest {
 
     @Test
     void pushesQueuedBehindEachOther_eachAnswerRestartsTheResponseTimeout() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         welcome(e, r1, c, 0, T0);
@@ -336,14 +336,14 @@ class SyncEngineTest {
 
     @Test
     void push_beforeStart_notStarted() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         assertThatThrownBy(() -> e.push(new byte[1], T0)).isInstanceOfSatisfying(SyncException.class,
                 ex -> assertThat(ex.code()).isEqualTo(SyncException.Code.NOT_STARTED));
     }
 
     @Test
     void push_storeFails_storeFailedAndNothingQueuedNorSequenceUsed() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         store.failNextCalls(1);
         assertThatThrownBy(() -> e.push(new byte[1], T0)).isInstanceOfSatisfying(SyncException.class,
@@ -357,7 +357,7 @@ class SyncEngineTest {
 
     @Test
     void push_afterCloseRequested_closed() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         e.handle(new Input.CloseRequested(T0.plusSeconds(1)), T0);
         assertThatThrownBy(() -> e.push(new byte[1], T0)).isInstanceOfSatisfying(SyncException.class,
@@ -366,7 +366,7 @@ class SyncEngineTest {
 
     @Test
     void rateLimited_pausesForRetryAfterThenResendsTheSamePush() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         welcome(e, r1, c, 0, T0);
@@ -384,7 +384,7 @@ class SyncEngineTest {
 
     @Test
     void rateLimitedPush_noPushUntilThoseBehindItAreAnswered_thenTheRefusedOneFirst() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         welcome(e, r1, c, 0, T0);
@@ -405,7 +405,7 @@ class SyncEngineTest {
 
     @Test
     void unknownGroupOnHello_relayClosedForGoodAndNeverRetried() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         e.handle(new Input.HandshakeCompleted(r1, c, new byte[32]), T0);
@@ -420,7 +420,7 @@ class SyncEngineTest {
 
     @Test
     void pushAckForAnotherBlob_protocolViolationClosesTheSession() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         welcome(e, r1, c, 0, T0);
@@ -428,13 +428,13 @@ class SyncEngineTest {
         e.drainActions();
         e.handle(new Input.Received(r1, c, new Message.PushAck(new BlobId(new byte[16]), new Cursor(1))), T0);
         assertThat(e.drainActions()).containsExactly(new Action.Close(r1, c));
-        assertThat(e.relay(r1).lastFailure()).contains("protocol violation");
+        assertThat(e.relay(r1).lastFailure().orElseThrow()).contains("protocol violation");
         assertThat(store.pending(r1, 10)).hasSize(1);
     }
 
     @Test
     void messageBeforeHello_protocolViolation() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         e.handle(new Input.TransportConnected(r1, c), T0);
@@ -445,7 +445,7 @@ class SyncEngineTest {
 
     @Test
     void connectedAndSilent_asksForAPageAtItsCursorAfterTheKeepAlive_andNotBefore() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         assertThat(welcome(e, r1, c, 0, T0)).isEmpty();
@@ -472,7 +472,7 @@ class SyncEngineTest {
     @Test
     void welcomeWithHeadAhead_pullsFromTheStoredCursor() throws Exception {
         store.commitPulled(r1, new Cursor(4), List.of(), dev.zerok.ports.clientstate.VersionVector.EMPTY);
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         List<Action> after = welcome(e, r1, c, 9, T0);
@@ -482,7 +482,7 @@ class SyncEngineTest {
 
     @Test
     void syncRequestedWhileAPullIsInFlight_pullsOnceMoreAfterItsAnswer_beforeSayingSynced() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         welcome(e, r1, c, 0, T0);
@@ -501,7 +501,7 @@ class SyncEngineTest {
     @Test
     void pullResponseWithCursorNotAfterTheRequest_protocolViolationCommitsNothing() throws Exception {
         store.commitPulled(r1, new Cursor(4), List.of(), dev.zerok.ports.clientstate.VersionVector.EMPTY);
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         welcome(e, r1, c, 9, T0);
@@ -514,7 +514,7 @@ class SyncEngineTest {
 
     @Test
     void startStoreUnreadable_failedStatusAndNoConnect() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         store.failNextCalls(1);
         e.handle(new Input.Start(), T0);
         assertThat(e.drainActions()).isEmpty();
@@ -525,7 +525,7 @@ class SyncEngineTest {
 
     @Test
     void pushLargerThanTheRelayFrameLimit_neverSentWarnedAndLaterPushesFlow() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         e.handle(new Input.HandshakeCompleted(r1, c, new byte[32]), T0);
@@ -546,7 +546,7 @@ class SyncEngineTest {
 
     @Test
     void unavailableWithRetryAfter_reconnectsNoSoonerThanTheRelayAsked() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         welcome(e, r1, c, 0, T0);
@@ -557,7 +557,7 @@ class SyncEngineTest {
 
     @Test
     void listenerThrows_engineCarriesOnAndOtherListenersStillHear() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.addListener(ev -> {
             throw new IllegalStateException("faulty listener");
         });
@@ -572,7 +572,7 @@ class SyncEngineTest {
 
     @Test
     void pushWindow_neverMoreThanMaxInFlightPerRelay_refillsOnAck() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         welcome(e, r1, c, 0, T0);
@@ -589,7 +589,7 @@ class SyncEngineTest {
 
     @Test
     void pushWindow_stopsAtItsBytes_oneLargePushStillGoesAlone() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         welcome(e, r1, c, 0, T0);
@@ -613,7 +613,7 @@ class SyncEngineTest {
 
     @Test
     void pushAll_oneOutboxWrite_consecutiveSequencesInListOrder_failureQueuesNone() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         welcome(e, r1, c, 0, T0);
@@ -653,7 +653,7 @@ class SyncEngineTest {
 
     @Test
     void handleAll_aBurstOfPushAcks_recordedWithOneWriteThenTheWindowRefills() throws Exception {
-        SyncEngine e = engine(r1);
+        SyncRunner e = engine(r1);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));
         welcome(e, r1, c, 0, T0);
@@ -692,7 +692,7 @@ class SyncEngineTest {
         BlobId id = new BlobId(world.entropy.bytes(16));
         byte[] sealed = sealer.seal(world.keys.contentKey(), world.keys.groupId(), id, other,
                 new SyncPayload(SyncPayload.Kind.DATA, 1, new byte[] {42}).encode()).bytes();
-        SyncEngine e = engine(r1, r2);
+        SyncRunner e = engine(r1, r2);
         e.handle(new Input.Start(), T0);
         List<Action> connects = e.drainActions();
         long c1 = connectionOf(connects.get(0));
@@ -736,7 +736,7 @@ class SyncEngineTest {
         BlobId id = new BlobId(world.entropy.bytes(16));
         byte[] sealed = sealer.seal(world.keys.contentKey(), world.keys.groupId(), id, other,
                 new SyncPayload(SyncPayload.Kind.DATA, 1, new byte[] {42}).encode()).bytes();
-        SyncEngine e = new SyncEngine(SyncConfig.defaults(self, List.of(r1)), world.keys, World.CRYPTO, world.entropy,
+        SyncRunner e = new SyncRunner(SyncConfig.defaults(self, List.of(r1)), world.keys, World.CRYPTO, world.entropy,
                 store, inbox);
         e.handle(new Input.Start(), T0);
         long c = connectionOf(e.drainActions().get(0));

@@ -385,7 +385,7 @@ class SyncScenariosTest {
         world.settle();
         Device b = world.device(List.of(r));
         int[] refusals = {1};
-        SyncEngine engine = new SyncEngine(SyncConfig.defaults(b.id, List.of(r.id)), world.keys, World.CRYPTO, world.entropy,
+        SyncRunner engine = new SyncRunner(SyncConfig.defaults(b.id, List.of(r.id)), world.keys, World.CRYPTO, world.entropy,
                 b.store, blob -> {
                     if (refusals[0]-- > 0) {
                         throw new SyncException(SyncException.Code.INBOX_FAILED, "disk full");

@@ -74,7 +74,7 @@ final class World {
         SyncConfig config = tweak.apply(SyncConfig.defaults(id, order.stream().map(r -> r.id).toList()));
         Device d = new Device(id, new InMemoryClientStateStore(disk));
         try {
-            d.engine = new SyncEngine(config, keys, CRYPTO, entropy, d.store, d.delivered::add);
+            d.engine = new SyncRunner(config, keys, CRYPTO, entropy, d.store, d.delivered::add);
         } catch (SyncException e) {
             throw new AssertionError(e);
         }
@@ -233,7 +233,7 @@ final class World {
     static final class Device {
         final DeviceId id;
         final InMemoryClientStateStore store;
-        SyncEngine engine;
+        SyncRunner engine;
         final List<DeliveredBlob> delivered = new ArrayList<>();
         final List<SyncEvent> events = new ArrayList<>();
         final List<SyncEngine.Action> actions = new ArrayList<>();
