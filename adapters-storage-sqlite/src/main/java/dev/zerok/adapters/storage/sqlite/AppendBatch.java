@@ -95,33 +95,7 @@ final class AppendBatch {
         long storedBytes;
         long addedBlobs;
         long addedBytes;
-        /**
-     * The rows of {@code group} under {@code blobIds}: blob id, cursor, expiry, rotten flag. A
-     * {@code VALUES} list {@code CROSS JOIN}ed to the log rather than {@code blob_id IN (...)} or
-     * a plain join: for both of those SQLite 3.50 (no {@code ANALYZE} statistics) plans a search
-     * of the primary key on {@code group_id} alone, i.e. a walk of the group's whole log per
-     * batch. SQLite never reorders the tables of a {@code CROSS JOIN}, so the list is the outer
-     * loop and each id is one search of the {@code (group_id, blob_id)} index
-     * ({@code AppendBatchTest} checks the plan).
-     */
-    static Select<Record4<byte[], Long, Long, Long>> existingRows(DSLContext dsl, byte[] group, List<byte[]> blobIds) {
-        @SuppressWarnings("unchecked")
-        Row1<byte[]>[] rows = blobIds.stream().map(DSL::row).toArray(Row1[]::new);
-        Table<Record1<byte[]>> wanted = DSL.values(rows).as("wanted", "blob_id");
-        return dsl.select(RELAY_BLOB.BLOB_ID, RELAY_BLOB.CURSOR, RELAY_BLOB.EXPIRES_AT_MS, RELAY_BLOB.ROTTEN)
-                .from(wanted)
-                .crossJoin(RELAY_BLOB)
-                .where(RELAY_BLOB.GROUP_ID.eq(group), RELAY_BLOB.BLOB_ID.eq(wanted.field("blob_id", byte[].class)));
-    }
-
-    /** The stored payloads of {@code group} under {@code hashes}: hash, payload (one index lookup each). */
-    static Select<Record2<byte[], byte[]>> storedContents(DSLContext dsl, byte[] group, List<byte[]> hashes) {
-        return dsl.select(RELAY_CONTENT.CONTENT_HASH, RELAY_CONTENT.PAYLOAD)
-                .from(RELAY_CONTENT)
-                .where(RELAY_CONTENT.GROUP_ID.eq(group), RELAY_CONTENT.CONTENT_HASH.in(hashes));
-    }
-
-    /** Whether the group has stored rows expired at {@code now}; read on first need. */
+        /** Whether the group has stored rows expired at {@code now}; read on first need. */
         Boolean storedExpired;
         /** Whether this batch appended a row already expired at {@code now} (a TTL under 1 ms). */
         boolean appendedExpired;
