@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.zerok.ports.testkit.SeededEntropy;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,12 +51,18 @@ class AppendBatchTest {
         return values;
     }
 
+    /** The plan of {@code query} as the store runs it: prepared, with bound values. */
     private List<String> plan(Query query) throws Exception {
         List<String> details = new ArrayList<>();
-        try (Statement s = connection.createStatement();
-                ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN " + dsl.renderInlined(query))) {
-            while (rs.next()) {
-                details.add(rs.getString("detail"));
+        try (PreparedStatement s = connection.prepareStatement("EXPLAIN QUERY PLAN " + dsl.render(query))) {
+            List<Object> values = query.getBindValues();
+            for (int i = 0; i < values.size(); i++) {
+                s.setObject(i + 1, values.get(i));
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    details.add(rs.getString("detail"));
+                }
             }
         }
         return details;
