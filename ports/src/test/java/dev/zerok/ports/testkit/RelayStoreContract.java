@@ -653,6 +653,38 @@ public abstract class RelayStoreContract {
     }
 
     @Test
+    void appendAll_contentStoredByAnEarlierCall_isSharedAndOutlivesEachRowButTheLast() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        DeviceId sender = device();
+        byte[] bytes = payload(300);
+        store.append(g, sender, blobId(), bytes, T0, Duration.ofMinutes(1)); // cursor 1
+        BlobId medium = blobId();
+        BlobId longest = blobId();
+
+        List<AppendOutcome> outcomes = store.appendAll(List.of(
+                new AppendRequest(g, sender, medium, bytes.clone(), Duration.ofMinutes(10)),
+                new AppendRequest(g, sender, longest, bytes.clone(), ONE_HOUR)), T0);
+
+        assertThat(outcomes).extracting(o -> stored(o).cursor().value()).containsExactly(2L, 3L);
+        assertThat(store.usage(g)).isEqualTo(new GroupUsage(3, 300));
+        // Rows expire one by one; the payload stays until the last row using it is gone.
+        Instant afterFirst = T0.plus(Duration.ofMinutes(2));
+        assertThat(store.purgeExpired(afterFirst)).isEqualTo(1);
+        assertThat(store.pageAfter(g, Cursor.ZERO, 10, 1 << 20, afterFirst).blobs()).containsExactly(
+                new StoredBlob(new Cursor(2), medium, sender, bytes), new StoredBlob(new Cursor(3), longest, sender, bytes));
+        Instant afterMedium = T0.plus(Duration.ofMinutes(20));
+        assertThat(store.purgeExpired(afterMedium)).isEqualTo(1);
+        Page page = store.pageAfter(g, Cursor.ZERO, 10, 1 << 20, afterMedium);
+        assertThat(page.withheld()).isEmpty();
+        assertThat(page.blobs()).containsExactly(new StoredBlob(new Cursor(3), longest, sender, bytes));
+        assertThat(store.usage(g)).isEqualTo(new GroupUsage(1, 300));
+        assertThat(store.purgeExpired(T0.plus(Duration.ofHours(2)))).isEqualTo(1);
+        assertThat(store.usage(g)).isEqualTo(new GroupUsage(0, 0));
+        assertThat(store.stats().storageBytes()).isZero();
+    }
+
+    @Test
     void appendAll_twoGroupsInterleaved_eachGetsItsOwnCursorsUsageAndHead() throws Exception {
         RelayStore store = open();
         GroupId a = group();
