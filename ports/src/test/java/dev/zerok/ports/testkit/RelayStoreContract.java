@@ -1172,6 +1172,65 @@ public abstract class RelayStoreContract {
         assertThat(again.usage(g).blobCount()).isEqualTo(3);
     }
 
+    @Test
+    void appendAll_rottenBlobResentBetweenNewOnes_isStoredAgainUnderItsOwnNewCursor() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        List<StoredBlob> pushed = appendSome(store, g, 3); // cursors 1..3
+        store.close();
+        StoredBlob rotten = pushed.get(0);
+        rotStoredPayload(rotten.payload());
+        RelayStore again = open();
+        assertThat(again.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0).withheld()).containsExactly(rotten.cursor());
+        DeviceId sender = device();
+        BlobId before = blobId();
+        BlobId after = blobId();
+        byte[] beforeBytes = payload(20);
+        byte[] afterBytes = payload(30);
+
+        List<AppendOutcome> outcomes = again.appendAll(List.of(
+                new AppendRequest(g, sender, before, beforeBytes, ONE_HOUR),
+                new AppendRequest(g, rotten.sender(), rotten.blob(), rotten.payload(), ONE_HOUR),
+                new AppendRequest(g, sender, after, afterBytes, ONE_HOUR)), T0);
+
+        assertThat(outcomes).extracting(o -> stored(o).cursor().value()).containsExactly(4L, 5L, 6L);
+        assertThat(stored(outcomes.get(1)).duplicate()).isFalse();
+        Page page = again.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0);
+        assertThat(page.withheld()).isEmpty();
+        assertThat(page.blobs()).containsExactly(pushed.get(1), pushed.get(2),
+                new StoredBlob(new Cursor(4), before, sender, beforeBytes),
+                new StoredBlob(new Cursor(5), rotten.blob(), rotten.sender(), rotten.payload()),
+                new StoredBlob(new Cursor(6), after, sender, afterBytes));
+        assertThat(again.usage(g)).isEqualTo(new GroupUsage(5, 300 + 300 + 20 + 300 + 30));
+    }
+
+    @Test
+    void appendAll_identicalBytesAfterRotAmongOthers_areStoredIntactAndTheRottenRowsWithheld() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        byte[] bytes = payload(400);
+        AppendResult first = store.append(g, device(), blobId(), bytes, T0, ONE_HOUR);
+        store.close();
+        rotStoredPayload(bytes);
+        RelayStore again = open();
+        DeviceId sender = device();
+        BlobId otherId = blobId();
+        byte[] otherBytes = payload(10);
+        BlobId laterId = blobId();
+
+        List<AppendOutcome> outcomes = again.appendAll(List.of(
+                new AppendRequest(g, sender, otherId, otherBytes, ONE_HOUR),
+                new AppendRequest(g, sender, laterId, bytes.clone(), ONE_HOUR)), T0);
+
+        assertThat(outcomes).extracting(o -> stored(o).cursor().value()).containsExactly(2L, 3L);
+        Page page = again.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0);
+        assertThat(page.withheld()).containsExactly(first.cursor());
+        assertThat(page.blobs()).containsExactly(new StoredBlob(new Cursor(2), otherId, sender, otherBytes),
+                new StoredBlob(new Cursor(3), laterId, sender, bytes));
+        assertThat(again.stats().rottenBlobsDetected()).isEqualTo(1);
+        assertThat(again.usage(g)).isEqualTo(new GroupUsage(3, 410));
+    }
+
     /** Identical bytes pushed after the rot must not be served from (or withheld with) the rotten copy. */
     @Test
     void append_identicalBytesAfterRot_areStoredIntactNotSharedWithTheRottenCopy() throws Exception {

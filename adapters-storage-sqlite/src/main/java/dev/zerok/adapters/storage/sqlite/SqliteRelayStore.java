@@ -151,12 +151,13 @@ final class SqliteRelayStore implements RelayStore {
      * periodic {@link #purgeExpired} gives capacity back, an append does not purge other groups'
      * rows (a refused append would roll that work back, and at capacity every append would repeat it).
      *
-     * <p>Batches: the whole list runs in one {@code BEGIN IMMEDIATE} transaction, decided in memory
+     * <p>Batches: the whole list runs in one {@code BEGIN IMMEDIATE} transaction. A list of one
+     * takes the one-request path {@link #appendOne} directly. Longer lists are decided in memory
      * by {@link AppendBatch}: the group rows, the totals row, the rows under the requested blob ids
      * and the payloads under the requested hashes are read once, each request is handled in list
      * order against that state (a refusal writes nothing), and what was accepted is written with
-     * one JDBC batch per table and one update per group and of the totals (about 8 statements per
-     * batch instead of about 8 per blob). A request that must write before it can be refused
+     * one JDBC batch per table and one update per group and of the totals: for one group, four
+     * reads and four or five writes per batch instead of about eight statements per blob. A request that must write before it can be refused
      * (it replaces an expired or rotten row of the same blob id, meets a rotten stored payload, or
      * is over the quota while the group has expired rows to purge) is rare: the accepted ones
      * before it are written, it takes the one-request path {@link #appendOne} inside a
@@ -176,6 +177,12 @@ final class SqliteRelayStore implements RelayStore {
         }
         try {
             return inWriteTransaction("append", dsl -> {
+                if (requests.size() == 1) {
+                    // Cheaper alone than AppendBatch's set-up (measured 600 against 330-420 single
+                    // appends/s, AppendThroughputMain batch 1). No savepoint needed: a refusal
+                    // rolls back the whole (one-item) transaction.
+                    return List.of(appendOne(dsl, requests.get(0), hashes.get(0), nowMs, () -> { }));
+                }
                 List<AppendOutcome> outcomes = new ArrayList<>(requests.size());
                 AppendBatch batch = loadBatch(dsl, requests, hashes, 0, nowMs);
                 for (int i = 0; i < requests.size(); i++) {
