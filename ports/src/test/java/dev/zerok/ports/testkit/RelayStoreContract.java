@@ -620,6 +620,174 @@ public abstract class RelayStoreContract {
     }
 
     @Test
+    void appendAll_identicalContentTwiceInOneList_isChargedOnceAndEachRowKeepsItsOwnReference() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        DeviceId sender = device();
+        byte[] bytes = payload(300);
+        BlobId shortLived = blobId();
+        BlobId longLived = blobId();
+        BlobId other = blobId();
+        byte[] otherBytes = payload(50);
+
+        List<AppendOutcome> outcomes = store.appendAll(List.of(
+                new AppendRequest(g, sender, shortLived, bytes, Duration.ofMinutes(1)),
+                new AppendRequest(g, sender, other, otherBytes, ONE_HOUR),
+                new AppendRequest(g, sender, longLived, bytes.clone(), ONE_HOUR)), T0);
+
+        assertThat(outcomes).extracting(o -> stored(o).cursor().value()).containsExactly(1L, 2L, 3L);
+        assertThat(outcomes).allSatisfy(o -> assertThat(stored(o).duplicate()).isFalse());
+        assertThat(store.usage(g)).isEqualTo(new GroupUsage(3, 350));
+        assertThat(store.stats().storageBytes()).isEqualTo(350);
+        // The shared payload outlives the first row that used it, and goes with the last one.
+        Instant later = T0.plus(Duration.ofMinutes(2));
+        assertThat(store.purgeExpired(later)).isEqualTo(1);
+        assertThat(store.usage(g)).isEqualTo(new GroupUsage(2, 350));
+        Page page = store.pageAfter(g, Cursor.ZERO, 10, 1 << 20, later);
+        assertThat(page.withheld()).isEmpty();
+        assertThat(page.blobs()).containsExactly(new StoredBlob(new Cursor(2), other, sender, otherBytes),
+                new StoredBlob(new Cursor(3), longLived, sender, bytes));
+        assertThat(store.purgeExpired(T0.plus(Duration.ofHours(2)))).isEqualTo(2);
+        assertThat(store.usage(g)).isEqualTo(new GroupUsage(0, 0));
+        assertThat(store.stats().storageBytes()).isZero();
+    }
+
+    @Test
+    void appendAll_contentStoredByAnEarlierCall_isSharedAndOutlivesEachRowButTheLast() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        DeviceId sender = device();
+        byte[] bytes = payload(300);
+        store.append(g, sender, blobId(), bytes, T0, Duration.ofMinutes(1)); // cursor 1
+        BlobId medium = blobId();
+        BlobId longest = blobId();
+
+        List<AppendOutcome> outcomes = store.appendAll(List.of(
+                new AppendRequest(g, sender, medium, bytes.clone(), Duration.ofMinutes(10)),
+                new AppendRequest(g, sender, longest, bytes.clone(), ONE_HOUR)), T0);
+
+        assertThat(outcomes).extracting(o -> stored(o).cursor().value()).containsExactly(2L, 3L);
+        assertThat(store.usage(g)).isEqualTo(new GroupUsage(3, 300));
+        // Rows expire one by one; the payload stays until the last row using it is gone.
+        Instant afterFirst = T0.plus(Duration.ofMinutes(2));
+        assertThat(store.purgeExpired(afterFirst)).isEqualTo(1);
+        assertThat(store.pageAfter(g, Cursor.ZERO, 10, 1 << 20, afterFirst).blobs()).containsExactly(
+                new StoredBlob(new Cursor(2), medium, sender, bytes), new StoredBlob(new Cursor(3), longest, sender, bytes));
+        Instant afterMedium = T0.plus(Duration.ofMinutes(20));
+        assertThat(store.purgeExpired(afterMedium)).isEqualTo(1);
+        Page page = store.pageAfter(g, Cursor.ZERO, 10, 1 << 20, afterMedium);
+        assertThat(page.withheld()).isEmpty();
+        assertThat(page.blobs()).containsExactly(new StoredBlob(new Cursor(3), longest, sender, bytes));
+        assertThat(store.usage(g)).isEqualTo(new GroupUsage(1, 300));
+        assertThat(store.purgeExpired(T0.plus(Duration.ofHours(2)))).isEqualTo(1);
+        assertThat(store.usage(g)).isEqualTo(new GroupUsage(0, 0));
+        assertThat(store.stats().storageBytes()).isZero();
+    }
+
+    @Test
+    void appendAll_twoGroupsInterleaved_eachGetsItsOwnCursorsUsageAndHead() throws Exception {
+        RelayStore store = open();
+        GroupId a = group();
+        GroupId b = group();
+        store.append(b, device(), blobId(), payload(7), T0, ONE_HOUR); // b's cursor 1, before the list
+        List<AppendRequest> requests = List.of(
+                new AppendRequest(a, device(), blobId(), payload(10), ONE_HOUR),
+                new AppendRequest(b, device(), blobId(), payload(20), ONE_HOUR),
+                new AppendRequest(a, device(), blobId(), payload(30), ONE_HOUR),
+                new AppendRequest(b, device(), blobId(), payload(40), ONE_HOUR),
+                new AppendRequest(a, device(), blobId(), payload(50), ONE_HOUR));
+
+        List<AppendOutcome> outcomes = store.appendAll(requests, T0);
+
+        assertThat(outcomes).extracting(o -> stored(o).cursor().value()).containsExactly(1L, 2L, 2L, 3L, 3L);
+        assertThat(store.head(a)).isEqualTo(new Cursor(3));
+        assertThat(store.head(b)).isEqualTo(new Cursor(3));
+        assertThat(store.usage(a)).isEqualTo(new GroupUsage(3, 90));
+        assertThat(store.usage(b)).isEqualTo(new GroupUsage(3, 67));
+        assertThat(store.stats().totalBlobs()).isEqualTo(6);
+        assertThat(store.stats().storageBytes()).isEqualTo(157);
+        assertThat(store.pageAfter(a, Cursor.ZERO, 10, 1 << 20, T0).blobs()).extracting(StoredBlob::blob)
+                .containsExactly(requests.get(0).blob(), requests.get(2).blob(), requests.get(4).blob());
+        assertThat(store.pageAfter(b, new Cursor(1), 10, 1 << 20, T0).blobs()).extracting(StoredBlob::blob)
+                .containsExactly(requests.get(1).blob(), requests.get(3).blob());
+    }
+
+    @Test
+    void appendAll_blobIdRefusedByTheQuotaThenSentAgainSmaller_isStoredNotADuplicate() throws Exception {
+        RelayStore store = track(open(Duration.ofDays(1), 1000));
+        GroupId g = group();
+        BlobId retried = blobId();
+        DeviceId sender = device();
+        byte[] smaller = payload(200);
+
+        List<AppendOutcome> outcomes = store.appendAll(List.of(
+                new AppendRequest(g, sender, blobId(), payload(700), ONE_HOUR),
+                new AppendRequest(g, sender, retried, payload(400), ONE_HOUR),
+                new AppendRequest(g, sender, retried, smaller, ONE_HOUR)), T0);
+
+        assertThat(stored(outcomes.get(0)).cursor()).isEqualTo(new Cursor(1));
+        assertThat(refused(outcomes.get(1)).storedBytes()).hasValue(700);
+        assertThat(stored(outcomes.get(2))).isEqualTo(new AppendResult(new Cursor(2), false, T0.plus(ONE_HOUR)));
+        assertThat(store.usage(g)).isEqualTo(new GroupUsage(2, 900));
+        assertThat(store.pageAfter(g, new Cursor(1), 10, 1 << 20, T0).blobs())
+                .containsExactly(new StoredBlob(new Cursor(2), retried, sender, smaller));
+    }
+
+    @Test
+    void appendAll_expiredBlobIdSentAgainMidList_isReplacedUnderANewCursorBetweenItsNeighbours() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        DeviceId sender = device();
+        BlobId expiring = blobId();
+        byte[] expiringBytes = payload(100);
+        store.append(g, sender, expiring, expiringBytes, T0, Duration.ofMinutes(1)); // cursor 1
+        Instant later = T0.plus(Duration.ofMinutes(2));
+        List<AppendRequest> requests = List.of(
+                new AppendRequest(g, sender, blobId(), payload(10), ONE_HOUR),
+                new AppendRequest(g, sender, expiring, expiringBytes, ONE_HOUR),
+                new AppendRequest(g, sender, blobId(), payload(20), ONE_HOUR),
+                new AppendRequest(g, sender, expiring, expiringBytes, ONE_HOUR));
+
+        List<AppendOutcome> outcomes = store.appendAll(requests, later);
+
+        assertThat(stored(outcomes.get(0)).cursor()).isEqualTo(new Cursor(2));
+        assertThat(stored(outcomes.get(1))).isEqualTo(new AppendResult(new Cursor(3), false, later.plus(ONE_HOUR)));
+        assertThat(stored(outcomes.get(2)).cursor()).isEqualTo(new Cursor(4));
+        assertThat(stored(outcomes.get(3))).isEqualTo(new AppendResult(new Cursor(3), true, later.plus(ONE_HOUR)));
+        assertThat(store.usage(g)).isEqualTo(new GroupUsage(3, 130));
+        assertThat(store.stats().totalBlobs()).isEqualTo(3);
+        assertThat(store.oldestRetained(g, later)).isEqualTo(new Cursor(2));
+        assertThat(store.pageAfter(g, Cursor.ZERO, 10, 1 << 20, later).blobs()).extracting(StoredBlob::blob)
+                .containsExactly(requests.get(0).blob(), expiring, requests.get(2).blob());
+    }
+
+    @Test
+    void appendAll_overQuotaMidListWithExpiredRows_purgesThemAndStoresTheRest() throws Exception {
+        RelayStore store = track(open(Duration.ofDays(1), 1000));
+        GroupId g = group();
+        store.append(g, device(), blobId(), payload(800), T0, Duration.ofMinutes(1)); // cursor 1
+        Instant later = T0.plus(Duration.ofMinutes(10));
+
+        List<AppendOutcome> outcomes = store.appendAll(List.of(
+                new AppendRequest(g, device(), blobId(), payload(100), ONE_HOUR),
+                new AppendRequest(g, device(), blobId(), payload(300), ONE_HOUR),
+                new AppendRequest(g, device(), blobId(), payload(500), ONE_HOUR),
+                new AppendRequest(g, device(), blobId(), payload(200), ONE_HOUR)), later);
+
+        // 800 + 100 fits; 300 does not until the expired 800 are purged; then 100 + 300 + 500 fit
+        // and 200 more does not, with nothing left to purge.
+        assertThat(outcomes.subList(0, 3)).extracting(o -> stored(o).cursor().value()).containsExactly(2L, 3L, 4L);
+        RelayStoreException quota = refused(outcomes.get(3));
+        assertThat(quota.code()).isEqualTo(RelayStoreException.Code.QUOTA_EXCEEDED);
+        assertThat(quota.storedBytes()).hasValue(900);
+        assertThat(store.usage(g)).isEqualTo(new GroupUsage(3, 900));
+        assertThat(store.stats().totalBlobs()).isEqualTo(3);
+        assertThat(store.stats().storageBytes()).isEqualTo(900);
+        assertThat(store.head(g)).isEqualTo(new Cursor(4));
+        assertThat(store.oldestRetained(g, later)).isEqualTo(new Cursor(2));
+    }
+
+    @Test
     void appendAll_onAClosedStore_refusesEveryRequestClosed_andAnEmptyListIsAnEmptyAnswer() throws Exception {
         RelayStore store = open();
         assertThat(store.appendAll(List.of(), T0)).isEmpty();
@@ -1002,6 +1170,65 @@ public abstract class RelayStoreContract {
         assertThat(page.blobs()).containsExactly(pushed.get(1), pushed.get(2),
                 new StoredBlob(repush.cursor(), rotten.blob(), rotten.sender(), rotten.payload()));
         assertThat(again.usage(g).blobCount()).isEqualTo(3);
+    }
+
+    @Test
+    void appendAll_rottenBlobResentBetweenNewOnes_isStoredAgainUnderItsOwnNewCursor() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        List<StoredBlob> pushed = appendSome(store, g, 3); // cursors 1..3
+        store.close();
+        StoredBlob rotten = pushed.get(0);
+        rotStoredPayload(rotten.payload());
+        RelayStore again = open();
+        assertThat(again.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0).withheld()).containsExactly(rotten.cursor());
+        DeviceId sender = device();
+        BlobId before = blobId();
+        BlobId after = blobId();
+        byte[] beforeBytes = payload(20);
+        byte[] afterBytes = payload(30);
+
+        List<AppendOutcome> outcomes = again.appendAll(List.of(
+                new AppendRequest(g, sender, before, beforeBytes, ONE_HOUR),
+                new AppendRequest(g, rotten.sender(), rotten.blob(), rotten.payload(), ONE_HOUR),
+                new AppendRequest(g, sender, after, afterBytes, ONE_HOUR)), T0);
+
+        assertThat(outcomes).extracting(o -> stored(o).cursor().value()).containsExactly(4L, 5L, 6L);
+        assertThat(stored(outcomes.get(1)).duplicate()).isFalse();
+        Page page = again.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0);
+        assertThat(page.withheld()).isEmpty();
+        assertThat(page.blobs()).containsExactly(pushed.get(1), pushed.get(2),
+                new StoredBlob(new Cursor(4), before, sender, beforeBytes),
+                new StoredBlob(new Cursor(5), rotten.blob(), rotten.sender(), rotten.payload()),
+                new StoredBlob(new Cursor(6), after, sender, afterBytes));
+        assertThat(again.usage(g)).isEqualTo(new GroupUsage(5, 300 + 300 + 20 + 300 + 30));
+    }
+
+    @Test
+    void appendAll_identicalBytesAfterRotAmongOthers_areStoredIntactAndTheRottenRowsWithheld() throws Exception {
+        RelayStore store = open();
+        GroupId g = group();
+        byte[] bytes = payload(400);
+        AppendResult first = store.append(g, device(), blobId(), bytes, T0, ONE_HOUR);
+        store.close();
+        rotStoredPayload(bytes);
+        RelayStore again = open();
+        DeviceId sender = device();
+        BlobId otherId = blobId();
+        byte[] otherBytes = payload(10);
+        BlobId laterId = blobId();
+
+        List<AppendOutcome> outcomes = again.appendAll(List.of(
+                new AppendRequest(g, sender, otherId, otherBytes, ONE_HOUR),
+                new AppendRequest(g, sender, laterId, bytes.clone(), ONE_HOUR)), T0);
+
+        assertThat(outcomes).extracting(o -> stored(o).cursor().value()).containsExactly(2L, 3L);
+        Page page = again.pageAfter(g, Cursor.ZERO, 100, 1 << 20, T0);
+        assertThat(page.withheld()).containsExactly(first.cursor());
+        assertThat(page.blobs()).containsExactly(new StoredBlob(new Cursor(2), otherId, sender, otherBytes),
+                new StoredBlob(new Cursor(3), laterId, sender, bytes));
+        assertThat(again.stats().rottenBlobsDetected()).isEqualTo(1);
+        assertThat(again.usage(g)).isEqualTo(new GroupUsage(3, 410));
     }
 
     /** Identical bytes pushed after the rot must not be served from (or withheld with) the rotten copy. */
