@@ -33,6 +33,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@link BlobStore} on a local directory:
@@ -50,9 +58,18 @@ import java.util.Set;
  * renamed atomically to its address (replacing any earlier copy, which heals a corrupt one), and
  * the fan-out directory is fsynced so the rename itself survives a crash. Every read re-hashes.
  *
+ * <p>{@link #putAllVerified} issues the fsyncs of a batch concurrently from a small pool the store
+ * owns ({@value #SYNC_THREADS} daemon threads at most, named {@code zerok-blob-sync-<n>}, idle ones
+ * end after a few seconds, all end on {@link #close}): a journalling file system merges concurrent
+ * fsyncs into fewer journal commits, so a batch of small files waits for a few barriers, not one per
+ * file in turn.
+ *
  * <p>Thread-safe: writers never share a temp file, and renames are atomic.
  */
 final class FsBlobStore implements BlobStore {
+    /** Threads that fsync one batch's files at once, at most. */
+    static final int SYNC_THREADS = 16;
+    private static final AtomicInteger SYNC_THREAD_NUMBER = new AtomicInteger();
     private static final int BUFFER_BYTES = 64 * 1024;
     private static final String LOCK_FILE = ".lock";
     private static final String TMP = "tmp";
@@ -65,15 +82,34 @@ final class FsBlobStore implements BlobStore {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final boolean posix;
+    private final Force force;
+    private final ThreadPoolExecutor syncPool;
     private volatile boolean closed;
 
-    private FsBlobStore(Path objects, Path tmp, Entropy entropy, FileChannel lockChannel, FileLock lock, boolean posix) {
+    /** How a file's or directory's channel is made durable: {@code force(true)}; tests put a fake in. */
+    @FunctionalInterface
+    interface Force {
+        Force FSYNC = channel -> channel.force(true);
+
+        void force(FileChannel channel) throws IOException;
+    }
+
+    private FsBlobStore(Path objects, Path tmp, Entropy entropy, FileChannel lockChannel, FileLock lock, boolean posix,
+            Force force) {
         this.objects = objects;
         this.tmp = tmp;
         this.entropy = entropy;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.posix = posix;
+        this.force = force;
+        this.syncPool = new ThreadPoolExecutor(SYNC_THREADS, SYNC_THREADS, 5, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "zerok-blob-sync-" + SYNC_THREAD_NUMBER.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.syncPool.allowCoreThreadTimeOut(true);
     }
 
     /**
@@ -83,6 +119,11 @@ final class FsBlobStore implements BlobStore {
      * @throws BlobStoreException {@code IO} if the directory cannot be created or is in use by another store
      */
     static FsBlobStore open(Path directory, Entropy entropy) throws BlobStoreException {
+        return open(directory, entropy, Force.FSYNC);
+    }
+
+    /** As {@link #open(Path, Entropy)}, with {@code force} making the files of a batch durable. */
+    static FsBlobStore open(Path directory, Entropy entropy, Force force) throws BlobStoreException {
         boolean posix = directory.getFileSystem().supportedFileAttributeViews().contains("posix");
         FileChannel channel = null;
         try {
@@ -107,7 +148,7 @@ final class FsBlobStore implements BlobStore {
                     Files.deleteIfExists(leftover);
                 }
             }
-            return new FsBlobStore(objects, tmp, entropy, channel, lock, posix);
+            return new FsBlobStore(objects, tmp, entropy, channel, lock, posix, force);
         } catch (IOException e) {
             closeQuietly(channel);
             throw ioFailure("open", e);
@@ -180,10 +221,12 @@ final class FsBlobStore implements BlobStore {
     /**
      * {@inheritDoc}
      *
-     * <p>Writes every blob to its temporary file, then syncs them all (the first sync commits the
-     * file system's journal for the rest, so the others cost little), renames them into place and
-     * syncs each fan-out directory once: a batch of small chunks costs a few barriers, not three
-     * per chunk.
+     * <p>Writes every blob to its temporary file, then syncs them all at once from the store's
+     * pool (the file system merges concurrent syncs into few journal commits), and only when every
+     * one of them succeeded renames them into place; then syncs each fan-out directory once, those
+     * concurrently too, before returning: a batch of small chunks costs a few barriers, not three
+     * per chunk. A batch of one is synced on the calling thread. If any sync fails, nothing of the
+     * batch is renamed and every temporary file is removed (after every sync of the batch ended).
      */
     @Override
     public void putAllVerified(Map<ContentHash, byte[]> blobs) throws BlobStoreException {
@@ -209,9 +252,7 @@ final class FsBlobStore implements BlobStore {
                         out.write(bytes);
                     }
                 }
-                for (FileChannel out : open) {
-                    out.force(true);
-                }
+                forceAll(open, force::force);
             } finally {
                 for (FileChannel out : open) {
                     closeQuietly(out);
@@ -239,7 +280,7 @@ final class FsBlobStore implements BlobStore {
                 }
                 it.remove();
             }
-            fanOuts.forEach(FsBlobStore::fsyncDirectory);
+            forceAll(List.copyOf(fanOuts), FsBlobStore::fsyncDirectory);
         } catch (IOException e) {
             throw ioFailure("put", e);
         } finally {
@@ -330,12 +371,81 @@ final class FsBlobStore implements BlobStore {
             return;
         }
         closed = true;
+        // Not shutdownNow: interrupting a thread in force() would close a batch's channel under it.
+        syncPool.shutdown();
         try {
             lock.release();
         } catch (IOException ignored) {
             // Closing the channel below releases the lock as well.
         }
         closeQuietly(lockChannel);
+    }
+
+    /** One item's durability step, run on the pool. */
+    @FunctionalInterface
+    private interface SyncStep<T> {
+        void run(T item) throws IOException;
+    }
+
+    /**
+     * Runs {@code step} for every item, concurrently on the pool (a single item on the calling
+     * thread), and returns only when every step has ended, so no caller closes or renames a file
+     * another thread is still syncing.
+     *
+     * @throws IOException the first failure, after every step ended
+     */
+    private <T> void forceAll(List<T> items, SyncStep<T> step) throws IOException {
+        if (items.size() <= 1) {
+            for (T item : items) {
+                step.run(item);
+            }
+            return;
+        }
+        List<Future<?>> pending = new ArrayList<>(items.size());
+        IOException failure = null;
+        for (T item : items) {
+            try {
+                pending.add(syncPool.submit(() -> {
+                    step.run(item);
+                    return null;
+                }));
+            } catch (RejectedExecutionException closedMeanwhile) {
+                try {
+                    step.run(item);
+                } catch (IOException e) {
+                    failure = first(failure, e);
+                }
+            }
+        }
+        boolean interrupted = false;
+        for (Future<?> f : pending) {
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the syncs are short and must end before the files are touched
+                } catch (ExecutionException e) {
+                    failure = first(failure, e.getCause() instanceof IOException io ? io
+                            : new IOException("fsync failed", e.getCause()));
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static IOException first(IOException earlier, IOException e) {
+        if (earlier == null) {
+            return e;
+        }
+        earlier.addSuppressed(e);
+        return earlier;
     }
 
     /** Where {@code hash} lives: {@code objects/<first byte hex>/<64 hex digits>}. */
