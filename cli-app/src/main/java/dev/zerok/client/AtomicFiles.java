@@ -32,6 +32,24 @@ final class AtomicFiles {
         moveOver(temp, target);
     }
 
+    /** Makes what was written through {@code channel} durable ({@code fsync}). */
+    static void force(FileChannel channel) throws IOException {
+        channel.force(true);
+    }
+
+    /**
+     * Makes renames into {@code directory} durable. Linux and macOS allow fsync on a directory
+     * opened for reading; where the platform refuses, a rename is still atomic, just not yet
+     * durable, which is the best that platform offers.
+     */
+    static void forceDirectory(Path directory) {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException ignored) {
+            // See above: not supported on this platform (for example Windows).
+        }
+    }
+
     /** Renames {@code source} over {@code target}, atomically where the file system can. */
     static void moveOver(Path source, Path target) throws IOException {
         try {

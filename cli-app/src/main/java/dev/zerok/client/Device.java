@@ -565,6 +565,7 @@ public final class Device implements AutoCloseable {
             // fall through: the outbox keeps whatever was not acknowledged
         }
         client.abort();
+        folders.close();
         lane.shutdown();
         try {
             lane.awaitTermination(5, TimeUnit.SECONDS);

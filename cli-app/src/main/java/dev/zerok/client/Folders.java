@@ -52,7 +52,10 @@ import java.util.function.BiPredicate;
  *       deletion plus an addition whose chunks are already held, so nothing is uploaded again.
  *   <li>{@link #apply} makes a directory show the folder's current state: writes what changed
  *       (temp file, fsync, rename; mode masked to {@code 0777} and by the process umask; mtime
- *       kept), deletes what was deleted, and never overwrites or deletes a file zerok did not put
+ *       kept; files go in batches of up to {@value #WRITE_BATCH_FILES} files or 16 MiB whose
+ *       fsyncs are issued together from a pool of at most {@value #SYNC_THREADS} daemon threads
+ *       named {@code zerok-file-sync-<n>}, ended when the device closes, and whose parent
+ *       directories are fsynced once after the renames), deletes what was deleted, and never overwrites or deletes a file zerok did not put
  *       there or that changed since (it is reported, not touched). Concurrent edits end as one
  *       winner (the same on every device) plus a conflict copy named by Syncthing's convention.
  *   <li>Catch-up after the relays' TTL: {@link #requestSnapshot} asks online peers to
@@ -73,6 +76,10 @@ public final class Folders {
     private final java.util.concurrent.atomic.AtomicLong missedExpired = new java.util.concurrent.atomic.AtomicLong();
     private final Object changes = new Object();
     private long changeCount;
+    private static final java.util.concurrent.atomic.AtomicInteger SYNC_THREAD_NUMBER =
+            new java.util.concurrent.atomic.AtomicInteger();
+    private java.util.concurrent.ThreadPoolExecutor syncPool; // guarded by this; created on first use
+    private boolean closed; // guarded by this
 
     Folders(Device device, FolderStore store, Path foldersDir, DeviceId self) {
         this.device = device;
@@ -294,11 +301,15 @@ public final class Folders {
                 total += w.size();
             }
         }
+        WriteBatch batch = new WriteBatch();
         for (FileRecord w : view.values()) {
             String path = w.path();
             FileRecord known = index.get(path);
             if (current(known, w)) {
                 continue;
+            }
+            if (batch.holdsAncestorOf(path)) { // what is below a file being written sees it written, as before
+                written += flush(batch, index, force, bytes, total, progress);
             }
             Path out = root.resolve(path);
             try {
@@ -364,9 +375,10 @@ public final class Folders {
                             refused.add(path + ": a directory is where the group has a file");
                             continue;
                         }
-                        writeFile(out, w, known, force, bytes, total, progress);
-                        index.put(onDisk(w, Disk.stat(out)));
-                        written++;
+                        batch.add(new PendingWrite(path, out, w, known));
+                        if (batch.full()) {
+                            written += flush(batch, index, force, bytes, total, progress);
+                        }
                     }
                 }
             } catch (IOException e) {
@@ -374,6 +386,7 @@ public final class Folders {
                 throw new DeviceException(DeviceException.Code.IO, "writing " + out + " failed: " + IoMessages.describe(e), e);
             }
         }
+        written += flush(batch, index, force, bytes, total, progress);
         directoriesToDelete.sort(java.util.Comparator.reverseOrder());
         for (String path : directoriesToDelete) {
             try {
@@ -492,14 +505,153 @@ public final class Folders {
         return out;
     }
 
-    private void writeFile(Path out, FileRecord w, FileRecord known, boolean force, long[] bytes, long total,
-            TransferProgress progress) throws IOException, DeviceException {
-        Path temp = out.resolveSibling("." + out.getFileName() + ".zerok-part");
+    /** Files written per batch at most: their fsyncs are issued together. */
+    static final int WRITE_BATCH_FILES = 256;
+    /** Plaintext bytes written per batch at most (a larger file is a batch of its own). */
+    static final long WRITE_BATCH_BYTES = 16L << 20;
+    /** Threads that fsync one batch's files at once, at most. */
+    static final int SYNC_THREADS = 16;
+
+    /** A file of the view to write: its record, what the index said of the path, and where. */
+    private record PendingWrite(String path, Path out, FileRecord record, FileRecord known) {
+        Path temp() {
+            return out.resolveSibling("." + out.getFileName() + ".zerok-part");
+        }
+    }
+
+    /** Files waiting to be written together ({@link #flush}); apply's thread only. */
+    private static final class WriteBatch {
+        final List<PendingWrite> files = new ArrayList<>();
+        final Set<String> paths = new HashSet<>();
+        long sizeBytes;
+
+        void add(PendingWrite p) {
+            files.add(p);
+            paths.add(p.path());
+            sizeBytes += p.record().size();
+        }
+
+        boolean full() {
+            return files.size() >= WRITE_BATCH_FILES || sizeBytes >= WRITE_BATCH_BYTES;
+        }
+
+        /** True if a file waiting here is a parent directory of {@code path} (the group's state says both). */
+        boolean holdsAncestorOf(String path) {
+            for (int at = path.indexOf('/'); at > 0; at = path.indexOf('/', at + 1)) {
+                if (paths.contains(path.substring(0, at))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void clear() {
+            files.clear();
+            paths.clear();
+            sizeBytes = 0;
+        }
+    }
+
+    /**
+     * Writes the batch's files as {@code writeFile} once did one by one, with the fsyncs issued
+     * together: (1) each file's bytes go to its temp file {@code .<name>.zerok-part}; (2) every temp
+     * file is fsynced, concurrently on {@link #syncPool}; (3) in order, each gets its mtime, the disk
+     * is checked for a local edit made meanwhile, and the temp file is renamed over the file and
+     * indexed; (4) each parent directory renamed into is fsynced once, so the renames are durable
+     * before the index that records them is saved. The first file that fails ends the batch as it
+     * ended apply before: the files before it are written, its temp file and those of the files
+     * after it are removed, none of them renamed.
+     *
+     * @return files written
+     * @throws DeviceException {@code IO} naming the file that failed (the index is saved first),
+     *     or what reading a chunk threw
+     */
+    private int flush(WriteBatch batch, LocalIndex index, boolean force, long[] bytes, long total,
+            TransferProgress progress) throws DeviceException {
+        if (batch.files.isEmpty()) {
+            return 0;
+        }
+        List<PendingWrite> files = List.copyOf(batch.files);
+        batch.clear();
+        List<FileChannel> open = new ArrayList<>(files.size());
+        int failedAt = files.size();
+        Exception failure = null;
+        try {
+            // (1) write
+            for (PendingWrite p : files) {
+                try {
+                    open.add(writeTemp(p, bytes, total, progress));
+                } catch (DeviceException | IOException e) {
+                    failedAt = open.size();
+                    failure = e;
+                    break;
+                }
+            }
+            // (2) sync
+            List<IOException> synced = forceAll(open);
+            for (int i = 0; i < synced.size(); i++) {
+                if (synced.get(i) != null && i < failedAt) {
+                    failedAt = i;
+                    failure = synced.get(i);
+                }
+            }
+        } finally {
+            for (FileChannel ch : open) {
+                try {
+                    ch.close();
+                } catch (IOException e) {
+                    // Closing after a successful fsync loses nothing; a failed one is already recorded.
+                }
+            }
+        }
+        // (3) rename
+        int written = 0;
+        Set<Path> parents = new java.util.LinkedHashSet<>();
+        try {
+            for (; written < failedAt; written++) {
+                PendingWrite p = files.get(written);
+                try {
+                    renameIntoPlace(p, force);
+                } catch (IOException e) {
+                    failedAt = written;
+                    failure = e;
+                    break;
+                }
+                parents.add(p.out().getParent());
+                index.put(onDisk(p.record(), Disk.stat(p.out())));
+            }
+        } catch (IOException e) { // the stat after a rename that happened: the file is written, not indexed
+            failedAt = written;
+            failure = e;
+        } finally {
+            for (int i = Math.min(written, failedAt); i < files.size(); i++) {
+                deleteQuietly(files.get(i).temp());
+            }
+            // (4) the renames so far are durable before any index that names them is saved
+            forceDirectories(parents);
+        }
+        if (failure instanceof DeviceException e) {
+            throw e;
+        }
+        if (failure instanceof IOException e) {
+            saveIndex(index);
+            Path out = files.get(failedAt).out();
+            throw new DeviceException(DeviceException.Code.IO, "writing " + out + " failed: " + IoMessages.describe(e), e);
+        }
+        return written;
+    }
+
+    /** Phase 1 of {@link #flush}: the file's bytes in its temp file, not yet synced; the channel stays open. */
+    private FileChannel writeTemp(PendingWrite p, long[] bytes, long total, TransferProgress progress)
+            throws IOException, DeviceException {
+        FileRecord w = p.record();
+        Path temp = p.temp();
         Files.deleteIfExists(temp);
         Set<PosixFilePermission> perms = permissions(w.mode() & FILE_MODE_MASK);
         Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         int[] refetched = {0};
-        try (FileChannel ch = FileChannel.open(temp, options, PosixFilePermissions.asFileAttribute(perms))) {
+        FileChannel ch = FileChannel.open(temp, options, PosixFilePermissions.asFileAttribute(perms));
+        try {
             for (ContentHash address : w.chunks()) {
                 byte[] plain = device.readChunk(address, refetched);
                 ByteBuffer buf = ByteBuffer.wrap(plain);
@@ -510,22 +662,145 @@ public final class Folders {
                 progress.update(bytes[0], total);
             }
             if (ch.size() != w.size()) {
-                throw new DeviceException(DeviceException.Code.VERIFY_FAILED, "the chunks of " + out
+                throw new DeviceException(DeviceException.Code.VERIFY_FAILED, "the chunks of " + p.out()
                         + " do not add up to its size");
             }
-            ch.force(true);
-        } catch (DeviceException | IOException e) {
-            Files.deleteIfExists(temp);
+            return ch;
+        } catch (DeviceException | IOException | RuntimeException e) {
+            try {
+                ch.close();
+            } finally {
+                Files.deleteIfExists(temp);
+            }
             throw e;
         }
-        Files.setLastModifiedTime(temp, FileTime.fromMillis(w.mtimeMillis()));
+    }
+
+    /** Phase 3 of {@link #flush}: mtime, the local-edit check, the rename. */
+    private static void renameIntoPlace(PendingWrite p, boolean force) throws IOException {
+        Path temp = p.temp();
+        Path out = p.out();
+        Files.setLastModifiedTime(temp, FileTime.fromMillis(p.record().mtimeMillis()));
         // The window between this check and the rename is the only one in which a local edit can be lost.
         Disk now = Disk.stat(out);
-        if (now != null && !force && (known == null || !now.matches(known))) {
-            Files.deleteIfExists(temp);
+        if (now != null && !force && (p.known() == null || !now.matches(p.known()))) {
             throw new IOException("changed while zerok was writing it: " + out);
         }
         AtomicFiles.moveOver(temp, out);
+    }
+
+    /**
+     * fsyncs every channel, concurrently on the pool (one on this thread), and returns when all
+     * ended: the failure of each, by position, or null where it succeeded.
+     */
+    private List<IOException> forceAll(List<FileChannel> channels) {
+        List<IOException> failures = new ArrayList<>(java.util.Collections.nCopies(channels.size(), null));
+        if (channels.size() == 1) {
+            try {
+                AtomicFiles.force(channels.getFirst());
+            } catch (IOException e) {
+                failures.set(0, e);
+            }
+            return failures;
+        }
+        List<java.util.concurrent.Future<?>> pending = new ArrayList<>(channels.size());
+        for (FileChannel ch : channels) {
+            pending.add(submitOrRun(() -> {
+                AtomicFiles.force(ch);
+                return null;
+            }));
+        }
+        awaitAll(pending, failures);
+        return failures;
+    }
+
+    /** fsyncs each directory once, concurrently; where the platform refuses, the renames stay atomic, not yet durable. */
+    private void forceDirectories(Set<Path> directories) {
+        List<java.util.concurrent.Future<?>> pending = new ArrayList<>(directories.size());
+        for (Path directory : directories) {
+            java.util.concurrent.Callable<Void> sync = () -> {
+                AtomicFiles.forceDirectory(directory);
+                return null;
+            };
+            if (directories.size() == 1) {
+                try {
+                    sync.call();
+                } catch (Exception ignored) {
+                    // forceDirectory throws nothing checked
+                }
+            } else {
+                pending.add(submitOrRun(sync));
+            }
+        }
+        awaitAll(pending, new ArrayList<>(java.util.Collections.nCopies(pending.size(), null)));
+    }
+
+    private java.util.concurrent.Future<?> submitOrRun(java.util.concurrent.Callable<Void> task) {
+        try {
+            return syncPool().submit(task);
+        } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
+            java.util.concurrent.FutureTask<Void> inline = new java.util.concurrent.FutureTask<>(task);
+            inline.run();
+            return inline;
+        }
+    }
+
+    /** Waits for every task (the syncs are short and must end before their files are touched again). */
+    private static void awaitAll(List<java.util.concurrent.Future<?>> pending, List<IOException> failures) {
+        boolean interrupted = false;
+        for (int i = 0; i < pending.size(); i++) {
+            while (true) {
+                try {
+                    pending.get(i).get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failures.set(i, e.getCause() instanceof IOException io ? io : new IOException("fsync failed", e.getCause()));
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private synchronized java.util.concurrent.ExecutorService syncPool() {
+        if (syncPool == null) {
+            java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(SYNC_THREADS,
+                    SYNC_THREADS, 5, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(),
+                    r -> {
+                        Thread t = new Thread(r, "zerok-file-sync-" + SYNC_THREAD_NUMBER.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            pool.allowCoreThreadTimeOut(true);
+            if (closed) {
+                pool.shutdown(); // submissions are refused and run on the caller
+            }
+            syncPool = pool;
+        }
+        return syncPool;
+    }
+
+    /**
+     * Ends the fsync threads (after the syncs in progress); called when the device closes. Later
+     * writes sync on the calling thread.
+     */
+    synchronized void close() {
+        closed = true;
+        if (syncPool != null) {
+            syncPool.shutdown(); // not shutdownNow: an interrupt would close a channel mid-fsync
+        }
+    }
+
+    private static void deleteQuietly(Path temp) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+            // A leftover .zerok-part is skipped by scans and replaced by the next write of the file.
+        }
     }
 
     private void collectGarbage() throws DeviceException {

@@ -1,6 +1,7 @@
 package dev.zerok.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zerok.kernel.content.ConflictNames;
 import java.nio.charset.StandardCharsets;
@@ -188,6 +189,73 @@ class FoldersTest {
             try (Stream<Path> s = Files.list(outside)) {
                 assertThat(s).isEmpty();
             }
+        }
+    }
+
+    /** More files than two write batches hold, across directories: every one lands whole, mtime kept, no temp left. */
+    @Test
+    void apply_moreFilesThanTwoBatches_allLandIntact() throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a/docs"));
+        Path b = dir.resolve("b/docs");
+        int files = 2 * Folders.WRITE_BATCH_FILES + 17;
+        for (int i = 0; i < files; i++) {
+            write(a.resolve("d" + (i % 7) + "/f" + i + ".txt"), "file " + i + " ".repeat(i % 50));
+        }
+        try (Device da = device("a"); Device db = device("b")) {
+            da.folders().publish("docs", a, (p, isDir) -> false, TransferProgress.NONE);
+            da.awaitSynced(WAIT);
+            db.awaitSynced(WAIT);
+            FolderReport report = db.folders().apply("docs", b, false, false, TransferProgress.NONE);
+            assertThat(report.refused()).isEmpty();
+            assertThat(report.written()).isEqualTo(files + 7); // the files and their 7 directories
+            assertThat(tree(b)).isEqualTo(tree(a)).hasSize(files + 7);
+            for (int i = 0; i < files; i += 97) {
+                Path rel = Path.of("d" + (i % 7), "f" + i + ".txt");
+                assertThat(Files.getLastModifiedTime(b.resolve(rel)).toMillis()).as("mtime of " + rel)
+                        .isEqualTo(Files.getLastModifiedTime(a.resolve(rel)).toMillis());
+            }
+            try (Stream<Path> all = Files.walk(b)) {
+                assertThat(all.filter(p -> p.getFileName().toString().endsWith(".zerok-part"))).isEmpty();
+            }
+        }
+    }
+
+    /**
+     * The sixth of ten files in one batch cannot be written (a directory sits where its temp file
+     * goes): apply fails naming it, the five before it are written and indexed, it and the four
+     * after it are not renamed and leave no temp file; once the obstacle is gone the next apply
+     * writes only those five.
+     */
+    @Test
+    void apply_oneFileOfABatchFails_filesBeforeItWritten_itAndLaterNotRenamed() throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a/docs"));
+        Path b = Files.createDirectories(dir.resolve("b/docs"));
+        for (int i = 0; i < 10; i++) {
+            write(a.resolve("f" + i + ".txt"), "content " + i);
+        }
+        Path obstacle = Files.createDirectories(b.resolve(".f5.txt.zerok-part/inside"));
+        try (Device da = device("a"); Device db = device("b")) {
+            da.folders().publish("docs", a, (p, isDir) -> false, TransferProgress.NONE);
+            da.awaitSynced(WAIT);
+            db.awaitSynced(WAIT);
+            assertThatThrownBy(() -> db.folders().apply("docs", b, false, false, TransferProgress.NONE))
+                    .isInstanceOfSatisfying(DeviceException.class,
+                            e -> assertThat(e.code()).isEqualTo(DeviceException.Code.IO))
+                    .hasMessageContaining("writing " + b.resolve("f5.txt") + " failed");
+            Map<String, String> expectedFirst = new TreeMap<>();
+            for (int i = 0; i < 5; i++) {
+                expectedFirst.put("f" + i + ".txt", "content " + i);
+            }
+            expectedFirst.put(".f5.txt.zerok-part", "<dir>");
+            expectedFirst.put(".f5.txt.zerok-part/inside", "<dir>");
+            assertThat(tree(b)).isEqualTo(expectedFirst);
+
+            Files.delete(obstacle);
+            Files.delete(obstacle.getParent());
+            FolderReport again = db.folders().apply("docs", b, false, false, TransferProgress.NONE);
+            assertThat(again.written()).as("the five written before the failure were indexed").isEqualTo(5);
+            assertThat(again.refused()).isEmpty();
+            assertThat(tree(b)).isEqualTo(tree(a));
         }
     }
 
