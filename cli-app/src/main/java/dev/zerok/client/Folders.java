@@ -55,8 +55,9 @@ import java.util.function.BiPredicate;
  *       kept; files go in batches of up to {@value #WRITE_BATCH_FILES} files or 16 MiB whose
  *       fsyncs are issued together from a pool of at most {@value #SYNC_THREADS} daemon threads
  *       named {@code zerok-file-sync-<n>}, ended when the device closes, and whose parent
- *       directories are fsynced once after the renames), deletes what was deleted, and never overwrites or deletes a file zerok did not put
- *       there or that changed since (it is reported, not touched). Concurrent edits end as one
+ *       directories are fsynced once after the renames), deletes what was deleted, and never
+ *       overwrites or deletes a file zerok did not put there or that changed since (it is
+ *       reported, not touched). Concurrent edits end as one
  *       winner (the same on every device) plus a conflict copy named by Syncthing's convention.
  *   <li>Catch-up after the relays' TTL: {@link #requestSnapshot} asks online peers to
  *       {@link #republish} every head and its chunks.
