@@ -4,6 +4,7 @@ import dev.zerok.kernel.pairing.GroupKeys;
 import dev.zerok.ports.clientstate.BlobIndexEntry;
 import dev.zerok.ports.clientstate.ClientStateException;
 import dev.zerok.ports.clientstate.ClientStateStore;
+import dev.zerok.ports.clientstate.VersionVector;
 import dev.zerok.ports.crypto.KeyExchange;
 import dev.zerok.ports.entropy.Entropy;
 import dev.zerok.ports.id.BlobId;
@@ -94,7 +95,7 @@ public final class SyncRunner {
     }
 
     /** @see SyncEngine#versionVector() */
-    public dev.zerok.ports.clientstate.VersionVector versionVector() {
+    public VersionVector versionVector() {
         return engine.versionVector();
     }
 
