@@ -1,6 +1,7 @@
 package dev.zerok.client;
 
 import dev.zerok.kernel.content.BlobSealer;
+import dev.zerok.kernel.content.ChunkPackCodec;
 import dev.zerok.kernel.content.ChunkSealer;
 import dev.zerok.kernel.content.ContentException;
 import dev.zerok.kernel.content.FolderCodec;
@@ -105,6 +106,7 @@ public final class Device implements AutoCloseable {
     private final Map<RelayId, String> relayAddresses = new LinkedHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong chunksReceived = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong folderErrors = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong chunkPackErrors = new java.util.concurrent.atomic.AtomicLong();
     private final Folders folders;
 
     private Device(ClientComponent ports, ExecutorService lane, GroupKeys groupKeys, ChunkSealer chunkSealer,
@@ -228,14 +230,20 @@ public final class Device implements AutoCloseable {
         return folderErrors.get();
     }
 
+    /** CHUNKS payloads from members that did not decode (a member's bug; they are skipped). */
+    public long chunkPackErrors() {
+        return chunkPackErrors.get();
+    }
+
     /** The sync driver, for listeners and finer control. */
     public SyncClient client() {
         return client;
     }
 
     /**
-     * Chunk blobs delivered by the relays since this device was opened, including repeats of a
-     * page that was delivered but not committed before a crash (delivery is at least once).
+     * Chunks delivered by the relays since this device was opened (each chunk of a pack counts),
+     * including repeats of a page that was delivered but not committed before a crash (delivery
+     * is at least once).
      */
     public long chunksReceived() {
         return chunksReceived.get();
@@ -609,19 +617,33 @@ public final class Device implements AutoCloseable {
                     }
                     folders.received(blob.sender(), message);
                 }
-                case CHUNK -> {
-                    byte[] sealed = blob.data();
-                    ContentHash address = chunkSealer.address(sealed);
-                    if (!receivedChunks.containsKey(address) && !chunks.has(address)) {
-                        receivedChunks.put(address, sealed);
+                case CHUNK -> received(blob.data());
+                case CHUNKS -> {
+                    List<byte[]> pack;
+                    try {
+                        pack = ChunkPackCodec.decode(blob.data());
+                    } catch (ContentException e) {
+                        chunkPackErrors.incrementAndGet(); // authenticated, so a member's bug: skipped, never fatal
+                        return;
                     }
-                    chunksReceived.incrementAndGet();
+                    for (byte[] sealed : pack) {
+                        received(sealed);
+                    }
                 }
             }
         } catch (IOException | BlobStoreException e) {
             throw new SyncException(SyncException.Code.INBOX_FAILED, "storing a received blob failed"
                     + (diskFull(e) ? ": the disk is full; free space and sync again" : ""), e);
         }
+    }
+
+    /** A delivered sealed chunk, held for {@link #flushChunks} unless this device has it. */
+    private void received(byte[] sealed) throws BlobStoreException {
+        ContentHash address = chunkSealer.address(sealed);
+        if (!receivedChunks.containsKey(address) && !chunks.has(address)) {
+            receivedChunks.put(address, sealed);
+        }
+        chunksReceived.incrementAndGet();
     }
 
     /**
@@ -661,10 +683,23 @@ public final class Device implements AutoCloseable {
 
     /**
      * Chunks sealed ahead of their enqueue, at most: sealing and chunk-store writes on the caller's
-     * thread overlap the outbox writes on the lane, and the lane queues the chunks that wait with
-     * one commit ({@link SyncClient#push}), so a window of many small chunks is few commits.
+     * thread overlap the outbox writes on the lane, and the lane queues the blobs that wait with
+     * one commit ({@link SyncClient#push}); small chunks share a blob (a pack), so a window of
+     * many small chunks is few blobs and few commits.
      */
-    private static final int PUSH_WINDOW = 512;
+    private static final int PUSH_WINDOW = 8192;
+    /**
+     * A sealed chunk of at most this many bytes travels in a pack (a {@code CHUNKS} blob) with
+     * others; a larger one is a {@code CHUNK} blob of its own.
+     */
+    static final int PACK_CHUNK_MAX_BYTES = 256 * 1024;
+    /** Encoded bytes of one pack, at most (and never more than a blob's data may hold). */
+    private static final int PACK_BYTES = 1 << 20;
+
+    private int packBytes() {
+        return Math.min(PACK_BYTES, maxBlobData());
+    }
+
     /** Sealed chunk bytes held ahead of their enqueue, at most (then the caller waits for the oldest). */
     private static final long PUSH_WINDOW_BYTES = 16L << 20;
 
@@ -771,12 +806,18 @@ public final class Device implements AutoCloseable {
 
     /**
      * Queues the new chunks of files: each chunk is sealed and addressed; one this device holds
-     * (or queued in this window) is not queued again; each new one enters the chunk store only
-     * after its enqueue completed, so the store never holds a chunk the outbox lacks.
+     * (or queued in this window) is not queued again; a small one (sealed, at most
+     * {@link #PACK_CHUNK_MAX_BYTES}) waits for others and travels with them in one {@code CHUNKS}
+     * blob of up to 1 MiB ({@link ChunkPackCodec}), a larger one is a {@code CHUNK} blob of its
+     * own; each new one enters the chunk store only after its blob's enqueue completed, so the
+     * store never holds a chunk the outbox lacks.
      */
     final class ChunkQueue {
         private final java.util.SequencedMap<ContentHash, QueuedChunk> inFlight = new LinkedHashMap<>();
         private long inFlightBytes;
+        /** Small chunks gathered for the next pack, not yet pushed. */
+        private final java.util.SequencedMap<ContentHash, SealedChunk> packed = new LinkedHashMap<>();
+        private long packedBytes;
         private int queued;
         private int deduplicated;
 
@@ -810,26 +851,57 @@ public final class Device implements AutoCloseable {
         private ContentHash add(byte[] plain) throws DeviceException {
             SealedChunk sealed = seal(plain);
             try {
-                if (chunks.has(sealed.address()) || inFlight.containsKey(sealed.address())) {
+                ContentHash address = sealed.address();
+                if (chunks.has(address) || inFlight.containsKey(address) || packed.containsKey(address)) {
                     deduplicated++;
-                } else {
-                    inFlight.put(sealed.address(), new QueuedChunk(sealed, client.push(SyncPayload.Kind.CHUNK,
-                            sealed.bytes())));
-                    inFlightBytes += sealed.bytes().length;
-                    while (inFlight.size() >= PUSH_WINDOW || inFlightBytes >= PUSH_WINDOW_BYTES) {
-                        inFlightBytes -= storeOldest(inFlight);
-                    }
-                    queued++;
+                    return address;
                 }
+                queued++;
+                int length = sealed.bytes().length;
+                if (length > PACK_CHUNK_MAX_BYTES) {
+                    track(List.of(sealed), client.push(SyncPayload.Kind.CHUNK, sealed.bytes()));
+                    return address;
+                }
+                if (!packed.isEmpty() && ChunkPackCodec.encodedBytesAtMost(packed.size() + 1, packedBytes + length)
+                        > packBytes()) {
+                    flushPack();
+                }
+                packed.put(address, sealed);
+                packedBytes += length;
+                return address;
             } catch (BlobStoreException e) {
                 throw new DeviceException(DeviceException.Code.STORE, "the chunk store failed (" + e.code() + ")", e);
             }
-            return sealed.address();
+        }
+
+        /** Pushes the chunks gathered so far as one CHUNKS blob. */
+        private void flushPack() throws DeviceException, BlobStoreException {
+            if (packed.isEmpty()) {
+                return;
+            }
+            List<SealedChunk> pack = List.copyOf(packed.values());
+            packed.clear();
+            packedBytes = 0;
+            track(pack, client.push(SyncPayload.Kind.CHUNKS,
+                    ChunkPackCodec.encode(pack.stream().map(SealedChunk::bytes).toList())));
+        }
+
+        /** Holds chunks until their push is enqueued, storing the oldest while the window is full. */
+        private void track(List<SealedChunk> pushed, CompletableFuture<BlobId> enqueued)
+                throws DeviceException, BlobStoreException {
+            for (SealedChunk sealed : pushed) {
+                inFlight.put(sealed.address(), new QueuedChunk(sealed, enqueued));
+                inFlightBytes += sealed.bytes().length;
+            }
+            while (!inFlight.isEmpty() && (inFlight.size() >= PUSH_WINDOW || inFlightBytes >= PUSH_WINDOW_BYTES)) {
+                inFlightBytes -= storeOldest(inFlight);
+            }
         }
 
         /** Waits for every queued chunk and stores it. */
         void drain() throws DeviceException {
             try {
+                flushPack();
                 while (!inFlight.isEmpty()) {
                     storeOldest(inFlight);
                 }

@@ -86,6 +86,30 @@ class FoldersTest {
     }
 
     @Test
+    void manySmallFiles_travelAsFewPacks_countedOnTheRelay_andArriveWhole() throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a/docs"));
+        Path b = dir.resolve("b/docs");
+        int files = 600;
+        for (int i = 0; i < files; i++) {
+            write(a.resolve("d" + (i % 6) + "/f" + i + ".txt"), "small file " + i + " ".repeat(1000 + i));
+        }
+        try (Device da = device("a"); Device db = device("b")) {
+            FolderReport published = da.folders().publish("docs", a, (p, isDir) -> false, TransferProgress.NONE);
+            assertThat(published.chunksQueued()).isEqualTo(files);
+            da.awaitSynced(WAIT);
+            // ~1.6 KiB sealed each: ~1 MiB of chunks in two packs, plus the records; one blob per chunk was 600+.
+            assertThat(group.relayMetric("zerok_relay_storage_blobs")).as("blobs stored on the relay").isLessThanOrEqualTo(5);
+            db.awaitSynced(WAIT);
+            db.folders().apply("docs", b, false, false, TransferProgress.NONE);
+            Map<String, String> copy = tree(b);
+            assertThat(copy.size()).as("files and their 6 directories").isEqualTo(files + 6);
+            assertThat(copy.equals(tree(a))).as("every file's content on B equals A's").isTrue();
+            assertThat(db.chunksReceived()).isGreaterThanOrEqualTo(files);
+            assertThat(db.chunkPackErrors()).isZero();
+        }
+    }
+
+    @Test
     void concurrentEdits_oneWinnerAndOneConflictCopyOnAllThree_andDeletionPropagates() throws Exception {
         Path a = Files.createDirectories(dir.resolve("a/docs"));
         Path b = Files.createDirectories(dir.resolve("b/docs"));

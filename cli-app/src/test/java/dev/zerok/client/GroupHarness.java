@@ -52,6 +52,18 @@ final class GroupHarness implements AutoCloseable {
                 List.of(new RelayAddress(relay.endpoint().host() + ":" + relay.endpoint().port(), relayKey)));
     }
 
+    /** The relay's Prometheus exposition text (relay-side counts: blobs stored, pushes, ...). */
+    String relayMetrics() {
+        return relay.metricsText();
+    }
+
+    /** One sample of the relay's exposition, e.g. {@code zerok_relay_storage_blobs}. */
+    double relayMetric(String name) {
+        return relay.metricsText().lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new AssertionError("no sample " + name + " in the relay's metrics"));
+    }
+
     @Override
     public void close() {
         relay.close();

@@ -146,6 +146,21 @@ final class StrictReader {
         return unpacker.readPayload(length);
     }
 
+    /** A {@code bin} of {@code minLength..maxLength} bytes. */
+    byte[] bin(String field, int minLength, int maxLength) throws ContentException, IOException {
+        MessageFormat format = next(field);
+        if (format.getValueType() != ValueType.BINARY) {
+            throw wrongType(field, "bin", format);
+        }
+        int length = unpacker.unpackBinaryHeader();
+        checkRemaining(field, length);
+        if (length < minLength || length > maxLength) {
+            throw new ContentException(length > maxLength ? Code.TOO_LARGE : Code.INVALID_VALUE,
+                    field + " must be " + minLength + ".." + maxLength + " bytes, got " + length);
+        }
+        return unpacker.readPayload(length);
+    }
+
     String str(String field, int maxBytes, Code invalidText) throws ContentException, IOException {
         MessageFormat format = next(field);
         if (format.getValueType() != ValueType.STRING) {

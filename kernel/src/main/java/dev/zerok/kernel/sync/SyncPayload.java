@@ -55,7 +55,9 @@ public record SyncPayload(Kind kind, long sequence, byte[] data) {
         /** One sealed chunk of a collection's file content, as {@code ChunkSealer} produced it. */
         CHUNK((byte) 3),
         /** Change records of a shared folder, or a snapshot request, encoded by {@code FolderCodec}. */
-        FOLDER((byte) 4);
+        FOLDER((byte) 4),
+        /** Several sealed chunks in one blob, encoded by {@code ChunkPackCodec}: a tree's small files. */
+        CHUNKS((byte) 5);
 
         private final byte wire;
 

@@ -28,7 +28,7 @@ class SyncPayloadTest {
     void decode_shortWrongFormatUnknownKindOrBadSequence_malformed() {
         assertMalformed(new byte[9]);
         assertMalformed(HexFormat.of().parseHex("0201" + "0000000000000001"));
-        assertMalformed(HexFormat.of().parseHex("0105" + "0000000000000001"));
+        assertMalformed(HexFormat.of().parseHex("0106" + "0000000000000001"));
         assertMalformed(HexFormat.of().parseHex("01ff" + "0000000000000001"));
         assertMalformed(HexFormat.of().parseHex("0100" + "0000000000000001"));
         assertMalformed(HexFormat.of().parseHex("0101" + "0000000000000000"));
@@ -40,6 +40,7 @@ class SyncPayloadTest {
         assertThat(SyncPayload.Kind.COLLECTION.wire()).isEqualTo((byte) 2);
         assertThat(SyncPayload.Kind.CHUNK.wire()).isEqualTo((byte) 3);
         assertThat(SyncPayload.Kind.FOLDER.wire()).isEqualTo((byte) 4);
+        assertThat(SyncPayload.Kind.CHUNKS.wire()).isEqualTo((byte) 5);
         SyncPayload collection = SyncPayload.decode(HexFormat.of().parseHex("0102" + "0000000000000007" + "90"));
         assertThat(collection).isEqualTo(new SyncPayload(SyncPayload.Kind.COLLECTION, 7, new byte[] {(byte) 0x90}));
         SyncPayload chunk = SyncPayload.decode(HexFormat.of().parseHex("0103" + "0000000000000008" + "01ab"));
