@@ -22,7 +22,10 @@ import picocli.CommandLine.Option;
  * runs each case as fresh processes ({@code zerok demo TREE}: a new JVM for the two devices and a
  * new relay process per run), and prints one table: median, min and max of the push-to-written
  * time over the runs, throughput, and the peak RSS of the relay and of the devices' process, each
- * the maximum over the runs. Every run must verify byte for byte, or the command fails.
+ * the maximum over the runs. Every run must verify byte for byte, or the command fails. With
+ * {@code --warm-up} each run first syncs the demo's warm-up tree through the same processes
+ * ({@code zerok demo --warm-up}), so the figures show warmed JVMs, as long-running devices and
+ * relays have them; without it they include the JVMs' warm-up (class loading, JIT compilation).
  *
  * <p>Exit codes: 0 every run verified; 1 a run failed (its output is printed).
  */
@@ -57,6 +60,10 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--cases", split = ",", defaultValue = "1k,10k,100m", paramLabel = "CASE",
             description = "which cases, comma-separated: 1k, 10k, 100m (default ${DEFAULT-VALUE})")
     List<String> cases;
+
+    @Option(names = "--warm-up", description = "each run first syncs a warm-up tree through the same processes "
+            + "(zerok demo --warm-up): figures of warmed JVMs")
+    boolean warmUp;
 
     @Option(names = "--work", paramLabel = "DIR", description = "where the trees are generated (default: a new "
             + "temporary directory, deleted afterwards)")
@@ -129,7 +136,7 @@ public class BenchCommand implements Callable<Integer> {
         double devices = results.stream().mapToDouble(Run::deviceRssMiB).max().orElse(0);
         String label = String.format(Locale.ROOT, "%,d x %s%s", c.files(), c.bytesEach() >= 1 << 20
                 ? (c.bytesEach() >> 20) + " MiB" : (c.bytesEach() >> 10) + " KiB",
-                c.directories() > 1 ? " in " + c.directories() + " dirs" : "");
+                c.directories() > 1 ? " in " + c.directories() + " dirs" : "") + (warmUp ? ", warm" : ", cold");
         return String.format(Locale.ROOT, "| %s | %d | %.2f s | %.2f-%.2f s | %.1f MB/s, %,.0f files/s | %.0f MiB | %.0f MiB | %s |",
                 label, results.size(), median, times.getFirst(), times.getLast(), c.bytes() / 1e6 / median,
                 c.files() / median, relay, devices, c.target());
@@ -176,7 +183,11 @@ public class BenchCommand implements Callable<Integer> {
     /** One fresh {@code zerok demo} process; null (after printing its output) if it failed. */
     private Run runOnce(Path tree, Path runDir) throws IOException, InterruptedException {
         List<String> command = RelayChild.javaCommand(ZerokMain.class.getName());
-        command.addAll(List.of("demo", "--work", runDir.toString(), "--timeout", "20m", tree.toString()));
+        command.addAll(List.of("demo", "--work", runDir.toString(), "--timeout", "20m"));
+        if (warmUp) {
+            command.add("--warm-up");
+        }
+        command.add(tree.toString());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         boolean exited = process.waitFor(25, TimeUnit.MINUTES);

@@ -62,9 +62,20 @@ public class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "keep the work directory")
     boolean keep;
 
+    @Option(names = "--warm-up", description = "before the measured sync, sync a generated warm-up tree (500 files "
+            + "of 1 KiB and one of 32 MiB, fresh random bytes) "
+            + "through the same relay and devices, so the figures show warmed JVMs, as a long-running 'zerok sync' "
+            + "and relay have them")
+    boolean warmUp;
+
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m",
             description = "give up after this long (e.g. 30m; default ${DEFAULT-VALUE})")
     Duration timeout;
+
+    /** Small files (1 KiB each) in the {@code --warm-up} tree; tests make it smaller. */
+    int warmUpFiles = 500;
+    /** Bytes of the {@code --warm-up} tree's large file; tests make it smaller. */
+    int warmUpLargeBytes = 32 << 20;
 
     private final PrintStream out;
 
@@ -132,6 +143,9 @@ public class DemoCommand implements Callable<Integer> {
             Progress progress = new Progress(out);
             try (Device a = Device.open(root.resolve("device-a"), idA, groupSecret, relays);
                     Device b = Device.open(root.resolve("device-b"), idB, joinedSecret, relays)) {
+                if (warmUp) {
+                    warmUp(root, a, b, deadline);
+                }
                 long tPush = System.nanoTime();
                 String folder = tree.getFileName().toString();
                 FolderReport published = a.folders().publish(folder, tree, (path, isDirectory) -> false,
@@ -178,6 +192,30 @@ public class DemoCommand implements Callable<Integer> {
                 tools.transport().close();
             }
         }
+    }
+
+    /**
+     * Syncs a generated tree of fresh random bytes (nothing the measured tree can dedup against)
+     * from A to B as folder {@code zerok-warm-up}, and prints how long it took.
+     */
+    private void warmUp(Path root, Device a, Device b, Instant deadline) throws IOException, DeviceException {
+        long t = System.nanoTime();
+        Path tree = Files.createDirectories(root.resolve("warm-up").resolve("zerok-warm-up"));
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        byte[] small = new byte[1024];
+        for (int i = 0; i < warmUpFiles; i++) {
+            random.nextBytes(small);
+            Files.write(tree.resolve(String.format(Locale.ROOT, "w%04d.bin", i)), small);
+        }
+        byte[] large = new byte[warmUpLargeBytes];
+        random.nextBytes(large);
+        Files.write(tree.resolve("large.bin"), large);
+        a.folders().publish("zerok-warm-up", tree, (path, isDirectory) -> false, TransferProgress.NONE);
+        a.awaitSynced(remaining(deadline));
+        b.awaitSynced(remaining(deadline));
+        b.folders().apply("zerok-warm-up", root.resolve("warm-up-copy"), false, false, TransferProgress.NONE);
+        out.printf(Locale.ROOT, "warm-up: %.2f s (%d files, %s, not measured)%n", (System.nanoTime() - t) / 1e9,
+                warmUpFiles + 1, mib((long) warmUpFiles * small.length + large.length));
     }
 
     /** A hook between writing the copy and verifying it (tests change the source here). */

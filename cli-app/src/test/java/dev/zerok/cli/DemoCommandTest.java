@@ -18,7 +18,7 @@ class DemoCommandTest {
     Path dir;
 
     @Test
-    void demo_smallTree_syncsAndVerifiesEveryFile() throws Exception {
+    void demo_smallTreeAfterWarmUp_syncsAndVerifiesEveryFile() throws Exception {
         Path tree = dir.resolve("tree");
         Files.createDirectories(tree.resolve("sub/deeper"));
         SplittableRandom random = new SplittableRandom(5);
@@ -32,12 +32,19 @@ class DemoCommandTest {
         demo.dir = tree;
         demo.work = dir.resolve("work");
         demo.timeout = Duration.ofMinutes(3);
+        demo.warmUp = true;
+        demo.warmUpFiles = 20;
+        demo.warmUpLargeBytes = 1_100_000;
 
         int exit = demo.call();
 
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(text).isZero();
-        assertThat(text).contains("verified: all 30 files identical (SHA-256)").containsPattern("relay: pid \\d+");
+        assertThat(text).contains("verified: all 30 files identical (SHA-256)").containsPattern("relay: pid \\d+")
+                .containsPattern("warm-up: [0-9.]+ s \\(21 files");
+        // The warm-up tree went through the same devices before the measured sync, as its own folder.
+        assertThat(dir.resolve("work/warm-up-copy/large.bin"))
+                .hasSameBinaryContentAs(dir.resolve("work/warm-up/zerok-warm-up/large.bin"));
         assertThat(dir.resolve("work/pulled/tree/sub/deeper/f0")).hasSameBinaryContentAs(tree.resolve("sub/deeper/f0"));
         // `zerok bench` reads these figures from the demo's output.
         BenchCommand.Run run = BenchCommand.parse(text).orElseThrow();
