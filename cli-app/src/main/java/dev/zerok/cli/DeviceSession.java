@@ -120,6 +120,6 @@ final class DeviceSession {
     /** The status as one word plus its reason, for text output. */
     static String describe(SyncStatus status) {
         String kind = status.kind().name().toLowerCase(java.util.Locale.ROOT);
-        return status.reason().isEmpty() ? kind : kind + " (" + status.reason() + ")";
+        return status.reason().map(reason -> kind + " (" + reason + ")").orElse(kind);
     }
 }

@@ -44,7 +44,7 @@ final class StatusCommand implements Callable<Integer> {
             Report report = new Report();
             report.put("device_id", device.id().hex()).put("name", opened.profile().name())
                     .put("status", waited.status().kind().name().toLowerCase(Locale.ROOT))
-                    .put("reason", waited.status().reason())
+                    .put("reason", waited.status().reason().orElse(null))
                     .put("relays", opened.profile().relays().stream().map(RelayEntry::address).toList());
             try {
                 int received = device.received().size();

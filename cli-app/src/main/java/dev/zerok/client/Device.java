@@ -285,7 +285,7 @@ public final class Device implements AutoCloseable {
             }
             SyncStatus last = client.status();
             throw new DeviceException(DeviceException.Code.TIMEOUT, "not synced within " + timeout.toSeconds()
-                    + " s (status " + last.kind().name().toLowerCase() + (last.reason().isEmpty() ? "" : ": " + last.reason())
+                    + " s (status " + last.kind().name().toLowerCase() + last.reason().map(r -> ": " + r).orElse("")
                     + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -294,9 +294,10 @@ public final class Device implements AutoCloseable {
             throw new DeviceException(DeviceException.Code.STORE, "sync failed: " + e.getCause().getMessage(), e);
         }
         if (status.kind() == SyncStatus.Kind.FAILED) {
-            boolean relays = status.reason().contains("relays failed");
+            String reason = status.reason().orElse("failed");
+            boolean relays = reason.contains("relays failed");
             throw new DeviceException(relays ? DeviceException.Code.ALL_RELAYS_FAILED : DeviceException.Code.STORE,
-                    status.reason());
+                    reason);
         }
         if (status.kind() == SyncStatus.Kind.CONNECTED) {
             java.util.Optional<QuotaRefusal> refusal = quotaRefusal();

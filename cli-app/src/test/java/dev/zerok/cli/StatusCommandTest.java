@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /** The exit code of {@code zerok status} for each status (end-to-end runs: ZerokEndToEndTest). */
 class StatusCommandTest {
     private static DeviceSession.Wait waited(DeviceSession.Wait.Outcome outcome, SyncStatus.Kind kind) {
-        return new DeviceSession.Wait(outcome, new SyncStatus(kind, ""), "");
+        return new DeviceSession.Wait(outcome, SyncStatus.of(kind), "");
     }
 
     @Test

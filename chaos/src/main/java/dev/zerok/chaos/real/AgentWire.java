@@ -77,7 +77,7 @@ final class AgentWire {
     /** One event as a line tail: a tag and its fields. */
     static String event(SyncEvent e) {
         return switch (e) {
-            case SyncEvent.StatusChanged s -> "status " + s.status().kind() + " " + text(s.status().reason());
+            case SyncEvent.StatusChanged s -> "status " + s.status().kind() + s.status().reason().map(r -> " " + text(r)).orElse("");
             case SyncEvent.Acknowledged a -> "ack " + a.relay().hex() + " " + a.blob().hex() + " "
                     + a.pushAckCursor().value();
             case SyncEvent.BlobFailed f -> {
@@ -99,7 +99,7 @@ final class AgentWire {
         String[] f = line.split(" ");
         return switch (f[0]) {
             case "status" -> new SyncEvent.StatusChanged(new SyncStatus(SyncStatus.Kind.valueOf(f[1]),
-                    f.length > 2 ? untext(f[2]) : ""));
+                    f.length > 2 ? java.util.Optional.of(untext(f[2])) : java.util.Optional.empty()));
             case "ack" -> new SyncEvent.Acknowledged(RelayId.fromHex(f[1]), BlobId.fromHex(f[2]),
                     new Cursor(Long.parseLong(f[3])));
             case "failed" -> new SyncEvent.BlobFailed(new BlobIndexEntry(BlobId.fromHex(f[1]), DeviceId.fromHex(f[2]),

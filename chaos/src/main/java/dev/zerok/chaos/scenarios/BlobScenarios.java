@@ -318,8 +318,8 @@ public final class BlobScenarios {
                         "C stopped receiving while B's disk was full: the relay was affected");
                 check(t.await(() -> b.events().stream().filter(e -> e instanceof SyncEvent.StatusChanged s
                         && s.status().kind() == dev.zerok.kernel.sync.SyncStatus.Kind.FAILED
-                        && (s.status().reason().contains("STORAGE_FULL") || s.status().reason().contains("inbox")
-                                || s.status().reason().contains("state store")))
+                        && s.status().reason().filter(r -> r.contains("STORAGE_FULL") || r.contains("inbox")
+                                || r.contains("state store")).isPresent())
                         .count() > failedBefore, Duration.ofMinutes(2)),
                         "B did not report that it could not store what it pulled (no FAILED status naming STORAGE_FULL, "
                         + "its inbox or its state store); "

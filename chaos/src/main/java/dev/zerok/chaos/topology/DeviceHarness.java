@@ -38,7 +38,7 @@ public final class DeviceHarness {
             Function<BlobId, String> blobLabel) {
         switch (event) {
             case SyncEvent.StatusChanged s -> timeline.observe("status", device + " " + s.status().kind()
-                    + (s.status().reason().isEmpty() ? "" : " (" + s.status().reason() + ")"));
+                    + s.status().reason().map(r -> " (" + r + ")").orElse(""));
             case SyncEvent.Acknowledged a -> timeline.observe("ack", device + " " + relayName.apply(a.relay()) + " "
                     + blobLabel.apply(a.blob()));
             case SyncEvent.BlobFailed f -> timeline.observe("blob-failed", device + " " + blobLabel.apply(f.entry().blob())

@@ -108,7 +108,7 @@ final class FakeTopology implements Topology {
 
         @Override
         public SyncStatus status() {
-            return new SyncStatus(SyncStatus.Kind.SYNCED, "");
+            return SyncStatus.of(SyncStatus.Kind.SYNCED);
         }
 
         @Override

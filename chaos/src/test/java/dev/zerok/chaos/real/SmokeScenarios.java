@@ -110,7 +110,7 @@ public final class SmokeScenarios {
         assertThat(delivered).as(failure(t, "no session while the cut lasts")).isFalse();
         assertThat(a.events()).as(failure(t, "the device saw its attempt fail"))
                 .anyMatch(e -> e instanceof SyncEvent.StatusChanged s && s.status().kind() != SyncStatus.Kind.SYNCED
-                        && !s.status().reason().isEmpty());
+                        && s.status().reason().isPresent());
 
         t.setFaults(a, relay, LinkDirection.UP, LinkFaults.NONE);
         a.syncNow();

@@ -1501,10 +1501,10 @@ public final class SyncEngine {
             return SyncStatus.OFFLINE;
         }
         if (localFailure.isPresent()) {
-            return new SyncStatus(SyncStatus.Kind.FAILED, localFailure.get());
+            return SyncStatus.of(SyncStatus.Kind.FAILED, localFailure.get());
         }
         if (allFailedLatched) {
-            return new SyncStatus(SyncStatus.Kind.FAILED, "all " + relays.size() + " relays failed; retrying with backoff, "
+            return SyncStatus.of(SyncStatus.Kind.FAILED, "all " + relays.size() + " relays failed; retrying with backoff, "
                     + "pushes wait in the outbox");
         }
         List<RelayConnection> connected = relays.values().stream()
@@ -1514,15 +1514,15 @@ public final class SyncEngine {
         }
         if (!pushes.isEmpty() || !enqueueing.isEmpty() || page.isPresent() || !pages.isEmpty()
                 || connected.stream().anyMatch(r -> r.busy(cursors.get(r.relay())) || r.outboxWanted || r.pullAfterOutboxRead)) {
-            return new SyncStatus(SyncStatus.Kind.PENDING, "");
+            return SyncStatus.of(SyncStatus.Kind.PENDING);
         }
         if (connected.size() < relays.size()) {
-            return new SyncStatus(SyncStatus.Kind.CONNECTED, connected.size() + " of " + relays.size() + " relays connected");
+            return SyncStatus.of(SyncStatus.Kind.CONNECTED, connected.size() + " of " + relays.size() + " relays connected");
         }
         if (connected.stream().anyMatch(r -> r.pushBlocked || !r.tooLarge.isEmpty())) {
-            return new SyncStatus(SyncStatus.Kind.CONNECTED, "a relay refuses some pushes (quota or size)");
+            return SyncStatus.of(SyncStatus.Kind.CONNECTED, "a relay refuses some pushes (quota or size)");
         }
-        return new SyncStatus(SyncStatus.Kind.SYNCED, "");
+        return SyncStatus.of(SyncStatus.Kind.SYNCED);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -1,6 +1,7 @@
 package dev.zerok.kernel.sync;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The device's sync status as the application shows it (issue 4, item 1).
@@ -21,17 +22,31 @@ import java.util.Objects;
  * {@link SyncEvent.BlobFailed} and kept in the store's failure list.
  *
  * @param kind the status
- * @param reason for FAILED and CONNECTED, what is wrong (never ids or keys); empty otherwise
+ * @param reason for FAILED and CONNECTED, what is wrong (never ids or keys, never blank); absent otherwise
  */
-public record SyncStatus(Kind kind, String reason) {
+public record SyncStatus(Kind kind, Optional<String> reason) {
     /** The five statuses. */
     public enum Kind { OFFLINE, CONNECTED, PENDING, SYNCED, FAILED }
 
     /** The status before {@link SyncEngine.Input.Start}. */
-    public static final SyncStatus OFFLINE = new SyncStatus(Kind.OFFLINE, "");
+    public static final SyncStatus OFFLINE = of(Kind.OFFLINE);
 
+    /** @throws IllegalArgumentException if {@code reason} is present but blank */
     public SyncStatus {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(reason, "reason");
+        if (reason.filter(String::isBlank).isPresent()) {
+            throw new IllegalArgumentException("a status reason is absent or says something");
+        }
+    }
+
+    /** A status without a reason. */
+    public static SyncStatus of(Kind kind) {
+        return new SyncStatus(kind, Optional.empty());
+    }
+
+    /** A status with a reason. @throws IllegalArgumentException if {@code reason} is blank */
+    public static SyncStatus of(Kind kind, String reason) {
+        return new SyncStatus(kind, Optional.of(reason));
     }
 }

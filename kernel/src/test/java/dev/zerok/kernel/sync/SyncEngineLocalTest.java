@@ -56,7 +56,7 @@ class SyncEngineLocalTest {
         connect(e, 0);
         assertThat(e.drainLocal()).singleElement().isInstanceOf(Local.ReadOutbox.class);
         assertThat(e.status().kind()).as("status while the outbox read is outstanding").isNotEqualTo(SyncStatus.Kind.SYNCED);
-        assertThat(e.pollEvents()).noneMatch(new SyncEvent.StatusChanged(new SyncStatus(SyncStatus.Kind.SYNCED, ""))::equals);
+        assertThat(e.pollEvents()).noneMatch(new SyncEvent.StatusChanged(SyncStatus.of(SyncStatus.Kind.SYNCED))::equals);
 
         e.handle(new Input.OutboxRead(List.of()), T0);
         assertThat(e.status().kind()).isEqualTo(SyncStatus.Kind.SYNCED);

@@ -101,8 +101,8 @@ class SyncEngineTest {
         long c = connectionOf(e.drainActions().get(0));
         assertThat(welcome(e, r1, c, 0, T0)).isEmpty();
         assertThat(e.relay(r1).state()).isEqualTo(RelayConnection.State.CONNECTED);
-        assertThat(e.status()).isEqualTo(new SyncStatus(SyncStatus.Kind.SYNCED, ""));
-        assertThat(events).contains(new SyncEvent.StatusChanged(new SyncStatus(SyncStatus.Kind.SYNCED, "")));
+        assertThat(e.status()).isEqualTo(SyncStatus.of(SyncStatus.Kind.SYNCED));
+        assertThat(events).contains(new SyncEvent.StatusChanged(SyncStatus.of(SyncStatus.Kind.SYNCED)));
     }
 
     @Test
@@ -139,7 +139,7 @@ class SyncEngineTest {
         welcome(e, r1, c, 0, 1, T0);
 
         assertThat(events).noneMatch(SyncEvent.MissedExpired.class::isInstance);
-        assertThat(e.status()).isEqualTo(new SyncStatus(SyncStatus.Kind.SYNCED, ""));
+        assertThat(e.status()).isEqualTo(SyncStatus.of(SyncStatus.Kind.SYNCED));
     }
 
     @Test
@@ -465,7 +465,7 @@ class SyncEngineTest {
         assertThat(e.drainActions()).isEmpty();
         assertThat(e.nextDeadline()).contains(answered.plus(keepAlive));
         assertThat(events).filteredOn(SyncEvent.StatusChanged.class::isInstance).last()
-                .isEqualTo(new SyncEvent.StatusChanged(new SyncStatus(SyncStatus.Kind.SYNCED, "")));
+                .isEqualTo(new SyncEvent.StatusChanged(SyncStatus.of(SyncStatus.Kind.SYNCED)));
         assertThat(events.stream().filter(SyncEvent.StatusChanged.class::isInstance).count()).as("no flap").isEqualTo(1);
     }
 
@@ -540,7 +540,7 @@ class SyncEngineTest {
         assertThat(sent).hasSize(1);
         assertThat(((Message.Push) ((Action.Send) sent.get(0)).message()).blob()).isEqualTo(small);
         e.handle(new Input.Received(r1, c, new Message.PushAck(small, new Cursor(1))), T0);
-        assertThat(e.status()).isEqualTo(new SyncStatus(SyncStatus.Kind.CONNECTED, "a relay refuses some pushes (quota or size)"));
+        assertThat(e.status()).isEqualTo(SyncStatus.of(SyncStatus.Kind.CONNECTED, "a relay refuses some pushes (quota or size)"));
         assertThat(store.pending(r1, 10)).hasSize(1);
     }
 
