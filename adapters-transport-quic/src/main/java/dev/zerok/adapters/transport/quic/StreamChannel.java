@@ -91,16 +91,22 @@ final class StreamChannel implements Channel {
         if (s == null || reported || cumulation == null) {
             return;
         }
-        boolean pause = paused;
-        s.config().setAutoRead(!pause);
-        if (pause) {
+        if (paused) {
+            s.config().setAutoRead(false);
             suspendReadTimer();
             return;
         }
+        // What the pause held goes first: turning autoRead on reads at once, and that read may
+        // carry the peer's FIN, which must not overtake the held messages.
         inbound.decode();
-        if (!reported && !paused && inputShutdown) {
-            inbound.onFin();
+        if (reported || paused) {
+            return;
         }
+        if (inputShutdown) {
+            inbound.onFin();
+            return;
+        }
+        s.config().setAutoRead(true);
         if (!reported && !paused) {
             s.read();
         }
@@ -346,8 +352,12 @@ final class StreamChannel implements Channel {
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
             if (event instanceof ChannelInputShutdownEvent && !reported) {
                 inputShutdown = true;
-                // While paused, complete messages may still be held: the FIN waits behind them.
+                // Complete messages may still be held (a read that raced a pause, or a pause that
+                // just ended): they are delivered first, and while paused the FIN waits behind them.
                 if (!paused) {
+                    decode();
+                }
+                if (!reported && !paused) {
                     onFin();
                 }
             }
@@ -387,3 +397,4 @@ final class StreamChannel implements Channel {
         return "QuicChannel[to " + remote + (isOpen() ? "" : ", closed") + "]";
     }
 }
+
