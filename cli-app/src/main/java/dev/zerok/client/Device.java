@@ -56,6 +56,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -680,7 +681,7 @@ public final class Device implements AutoCloseable {
     }
 
     /** A sealed chunk and its outbox enqueue in progress. */
-    private record QueuedChunk(SealedChunk sealed, CompletableFuture<BlobId> enqueued) {}
+    private record QueuedChunk(byte[] sealed, CompletableFuture<BlobId> enqueued) {}
 
     /**
      * Chunks sealed ahead of their enqueue, at most: sealing and chunk-store writes on the caller's
@@ -689,16 +690,17 @@ public final class Device implements AutoCloseable {
      * many small chunks is few blobs and few commits.
      */
     private static final int PUSH_WINDOW = 8192;
-    /**
-     * A sealed chunk of at most this many bytes travels in a pack (a {@code CHUNKS} blob) with
-     * others; a larger one is a {@code CHUNK} blob of its own.
-     */
-    static final int PACK_CHUNK_MAX_BYTES = 256 * 1024;
-    /** Encoded bytes of one pack, at most (and never more than a blob's data may hold). */
+    /** Encoded bytes of one chunk pack, at most (and never more than a blob's data may hold). */
     private static final int PACK_BYTES = 1 << 20;
 
-    private int packBytes() {
-        return Math.min(PACK_BYTES, maxBlobData());
+    /** A packer for this device's blob size (docs/PROTOCOL.md, "Chunk packs"). */
+    ChunkPacker chunkPacker() {
+        return new ChunkPacker(Math.min(PACK_BYTES, maxBlobData()));
+    }
+
+    /** Queues a pack of sealed chunks as one {@code CHUNKS} blob. */
+    CompletableFuture<BlobId> pushPack(Map<ContentHash, byte[]> pack) {
+        return client.push(SyncPayload.Kind.CHUNKS, ChunkPacker.encode(pack));
     }
 
     /** Sealed chunk bytes held ahead of their enqueue, at most (then the caller waits for the oldest). */
@@ -716,10 +718,11 @@ public final class Device implements AutoCloseable {
         Map<ContentHash, byte[]> done = new LinkedHashMap<>();
         long bytes = 0;
         while (!inFlight.isEmpty() && inFlight.firstEntry().getValue().enqueued().isDone()) {
-            QueuedChunk next = inFlight.pollFirstEntry().getValue();
+            Map.Entry<ContentHash, QueuedChunk> first = inFlight.pollFirstEntry();
+            QueuedChunk next = first.getValue();
             await(next.enqueued()); // done: throws at once if the enqueue failed
-            done.put(next.sealed().address(), next.sealed().bytes());
-            bytes += next.sealed().bytes().length;
+            done.put(first.getKey(), next.sealed());
+            bytes += next.sealed().length;
         }
         chunks.putAllVerified(done);
         return bytes;
@@ -808,7 +811,7 @@ public final class Device implements AutoCloseable {
     /**
      * Queues the new chunks of files: each chunk is sealed and addressed; one this device holds
      * (or queued in this window) is not queued again; a small one (sealed, at most
-     * {@link #PACK_CHUNK_MAX_BYTES}) waits for others and travels with them in one {@code CHUNKS}
+     * {@link ChunkPacker#PACK_CHUNK_MAX_BYTES}) waits for others and travels with them in one {@code CHUNKS}
      * blob of up to 1 MiB ({@link ChunkPackCodec}), a larger one is a {@code CHUNK} blob of its
      * own; each new one enters the chunk store only after its blob's enqueue completed, so the
      * store never holds a chunk the outbox lacks.
@@ -817,8 +820,7 @@ public final class Device implements AutoCloseable {
         private final java.util.SequencedMap<ContentHash, QueuedChunk> inFlight = new LinkedHashMap<>();
         private long inFlightBytes;
         /** Small chunks gathered for the next pack, not yet pushed. */
-        private final java.util.SequencedMap<ContentHash, SealedChunk> packed = new LinkedHashMap<>();
-        private long packedBytes;
+        private final ChunkPacker packer = chunkPacker();
         private int queued;
         private int deduplicated;
 
@@ -850,49 +852,35 @@ public final class Device implements AutoCloseable {
         }
 
         private ContentHash add(byte[] plain) throws DeviceException {
-            SealedChunk sealed = seal(plain);
+            SealedChunk chunk = seal(plain);
+            ContentHash address = chunk.address();
+            byte[] sealed = chunk.bytes(); // one copy, held until stored
             try {
-                ContentHash address = sealed.address();
-                if (chunks.has(address) || inFlight.containsKey(address) || packed.containsKey(address)) {
+                if (chunks.has(address) || inFlight.containsKey(address) || packer.contains(address)) {
                     deduplicated++;
                     return address;
                 }
                 queued++;
-                int length = sealed.bytes().length;
-                if (length > PACK_CHUNK_MAX_BYTES) {
-                    track(List.of(sealed), client.push(SyncPayload.Kind.CHUNK, sealed.bytes()));
-                    return address;
+                if (packer.alone(sealed.length)) {
+                    track(Map.of(address, sealed), client.push(SyncPayload.Kind.CHUNK, sealed));
+                } else {
+                    Optional<Map<ContentHash, byte[]>> full = packer.add(address, sealed);
+                    if (full.isPresent()) {
+                        track(full.get(), pushPack(full.get()));
+                    }
                 }
-                if (!packed.isEmpty() && ChunkPackCodec.encodedBytesAtMost(packed.size() + 1, packedBytes + length)
-                        > packBytes()) {
-                    flushPack();
-                }
-                packed.put(address, sealed);
-                packedBytes += length;
                 return address;
             } catch (BlobStoreException e) {
                 throw new DeviceException(DeviceException.Code.STORE, "the chunk store failed (" + e.code() + ")", e);
             }
         }
 
-        /** Pushes the chunks gathered so far as one CHUNKS blob. */
-        private void flushPack() throws DeviceException, BlobStoreException {
-            if (packed.isEmpty()) {
-                return;
-            }
-            List<SealedChunk> pack = List.copyOf(packed.values());
-            packed.clear();
-            packedBytes = 0;
-            track(pack, client.push(SyncPayload.Kind.CHUNKS,
-                    ChunkPackCodec.encode(pack.stream().map(SealedChunk::bytes).toList())));
-        }
-
         /** Holds chunks until their push is enqueued, storing the oldest while the window is full. */
-        private void track(List<SealedChunk> pushed, CompletableFuture<BlobId> enqueued)
+        private void track(Map<ContentHash, byte[]> pushed, CompletableFuture<BlobId> enqueued)
                 throws DeviceException, BlobStoreException {
-            for (SealedChunk sealed : pushed) {
-                inFlight.put(sealed.address(), new QueuedChunk(sealed, enqueued));
-                inFlightBytes += sealed.bytes().length;
+            for (Map.Entry<ContentHash, byte[]> e : pushed.entrySet()) {
+                inFlight.put(e.getKey(), new QueuedChunk(e.getValue(), enqueued));
+                inFlightBytes += e.getValue().length;
             }
             while (!inFlight.isEmpty() && (inFlight.size() >= PUSH_WINDOW || inFlightBytes >= PUSH_WINDOW_BYTES)) {
                 inFlightBytes -= storeOldest(inFlight);
@@ -902,7 +890,10 @@ public final class Device implements AutoCloseable {
         /** Waits for every queued chunk and stores it. */
         void drain() throws DeviceException {
             try {
-                flushPack();
+                Optional<Map<ContentHash, byte[]>> last = packer.drain();
+                if (last.isPresent()) {
+                    track(last.get(), pushPack(last.get()));
+                }
                 while (!inFlight.isEmpty()) {
                     storeOldest(inFlight);
                 }

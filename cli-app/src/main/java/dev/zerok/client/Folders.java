@@ -426,13 +426,16 @@ public final class Folders {
             List<FileRecord> heads = store.state(folder).all();
             Set<ContentHash> sent = new HashSet<>();
             List<CompletableFuture<BlobId>> pushes = new ArrayList<>();
+            ChunkPacker packer = device.chunkPacker(); // small chunks travel packed, as in publish
             try {
                 for (FileRecord r : heads) {
                     for (ContentHash chunk : r.chunks()) {
                         if (sent.add(chunk)) {
                             byte[] sealed = device.sealedChunk(chunk);
-                            if (sealed != null) {
+                            if (sealed != null && packer.alone(sealed.length)) {
                                 pushes.add(device.client().push(SyncPayload.Kind.CHUNK, sealed));
+                            } else if (sealed != null) {
+                                packer.add(chunk, sealed).ifPresent(full -> pushes.add(device.pushPack(full)));
                             }
                         }
                         if (pushes.size() >= 64) {
@@ -440,6 +443,7 @@ public final class Folders {
                         }
                     }
                 }
+                packer.drain().ifPresent(last -> pushes.add(device.pushPack(last)));
             } catch (BlobStoreException e) {
                 throw new DeviceException(DeviceException.Code.STORE, "the chunk store failed (" + e.code() + ")", e);
             }

@@ -85,8 +85,12 @@ class CatchUpAfterTtlTest {
                     da.folders().awaitChange(Duration.ofMillis(200));
                 }
                 assertThat(da.folders().snapshotRequested()).isTrue();
+                long beforeRepublish = storedBlobs();
                 da.folders().republish();
                 da.awaitSynced(WAIT);
+                // Three heads of one small chunk each: one pack of the three chunks and one batch of
+                // records, counted in the relay's table (one blob per chunk would be four).
+                assertThat(storedBlobs() - beforeRepublish).as("blobs the republish stored on the relay").isEqualTo(2);
                 FoldersTest.sync(dc, c);
                 assertThat(tree(c)).isEqualTo(tree(a)).containsEntry("old.txt", "edited while C was away")
                         .containsEntry("during.txt", "new while C was away")
