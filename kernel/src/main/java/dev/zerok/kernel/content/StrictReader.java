@@ -134,12 +134,7 @@ final class StrictReader {
     }
 
     byte[] bin(String field, int exactLength) throws ContentException, IOException {
-        MessageFormat format = next(field);
-        if (format.getValueType() != ValueType.BINARY) {
-            throw wrongType(field, "bin", format);
-        }
-        int length = unpacker.unpackBinaryHeader();
-        checkRemaining(field, length);
+        int length = binLength(field);
         if (length != exactLength) {
             throw new ContentException(Code.INVALID_VALUE, field + " must be " + exactLength + " bytes, got " + length);
         }
@@ -148,17 +143,23 @@ final class StrictReader {
 
     /** A {@code bin} of {@code minLength..maxLength} bytes. */
     byte[] bin(String field, int minLength, int maxLength) throws ContentException, IOException {
+        int length = binLength(field);
+        if (length < minLength || length > maxLength) {
+            throw new ContentException(length > maxLength ? Code.TOO_LARGE : Code.INVALID_VALUE,
+                    field + " must be " + minLength + ".." + maxLength + " bytes, got " + length);
+        }
+        return unpacker.readPayload(length);
+    }
+
+    /** The length of the {@code bin} that comes next, checked against the bytes that remain. */
+    private int binLength(String field) throws ContentException, IOException {
         MessageFormat format = next(field);
         if (format.getValueType() != ValueType.BINARY) {
             throw wrongType(field, "bin", format);
         }
         int length = unpacker.unpackBinaryHeader();
         checkRemaining(field, length);
-        if (length < minLength || length > maxLength) {
-            throw new ContentException(length > maxLength ? Code.TOO_LARGE : Code.INVALID_VALUE,
-                    field + " must be " + minLength + ".." + maxLength + " bytes, got " + length);
-        }
-        return unpacker.readPayload(length);
+        return length;
     }
 
     String str(String field, int maxBytes, Code invalidText) throws ContentException, IOException {
