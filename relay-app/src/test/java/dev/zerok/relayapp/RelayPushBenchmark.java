@@ -26,8 +26,9 @@ import java.util.concurrent.Future;
 
 /**
  * Bounded manual benchmark, not a test: 1 KiB pushes per second through a relay process on
- * loopback with 1 and 8 clients (each with 16 pushes in flight), and push-to-notify latency
- * (p50/p99) between two devices. Run: see docs/OPERATIONS.md "Performance".
+ * loopback with 1 and 8 clients (each with 16 pushes in flight), and push-to-notify and
+ * push-to-pulled latency (p50/p99) between two devices: the observer pulls after each Notify, and
+ * push-to-pulled ends when the PullResponse holding the pushed blob arrived. Run: see docs/OPERATIONS.md "Performance".
  * Arguments: pushes per client (default 2000), latency samples (default 300), pushes in flight per
  * client (default 16; the relay stores the pushes that wait behind a commit in one transaction, so
  * a larger window makes larger batches).
@@ -83,19 +84,34 @@ public final class RelayPushBenchmark {
                 pusher.hello(crypto, group);
                 observer.hello(crypto, group);
                 long[] micros = new long[samples];
+                long[] pulledMicros = new long[samples];
+                dev.zerok.ports.id.Cursor cursor = dev.zerok.ports.id.Cursor.ZERO;
                 for (int i = 0; i < samples; i++) {
+                    BlobId blob = new BlobId(entropy.bytes(16));
                     long t0 = System.nanoTime();
-                    pusher.send(new Message.Push(new BlobId(entropy.bytes(16)), 3600, entropy.bytes(1024)));
+                    pusher.send(new Message.Push(blob, 3600, entropy.bytes(1024)));
                     Message m = observer.receive(Duration.ofSeconds(10));
                     micros[i] = (System.nanoTime() - t0) / 1000;
                     if (!(m instanceof Message.Notify)) {
                         throw new IllegalStateException("expected Notify, got " + m);
                     }
+                    observer.send(new Message.Pull(cursor, 16, 1 << 20));
+                    Message page = observer.receive(Duration.ofSeconds(10));
+                    pulledMicros[i] = (System.nanoTime() - t0) / 1000;
+                    if (!(page instanceof Message.PullResponse r) || r.blobs().isEmpty()
+                            || !r.blobs().getLast().blob().equals(blob)) {
+                        throw new IllegalStateException("expected a page ending with the pushed blob, got " + page);
+                    }
+                    cursor = r.blobs().getLast().cursor();
                     pusher.receive(Duration.ofSeconds(10));
                 }
                 Arrays.sort(micros);
+                Arrays.sort(pulledMicros);
                 System.out.printf("push-to-notify samples=%d p50=%.2f ms p99=%.2f ms max=%.2f ms%n", samples,
                         micros[samples / 2] / 1000.0, micros[(int) (samples * 0.99)] / 1000.0, micros[samples - 1] / 1000.0);
+                System.out.printf("push-to-pulled samples=%d p50=%.2f ms p99=%.2f ms max=%.2f ms%n", samples,
+                        pulledMicros[samples / 2] / 1000.0, pulledMicros[(int) (samples * 0.99)] / 1000.0,
+                        pulledMicros[samples - 1] / 1000.0);
             }
             String status = Files.readString(Path.of("/proc/" + relay.process.pid() + "/status"));
             status.lines().filter(l -> l.startsWith("VmHWM") || l.startsWith("VmRSS")).forEach(l -> System.out.println("relay " + l));
