@@ -1298,9 +1298,17 @@ public final class SyncEngine {
         }
         List<Message.PulledBlob> blobs = job.page().blobs();
         pageOutcome = Optional.of(outcome);
-        outstanding = Optional.of(new Local.CommitPage(job.relay().relay(), blobs.get(blobs.size() - 1).cursor(),
+        continuePage(new Local.CommitPage(job.relay().relay(), blobs.get(blobs.size() - 1).cursor(),
                 outcome.entries(), outcome.vector(), outcome.deliveries()));
-        local.add(outstanding.get());
+    }
+
+    /**
+     * Issues the next call of the page job that holds the lane (its index was read): it goes out
+     * before anything queued, as the rest of the job, not through {@link #issue}.
+     */
+    private void continuePage(Local.StoreCall next) {
+        outstanding = Optional.of(next);
+        local.add(next);
     }
 
     private void onPageCommitted(Local.CommitPage call, Input.LocalResult result, Instant now) {
@@ -1390,8 +1398,7 @@ public final class SyncEngine {
             redelivered(job, now);
             return;
         }
-        outstanding = Optional.of(new Local.Redeliver(again));
-        local.add(outstanding.get());
+        continuePage(new Local.Redeliver(again));
     }
 
     private void onRedelivered(Input.LocalResult result, Instant now) {
