@@ -14,7 +14,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A relay started as a separate OS process from the test class path, with its output captured. */
+/**
+ * A relay started as a separate OS process from the test class path, with its output captured.
+ * It logs at TRACE (tests read its log) unless {@code -Dzerok.relay.log.level} says otherwise; the
+ * benchmarks run it at INFO, the production default.
+ */
 final class RelayProcess implements AutoCloseable {
     final Process process;
     final Endpoint endpoint;
@@ -38,7 +42,7 @@ final class RelayProcess implements AutoCloseable {
             // exec keeps the relay's pid: the shell only lowers the limit for it.
             command.addAll(List.of("/bin/sh", "-c", "ulimit -n " + openFilesLimit + " && exec \"$0\" \"$@\""));
         }
-        command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Dzerok.log.level=TRACE"));
+        command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Dzerok.log.level=" + System.getProperty("zerok.relay.log.level", "TRACE")));
         if (heapMiB > 0) {
             command.add("-Xmx" + heapMiB + "m");
         }
