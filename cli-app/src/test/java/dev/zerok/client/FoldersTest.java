@@ -110,6 +110,25 @@ class FoldersTest {
     }
 
     @Test
+    void malformedPackFromAMember_countedAndSkipped_laterFilesStillArrive() throws Exception {
+        Path a = Files.createDirectories(dir.resolve("a/docs"));
+        Path b = dir.resolve("b/docs");
+        try (Device da = device("a"); Device db = device("b")) {
+            // A member's bug: a CHUNKS payload that is not a pack (a MessagePack string, not an array of bin).
+            da.awaitQueued(da.client().push(dev.zerok.kernel.sync.SyncPayload.Kind.CHUNKS, new byte[] {(byte) 0xa1, 'x'}));
+            da.awaitSynced(WAIT);
+            write(a.resolve("after.txt"), "published after the bad pack");
+            FolderReport published = da.folders().publish("docs", a, (p, isDir) -> false, TransferProgress.NONE);
+            assertThat(published.published()).isEqualTo(1);
+            da.awaitSynced(WAIT);
+            db.awaitSynced(WAIT);
+            assertThat(db.chunkPackErrors()).as("the bad pack, counted on B").isEqualTo(1);
+            db.folders().apply("docs", b, false, false, TransferProgress.NONE);
+            assertThat(tree(b)).containsEntry("after.txt", "published after the bad pack");
+        }
+    }
+
+    @Test
     void concurrentEdits_oneWinnerAndOneConflictCopyOnAllThree_andDeletionPropagates() throws Exception {
         Path a = Files.createDirectories(dir.resolve("a/docs"));
         Path b = Files.createDirectories(dir.resolve("b/docs"));
