@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Swarm runs on the mock topology (issue 11 item 7): as many seeds as fit the budget
- * ({@code -Dzerok.swarm.budget}, 60 s by default), each a random topology, workload and fault
+ * ({@code -Dzerok.swarm.budget}, 40 s by default), each a random topology, workload and fault
  * schedule with a random subset of fault kinds, then heal and the five invariants.
  * {@code -Dzerok.swarm.seed=N} replays one seed.
  */
