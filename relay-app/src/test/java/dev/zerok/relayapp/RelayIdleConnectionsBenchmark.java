@@ -3,14 +3,11 @@ package dev.zerok.relayapp;
 import dev.zerok.kernel.pairing.GroupKeys;
 import dev.zerok.kernel.wire.Message;
 import dev.zerok.ports.crypto.KeyExchange;
-import dev.zerok.ports.crypto.KeyExchangeProvider;
 import dev.zerok.ports.crypto.Secret;
 import dev.zerok.ports.entropy.Entropy;
-import dev.zerok.ports.entropy.EntropyProvider;
 import dev.zerok.ports.spi.ProviderConfig;
 import dev.zerok.ports.spi.ProviderContext;
 import dev.zerok.ports.spi.Providers;
-import dev.zerok.ports.time.ClockProvider;
 import dev.zerok.ports.transport.Transport;
 import dev.zerok.ports.transport.TransportProvider;
 import java.nio.file.Files;
@@ -32,14 +29,12 @@ public final class RelayIdleConnectionsBenchmark {
     private RelayIdleConnectionsBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        // The relay at its production log level (INFO); RelayProcess's TRACE, for tests, makes jOOQ
-        // and Netty log every statement and cost about a third of the pushes/s.
-        System.setProperty("zerok.relay.log.level", System.getProperty("zerok.relay.log.level", "INFO"));
+        BenchmarkPorts ports = BenchmarkPorts.open();
         int sessions = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int heapMiB = args.length > 1 ? Integer.parseInt(args[1]) : 0;
-        KeyExchange crypto = Providers.select(KeyExchangeProvider.class, "bouncycastle").open(ProviderConfig.EMPTY);
-        Entropy entropy = Providers.select(EntropyProvider.class, "drbg").open(ProviderConfig.EMPTY);
-        var clock = Providers.select(ClockProvider.class, "system").open(ProviderConfig.EMPTY);
+        KeyExchange crypto = ports.crypto();
+        Entropy entropy = ports.entropy();
+        var clock = ports.clock();
         Path dir = Files.createTempDirectory("zerok-idle-bench");
         try (RelayProcess relay = new RelayProcess(dir.resolve("relay.properties"), "listen=127.0.0.1:0\n"
                 + "http.listen=127.0.0.1:0\ndata.dir=" + dir.resolve("data") + "\n"

@@ -3,15 +3,12 @@ package dev.zerok.relayapp;
 import dev.zerok.kernel.pairing.GroupKeys;
 import dev.zerok.kernel.wire.Message;
 import dev.zerok.ports.crypto.KeyExchange;
-import dev.zerok.ports.crypto.KeyExchangeProvider;
 import dev.zerok.ports.crypto.Secret;
 import dev.zerok.ports.entropy.Entropy;
-import dev.zerok.ports.entropy.EntropyProvider;
 import dev.zerok.ports.id.BlobId;
 import dev.zerok.ports.spi.ProviderConfig;
 import dev.zerok.ports.spi.ProviderContext;
 import dev.zerok.ports.spi.Providers;
-import dev.zerok.ports.time.ClockProvider;
 import dev.zerok.ports.transport.Transport;
 import dev.zerok.ports.transport.TransportProvider;
 import java.nio.file.Files;
@@ -37,15 +34,13 @@ public final class RelayPushBenchmark {
     private RelayPushBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        // The relay at its production log level (INFO); RelayProcess's TRACE, for tests, makes jOOQ
-        // and Netty log every statement and cost about a third of the pushes/s.
-        System.setProperty("zerok.relay.log.level", System.getProperty("zerok.relay.log.level", "INFO"));
+        BenchmarkPorts ports = BenchmarkPorts.open();
         int perClient = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int samples = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         int window = args.length > 2 ? Integer.parseInt(args[2]) : 16;
-        KeyExchange crypto = Providers.select(KeyExchangeProvider.class, "bouncycastle").open(ProviderConfig.EMPTY);
-        Entropy entropy = Providers.select(EntropyProvider.class, "drbg").open(ProviderConfig.EMPTY);
-        var clock = Providers.select(ClockProvider.class, "system").open(ProviderConfig.EMPTY);
+        KeyExchange crypto = ports.crypto();
+        Entropy entropy = ports.entropy();
+        var clock = ports.clock();
         Path dir = Files.createTempDirectory("zerok-bench");
         try (RelayProcess relay = new RelayProcess(dir.resolve("relay.properties"), "listen=127.0.0.1:0\nhttp.listen=127.0.0.1:0\n"
                 + "data.dir=" + dir.resolve("data") + "\nlimits.rate.device.per.second=1000000\nlimits.rate.device.burst=1000000\n"
