@@ -47,7 +47,7 @@ import java.util.TreeSet;
  * {@code timeline.jsonl} and {@code failure.txt}.
  *
  * <p>System properties: {@value #SEED}, {@value #BASE_SEED}, {@value #BUDGET} (e.g. {@code 60s},
- * {@code 10m}, {@code 4h}, or ISO-8601 {@code PT4H}; default 40 s), {@value #MAX_SEEDS} (default
+ * {@code 10m}, {@code 4h}, or ISO-8601 {@code PT4H}; default 25 s), {@value #MAX_SEEDS} (default
  * 100,000), and the chaos runner's {@code zerok.chaos.results}.
  */
 public final class SwarmRunner {
@@ -57,7 +57,7 @@ public final class SwarmRunner {
     public static final String MAX_SEEDS = "zerok.swarm.max.seeds";
     /** The base seed when none is given: fixed, so CI runs are reproducible. */
     public static final long DEFAULT_BASE_SEED = 0x5A_A2_4D_5EEDL;
-    public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(40);
+    public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(25);
     public static final int DEFAULT_MAX_SEEDS = 100_000;
     /** Separates payload bytes from the plan's and the topology's draws. */
     private static final long PAYLOAD_SALT = 0x9A71_0ADL;
