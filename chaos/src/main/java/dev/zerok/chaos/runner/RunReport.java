@@ -2,6 +2,8 @@ package dev.zerok.chaos.runner;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +23,9 @@ import java.util.TreeSet;
  * after each scenario, so it is complete when the run ends however it ends. Thread-safe.
  *
  * <p>Each result is also appended to {@code <run>/results.tsv}, and the summary is built from that
- * file: several JVMs given the same run id ({@value ChaosRunner#RUN_ID}, e.g. one nightly category
- * per evening) fill one summary. An ID run again in a later JVM replaces that ID's earlier rows.
+ * file: several JVMs given the same run id ({@value ChaosRunner#RUN_ID}: the test JVMs Maven forks
+ * at once in one build, or one nightly category per evening) fill one summary, under a file lock.
+ * An ID run again on the same topology in a later JVM replaces that ID's earlier rows there.
  */
 public final class RunReport {
     private static final String RUN_ID = System.getProperty(ChaosRunner.RUN_ID,
@@ -77,11 +80,15 @@ public final class RunReport {
         try {
             Files.createDirectories(runDir);
             Path file = runDir.resolve(RESULTS_FILE);
-            Files.writeString(file, Row.of(STAMP, result).line(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
-            List<Row> rows = Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(Row::parse)
-                    .filter(r -> r != null).toList();
-            Files.writeString(runDir.resolve("summary.md"), summaryOfRows(catalogue, rows));
+            // Test JVMs running at once share the run: each appends, reads and rewrites under one lock.
+            try (FileChannel lock = FileChannel.open(runDir.resolve(RESULTS_FILE + ".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE); FileLock held = lock.lock()) {
+                Files.writeString(file, Row.of(STAMP, result).line(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+                List<Row> rows = Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(Row::parse)
+                        .filter(r -> r != null).toList();
+                Files.writeString(runDir.resolve("summary.md"), summaryOfRows(catalogue, rows));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the chaos summary", e);
         }
@@ -110,10 +117,11 @@ public final class RunReport {
     }
 
     static String summaryOfRows(Catalogue c, List<Row> all) {
-        // per ID, only the rows of the last JVM that ran it
+        // per ID and topology, only the rows of the last JVM that ran it there (two test JVMs of
+        // one run may run the same ID, one on mock and one on real)
         Map<String, String> latest = new LinkedHashMap<>();
-        all.forEach(r -> latest.put(r.id(), r.stamp()));
-        List<Row> rows = all.stream().filter(r -> r.stamp().equals(latest.get(r.id()))).toList();
+        all.forEach(r -> latest.put(r.id() + "\t" + r.topology(), r.stamp()));
+        List<Row> rows = all.stream().filter(r -> r.stamp().equals(latest.get(r.id() + "\t" + r.topology()))).toList();
         StringBuilder out = new StringBuilder(HEADER);
         int[] counts = new int[3];
         for (String id : c.ids()) {

@@ -27,6 +27,17 @@ class RunReportRowsTest {
     }
 
     @Test
+    void twoJvmsRunningOneIdOnTwoTopologies_bothRowsStay() {
+        RunReport.Row real = row("1-10", "T-LAT-01", "FAILED");
+        RunReport.Row mock = RunReport.Row.parse(RunReport.Row.of("2-20",
+                new ScenarioResult("T-LAT-01", "mock", 1, 1, null, null, null, 7)).line().strip());
+
+        String summary = RunReport.summaryOfRows(Catalogue.standard(), List.of(real, mock));
+
+        assertThat(summary).contains("| T-LAT-01 | FAILED | real |").contains("| T-LAT-01 | PASSED | mock |");
+    }
+
+    @Test
     void aTornLine_isSkipped() {
         assertThat(RunReport.Row.parse("123-4\tT-LAT-01\treal")).isNull();
     }
