@@ -1,6 +1,7 @@
 package dev.zerok.cli;
 
 import dev.zerok.kernel.noise.StaticIdentity;
+import dev.zerok.relayapp.RelayMain;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -46,9 +47,11 @@ final class RelayChild implements AutoCloseable {
         Files.writeString(config, String.join("\n", "listen=127.0.0.1:0", "http.listen=127.0.0.1:0",
                 "data.dir=" + dir.resolve("data"), ""));
         Path log = dir.resolve("relay.log");
-        List<String> command = javaCommand("dev.zerok.relayapp.RelayMain");
+        List<String> command = javaCommand(RelayMain.JVM_OPTIONS, RelayMain.class.getName());
         command.addAll(List.of("--config", config.toString()));
-        Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
+        builder.environment().putAll(RelayMain.ENVIRONMENT);
+        Process process = builder.start();
         CompletableFuture<String[]> startup = CompletableFuture.supplyAsync(() -> readStartup(process));
         try {
             String[] lines = startup.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -142,12 +145,18 @@ final class RelayChild implements AutoCloseable {
      * the flags that keep JDK warnings off the terminal.
      */
     static List<String> javaCommand(String mainClass) {
+        return javaCommand(List.of(), mainClass);
+    }
+
+    /** As {@link #javaCommand(String)}, with {@code jvmOptions} before the class path. */
+    static List<String> javaCommand(List<String> jvmOptions, String mainClass) {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString());
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
         if (Runtime.version().feature() >= 23) {
             command.add("--sun-misc-unsafe-memory-access=allow"); // msgpack-core's Unsafe use, quiet
         }
+        command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         return command;
     }

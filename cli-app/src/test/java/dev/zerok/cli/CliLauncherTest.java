@@ -53,6 +53,42 @@ class CliLauncherTest {
     }
 
     @Test
+    void launcher_relay_runsWithTheRelaysJvmOptionsAndEnvironment_thenZerokJavaOpts() throws Exception {
+        Path launcher = Path.of("").toAbsolutePath().getParent().resolve("zerok");
+        Path config = dir.resolve("relay.properties");
+        Files.writeString(config, "listen=127.0.0.1:0\nhttp.listen=127.0.0.1:0\ndata.dir=" + dir.resolve("relay") + "\n");
+        ProcessBuilder builder = new ProcessBuilder("bash", launcher.toString(), "relay", "--config", config.toString())
+                .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("relay-out.txt").toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("ZEROK_CLASSPATH", System.getProperty("java.class.path"));
+        builder.environment().put("ZEROK_JAVA_OPTS", "-Xmx200m");
+        builder.environment().remove("MALLOC_ARENA_MAX");
+        Process relay = builder.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(dir.resolve("relay-out.txt")).contains("listening on quic://")) {
+                assertThat(relay.isAlive() && System.nanoTime() < deadline)
+                        .as("zerok relay started: %s", Files.readString(dir.resolve("relay-out.txt"))).isTrue();
+                Thread.sleep(50);
+            }
+            // the launcher execs java: the relay is the launcher's process
+            List<String> args = List.of(Files.readString(Path.of("/proc", Long.toString(relay.pid()), "cmdline"))
+                    .split("\0"));
+            assertThat(args).containsSubsequence(dev.zerok.relayapp.RelayMain.JVM_OPTIONS)
+                    .containsSubsequence(dev.zerok.relayapp.RelayMain.JVM_OPTIONS.get(
+                            dev.zerok.relayapp.RelayMain.JVM_OPTIONS.size() - 1), "-Xmx200m");
+            List<String> environment = List.of(Files.readString(Path.of("/proc", Long.toString(relay.pid()), "environ"))
+                    .split("\0"));
+            dev.zerok.relayapp.RelayMain.ENVIRONMENT.forEach((k, v) -> assertThat(environment).contains(k + "=" + v));
+        } finally {
+            relay.destroy();
+            if (!relay.waitFor(15, TimeUnit.SECONDS)) {
+                relay.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
     void launcher_helpInitPairPushStatus_noWarningLinesOnStderr() throws Exception {
         Files.createDirectories(dir.resolve("user"));
         try (RelayServer relay = RelayServer.start(RelayConfig.of(Map.of("listen", "127.0.0.1:0", "http.listen",

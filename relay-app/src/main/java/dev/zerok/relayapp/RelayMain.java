@@ -1,6 +1,7 @@
 package dev.zerok.relayapp;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -10,6 +11,25 @@ import java.util.concurrent.CountDownLatch;
  * stderr), 64 for a usage error.
  */
 public final class RelayMain {
+    /**
+     * The JVM options a relay process runs with: the serial collector, and a heap that starts at
+     * 16 MiB and is capped at 128 MiB. The {@code zerok relay} launcher and the relay that
+     * {@code zerok demo} and {@code bench} start pass them; a relay launched another way should
+     * too. The relay-wide inbound budget ({@code limits.inbound.buffer.bytes}) defaults to half
+     * the heap, so under load connections wait instead of the heap running out; a relay allowed
+     * more than the default 1,000 sessions needs a larger {@code -Xmx}. Measured with 1,000 idle
+     * authenticated sessions ({@code RelayIdleConnectionsBenchmark}, docs/PERFORMANCE.md): RSS
+     * 230-236 MiB with these options and {@link #ENVIRONMENT}, 274 MiB with the JVM's defaults
+     * (G1, a quarter of the machine's memory as the heap cap).
+     */
+    public static final List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx128m");
+
+    /**
+     * The environment a relay process runs with: glibc's malloc keeps at most 2 arenas (its
+     * default is 8 per core, each holding freed memory of the native libraries: quiche, SQLite).
+     */
+    public static final Map<String, String> ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
+
     private RelayMain() {}
 
     public static void main(String[] args) {
