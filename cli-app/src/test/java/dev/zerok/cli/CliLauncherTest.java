@@ -3,6 +3,7 @@ package dev.zerok.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zerok.relayapp.RelayConfig;
+import dev.zerok.relayapp.RelayMain;
 import dev.zerok.relayapp.RelayServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -74,12 +75,11 @@ class CliLauncherTest {
             // the launcher execs java: the relay is the launcher's process
             List<String> args = List.of(Files.readString(Path.of("/proc", Long.toString(relay.pid()), "cmdline"))
                     .split("\0"));
-            assertThat(args).containsSubsequence(dev.zerok.relayapp.RelayMain.JVM_OPTIONS)
-                    .containsSubsequence(dev.zerok.relayapp.RelayMain.JVM_OPTIONS.get(
-                            dev.zerok.relayapp.RelayMain.JVM_OPTIONS.size() - 1), "-Xmx200m");
+            assertThat(args).containsSubsequence(RelayMain.JVM_OPTIONS)
+                    .containsSubsequence(RelayMain.JVM_OPTIONS.get(RelayMain.JVM_OPTIONS.size() - 1), "-Xmx200m");
             List<String> environment = List.of(Files.readString(Path.of("/proc", Long.toString(relay.pid()), "environ"))
                     .split("\0"));
-            dev.zerok.relayapp.RelayMain.ENVIRONMENT.forEach((k, v) -> assertThat(environment).contains(k + "=" + v));
+            RelayMain.ENVIRONMENT.forEach((k, v) -> assertThat(environment).contains(k + "=" + v));
         } finally {
             relay.destroy();
             if (!relay.waitFor(15, TimeUnit.SECONDS)) {
