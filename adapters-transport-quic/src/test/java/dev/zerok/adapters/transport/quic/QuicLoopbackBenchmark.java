@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * messages on one channel, and sequential 1 KiB round trips per second. Every loop is bounded in
  * count and in time.
  *
- * <p>Arguments: {@code [datagram.size] [messages] [roundTrips]}, defaults 1350, 3000, 20000.
+ * <p>Arguments: {@code [datagram.size] [messages] [roundTrips] [congestion.control]}, defaults
+ * 1350, 3000, 20000, bbr.
  */
 final class QuicLoopbackBenchmark {
     private static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(60);
@@ -34,7 +35,8 @@ final class QuicLoopbackBenchmark {
         int roundTrips = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
         try (RealTimeClock clock = new RealTimeClock()) {
             ProviderContext context = new ProviderContext(clock, new SeededEntropy(1));
-            ProviderConfig config = ProviderConfig.of("datagram.size", datagram);
+            String congestion = args.length > 3 ? args[3] : "bbr";
+            ProviderConfig config = ProviderConfig.of("datagram.size", datagram, "congestion.control", congestion);
             try (Transport server = new QuicTransportProvider().open(config, context);
                     Transport client = new QuicTransportProvider().open(config, context)) {
                 throughput(server, client, messages, datagram);
